@@ -1,0 +1,50 @@
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import vue from '@vitejs/plugin-vue'
+import { defineConfig } from 'electron-vite'
+
+const root = fileURLToPath(new URL('.', import.meta.url))
+
+export default defineConfig({
+  // Main process: ESM (package.json "type": "module"), dependencies stay external
+  // (electron-vite's default `build.externalizeDeps`), so better-sqlite3's native
+  // addon is loaded from node_modules at run time, never bundled.
+  main: {
+    build: {
+      externalizeDeps: true,
+      lib: {
+        entry: resolve(root, 'src/main/index.ts'),
+        formats: ['es'],
+      },
+    },
+  },
+  // Preload: a sandboxed preload (sandbox: true) is not loaded as an ES module, so it
+  // must be a single self-contained CommonJS file. With "type": "module" electron-vite
+  // would emit ESM (index.mjs); forcing format 'cjs' and a .cjs file name makes it
+  // out/preload/index.cjs. Nothing but `electron` may be required at run time in a
+  // sandbox, so every dependency is bundled (externalizeDeps: false) into one chunk.
+  preload: {
+    build: {
+      externalizeDeps: false,
+      lib: {
+        entry: resolve(root, 'src/preload/index.ts'),
+        formats: ['cjs'],
+        fileName: () => 'index.cjs',
+      },
+      rolldownOptions: {
+        output: {
+          codeSplitting: false,
+        },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'src/renderer'),
+    build: {
+      rolldownOptions: {
+        input: resolve(root, 'src/renderer/index.html'),
+      },
+    },
+    plugins: [vue()],
+  },
+})

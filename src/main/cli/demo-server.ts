@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { startDemoClinic } from '../demo/demo-clinic';
+import { stderrLogger } from '../demo/logger';
+
+/**
+ * `clinic-desk demo-server`: the demo clinic as a process. Prints exactly one
+ * JSON line on stdout (its URLs, app credentials and demo users; see README
+ * "demo-server output"), logs JSON lines on stderr, and stops cleanly on
+ * SIGINT/SIGTERM.
+ */
+
+const USAGE = `usage: clinic-desk demo-server [options]
+
+  --port N           REST API port (default 8000; 0 = any free port)
+  --ws-port N        Pusher-protocol WebSocket port (default 6001, or any free port with --port 0)
+  --host ADDR        loopback address to listen on (default 127.0.0.1)
+  --seed N           the clinic and its day are generated from this seed (default 42)
+  --rate N           scenario happenings per minute (default 20; 0 = a quiet clinic)
+  --event-naming S   broadcast-as (default: 'general-notification') or class-name ('App\\Events\\...')
+  --quiet            log warnings only
+  --help             this text
+`;
+
+const Port = z.coerce.number().int().min(0).max(65535);
+const Args = z.object({
+  port: Port.default(8000),
+  'ws-port': Port.optional(),
+  host: z
+    .string()
+    .regex(/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|::1)$/, 'the demo clinic listens on loopback only (127.x.x.x, localhost or ::1)')
+    .default('127.0.0.1'),
+  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
+  rate: z.coerce.number().min(0).max(6000).default(20),
+  'event-naming': z.enum(['broadcast-as', 'class-name']).default('broadcast-as'),
+  quiet: z.boolean().default(false),
+});
+
+export async function run(argv: string[]): Promise<number> {
+  let raw;
+  try {
+    raw = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        'ws-port': { type: 'string' },
+        host: { type: 'string' },
+        seed: { type: 'string' },
+        rate: { type: 'string' },
+        'event-naming': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`clinic-desk demo-server: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (raw.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const parsed = Args.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n');
+    process.stderr.write(`clinic-desk demo-server: invalid options\n${problems}\n\n${USAGE}`);
+    return 2;
+  }
+  const args = parsed.data;
+  const logger = stderrLogger(args.quiet ? 'warn' : 'info');
+  const wsPort = args['ws-port'] ?? (args.port === 0 ? 0 : 6001);
+
+  let clinic;
+  try {
+    clinic = await startDemoClinic({
+      seed: args.seed,
+      host: args.host,
+      apiPort: args.port,
+      wsPort,
+      eventNaming: args['event-naming'],
+      logger,
+      scenario: { ratePerMinute: Math.max(args.rate, 0.01), autoStart: args.rate > 0 },
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'EADDRINUSE' ? ' (a port is in use: pick others with --port/--ws-port, or 0 for any free port)' : '';
+    process.stderr.write(`clinic-desk demo-server: could not start: ${error instanceof Error ? error.message : String(error)}${hint}\n`);
+    return 1;
+  }
+  const demo = clinic;
+  // Handlers go in before the line is printed: whoever reads the line may signal at once.
+  const stopped = new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      logger.info('stopping demo clinic', { signal });
+      demo.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.warn('demo clinic did not stop cleanly', { error: String(error) });
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  process.stdout.write(`${JSON.stringify(clinic.info)}\n`);
+  return stopped;
+}

@@ -1,0 +1,142 @@
+import { LaravelBroadcaster, type EventNaming } from './broadcaster';
+import { ClinicStore } from './clinic-store';
+import { DemoBackend } from './demo-backend';
+import type { DemoServerInfo } from './info';
+import { startLaravelApp, type LaravelApp } from './laravel-app';
+import { silentLogger, type DemoLogger } from './logger';
+import { startPusherServer, type PusherServer } from './pusher/server';
+import { Scenario, type ScenarioOptions } from './scenario';
+import { buildWorld } from './world';
+
+/**
+ * The embedded demo clinic: a Laravel-like REST API and a Pusher-protocol
+ * socket server on 127.0.0.1, sharing one in-memory clinic. Tests, demo mode
+ * and the browser preview all start it through `startDemoClinic()`.
+ */
+
+export interface DemoClinicOptions {
+  seed?: number;
+  host?: string;
+  /** 0 (default): any free port. */
+  apiPort?: number;
+  wsPort?: number;
+  appId?: string;
+  appKey?: string;
+  appSecret?: string;
+  eventNaming?: EventNaming;
+  /** The demo's clock; the world is laid out on its UTC day. */
+  now?: () => number;
+  /** Options of the clinic-day scenario; it does not run until `scenario.start()` unless `autoStart`. */
+  scenario?: Partial<ScenarioOptions> & { autoStart?: boolean };
+  activityTimeoutSec?: number;
+  pongTimeoutSec?: number;
+  logger?: DemoLogger;
+}
+
+export const DEMO_APP = { id: '424242', key: 'clinic-desk-demo-key', secret: 'clinic-desk-demo-secret' } as const;
+
+export interface DemoClinic {
+  readonly info: DemoServerInfo;
+  readonly store: ClinicStore;
+  readonly backend: DemoBackend;
+  readonly api: LaravelApp;
+  readonly scenario: Scenario;
+  /** The socket server while it runs; null between `stopRealtime()` and `startRealtime()`. */
+  readonly realtime: PusherServer | null;
+  /** Stops the socket server (clients see it close), keeping the REST API and all data. */
+  stopRealtime(): Promise<void>;
+  /** Starts it again on the same port. */
+  startRealtime(): Promise<PusherServer>;
+  close(): Promise<void>;
+}
+
+export async function startDemoClinic(options: DemoClinicOptions = {}): Promise<DemoClinic> {
+  const logger = options.logger ?? silentLogger;
+  const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? Date.now;
+  const seed = options.seed ?? 42;
+  const app = { id: options.appId ?? DEMO_APP.id, key: options.appKey ?? DEMO_APP.key, secret: options.appSecret ?? DEMO_APP.secret };
+  const eventNaming = options.eventNaming ?? 'broadcast-as';
+
+  const startRealtimeOn = (port: number) =>
+    startPusherServer({
+      host,
+      port,
+      apps: [app],
+      // No demo clock here: the SDK signs trigger requests with the real time.
+      logger,
+      ...(options.activityTimeoutSec === undefined ? {} : { activityTimeoutSec: options.activityTimeoutSec }),
+      ...(options.pongTimeoutSec === undefined ? {} : { pongTimeoutSec: options.pongTimeoutSec }),
+    });
+
+  let realtime: PusherServer | null = await startRealtimeOn(options.wsPort ?? 0);
+  const wsPort = realtime.port;
+  const world = buildWorld({ seed, now: now() });
+  const store = new ClinicStore(world, now);
+  const broadcaster = new LaravelBroadcaster({ appId: app.id, key: app.key, secret: app.secret, host, port: wsPort, naming: eventNaming, logger });
+  const backend = new DemoBackend(store, broadcaster);
+  let api: LaravelApp;
+  try {
+    api = await startLaravelApp({ backend, pusherKey: app.key, pusherSecret: app.secret, host, port: options.apiPort ?? 0, logger });
+  } catch (error) {
+    await realtime.close();
+    throw error;
+  }
+  const { autoStart = false, ratePerMinute = 20, ...scenarioOptions } = options.scenario ?? {};
+  const scenario = new Scenario(
+    backend,
+    { seed, ratePerMinute, endpoints: { apiUrl: api.url, wsHost: host, wsPort, appKey: app.key }, ...scenarioOptions },
+    logger,
+  );
+
+  const info: DemoServerInfo = {
+    apiUrl: api.url,
+    wsHost: host,
+    wsPort,
+    wsScheme: 'ws',
+    appId: app.id,
+    appKey: app.key,
+    appSecret: app.secret,
+    seed,
+    eventNaming,
+    users: world.users.map((u) => ({
+      id: u.id,
+      name: u.name,
+      email: u.email,
+      password: u.password,
+      role: u.role,
+      clinicId: u.clinic_id,
+      ...(u.doctor_id === null ? {} : { doctorId: u.doctor_id }),
+    })),
+  };
+
+  let closing: Promise<void> | null = null;
+  const clinic: DemoClinic = {
+    info,
+    store,
+    backend,
+    api,
+    scenario,
+    get realtime() {
+      return realtime;
+    },
+    async stopRealtime() {
+      const server = realtime;
+      realtime = null;
+      if (server) await server.close();
+    },
+    async startRealtime() {
+      if (realtime) return realtime;
+      realtime = await startRealtimeOn(wsPort);
+      return realtime;
+    },
+    close: () =>
+      (closing ??= (async () => {
+        scenario.stop();
+        await Promise.allSettled([api.close(), clinic.stopRealtime()]);
+      })()),
+  };
+  if (autoStart) scenario.start();
+  logger.info('demo clinic started', { apiUrl: api.url, wsPort, seed });
+  return clinic;
+}

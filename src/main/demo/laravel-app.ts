@@ -1,0 +1,292 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import {
+  AppointmentsQuery,
+  CLINIC_WIDE_ROLES,
+  ConsultationsQuery,
+  LoginRequest,
+  NotificationsQuery,
+  SendMessageRequest,
+  type User,
+} from '../../shared/domain';
+import type { DemoBackend } from './demo-backend';
+import {
+  HttpError,
+  ValidationError,
+  readBody,
+  redirect,
+  sendHtml,
+  sendJson,
+  validate,
+  wantsJson,
+  Router,
+  type RequestContext,
+} from './http-kit';
+import type { DemoLogger } from './logger';
+import { phpJsonEncode } from './php-json';
+import { authorizeChannel, canSeeBoard, canSeeConversation } from './policy';
+
+/**
+ * The clinic's Laravel application as the desk sees it: the REST API of
+ * docs/backend-contract.md and `POST /broadcasting/auth`, with Laravel's
+ * answers (`{data: ...}` envelopes, 401/403/404/422 bodies, redirects for
+ * requests that do not ask for JSON).
+ */
+
+export interface LaravelAppOptions {
+  backend: DemoBackend;
+  /** Pusher app credentials, to sign channel authorizations as Laravel's PusherBroadcaster does. */
+  pusherKey: string;
+  pusherSecret: string;
+  host?: string;
+  port?: number;
+  logger: DemoLogger;
+}
+
+/** A fault the tests can inject: the next `times` requests to matching paths get `status`. */
+export interface InjectedFault {
+  path: RegExp;
+  status: number;
+  times: number;
+  /** `Retry-After` of the answer; a 429 without it gets `DEFAULT_RETRY_AFTER_SEC`. */
+  retryAfterSec?: number;
+  /** Instead of answering, hold the request this long (for client time-outs). */
+  delayMs?: number;
+}
+
+/** `Retry-After` of an injected 429 that does not set one. */
+export const DEFAULT_RETRY_AFTER_SEC = 1;
+
+export interface LaravelApp {
+  readonly url: string;
+  readonly port: number;
+  injectFault(fault: InjectedFault): void;
+  clearFaults(): void;
+  /** Requests served, by `METHOD /path` pattern; the tests use it to see what a client asked. */
+  readonly requestLog: ReadonlyArray<{ method: string; path: string; status: number }>;
+  close(): Promise<void>;
+}
+
+const AuthRequest = z.object({
+  socket_id: z.string().regex(/^\d+\.\d+$/, 'must look like 1234.5678'),
+  channel_name: z.string().min(1).max(200),
+});
+const MessagesQuery = z.object({
+  before_id: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export async function startLaravelApp(options: LaravelAppOptions): Promise<LaravelApp> {
+  const { backend, logger } = options;
+  const store = backend.store;
+  const faults: InjectedFault[] = [];
+  const requestLog: Array<{ method: string; path: string; status: number }> = [];
+  const router = new Router();
+
+  const user = (ctx: RequestContext): User => {
+    const header = ctx.req.headers.authorization ?? '';
+    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    const found = token ? store.userByToken(token) : null;
+    if (!found) throw new HttpError(401, 'Unauthenticated.');
+    return found;
+  };
+  const staff = (ctx: RequestContext): User => {
+    const u = user(ctx);
+    if (!canSeeBoard(u)) throw new HttpError(403, 'This action is unauthorized.');
+    return u;
+  };
+  const query = (ctx: RequestContext) => Object.fromEntries(ctx.url.searchParams);
+  const idParam = (ctx: RequestContext, key = 'id') => Number(ctx.params[key]);
+  const notFound = (model: string, id: number) => new HttpError(404, `No query results for model [App\\Models\\${model}] ${id}`);
+
+  router
+    .on('GET', '/up', ({ res }) => sendHtml(res, 200, 'Application up'))
+    .on('POST', '/api/login', async ({ req, res }) => {
+      const input = validate(LoginRequest, await readBody(req));
+      const session = store.login(input.email, input.password);
+      if (!session) throw new ValidationError({ email: ['These credentials do not match our records.'] });
+      logger.info('login', { userId: session.user.id });
+      sendJson(res, 200, session);
+    })
+    .on('POST', '/api/logout', (ctx) => {
+      user(ctx);
+      const token = /^Bearer\s+(.+)$/i.exec(ctx.req.headers.authorization ?? '')?.[1]?.trim() ?? '';
+      store.revokeToken(token);
+      ctx.res.writeHead(204).end();
+    })
+    .on('GET', '/api/user', (ctx) => sendJson(ctx.res, 200, user(ctx)))
+    .on('GET', '/api/clinic/members', (ctx) => {
+      const u = staff(ctx);
+      sendJson(ctx.res, 200, { data: store.members(u.clinic_id) });
+    })
+    .on('GET', '/api/notifications', (ctx) => {
+      const u = user(ctx);
+      const q = validate(NotificationsQuery, query(ctx));
+      const page = store.listNotifications(u.id, q.after_id, q.per_page);
+      const last = page.data[page.data.length - 1];
+      sendJson(ctx.res, 200, { data: page.data, meta: { per_page: q.per_page, has_more: page.hasMore, last_id: last?.id ?? null } });
+    })
+    .on('POST', '/api/notifications/read-all', (ctx) => {
+      const u = user(ctx);
+      sendJson(ctx.res, 200, { data: { updated: store.markAllNotificationsRead(u.id) } });
+    })
+    .on('POST', '/api/notifications/{id}/read', (ctx) => {
+      const u = user(ctx);
+      const n = store.markNotificationRead(u.id, idParam(ctx));
+      if (!n) throw notFound('Notification', idParam(ctx));
+      sendJson(ctx.res, 200, { data: n });
+    })
+    .on('DELETE', '/api/notifications/{id}', (ctx) => {
+      const u = user(ctx);
+      if (!store.deleteNotification(u.id, idParam(ctx))) throw notFound('Notification', idParam(ctx));
+      ctx.res.writeHead(204).end();
+    })
+    .on('GET', '/api/appointments', (ctx) => {
+      const u = user(ctx);
+      const q = validate(AppointmentsQuery, query(ctx));
+      const patientId = store.world.patients.find((p) => p.user_id === u.id)?.id;
+      const rows = canSeeBoard(u)
+        ? store.appointmentsOn(u.clinic_id, q.date)
+        : store.appointmentsOn(u.clinic_id, q.date, (a) => a.patient_id === patientId);
+      sendJson(ctx.res, 200, { data: rows });
+    })
+    .on('GET', '/api/consultations', (ctx) => {
+      const u = user(ctx);
+      const q = validate(ConsultationsQuery, query(ctx));
+      const patientId = store.world.patients.find((p) => p.user_id === u.id)?.id;
+      const rows = store.consultationsWhere(
+        (c) =>
+          c.clinic_id === u.clinic_id &&
+          (q.status === undefined || c.status === q.status) &&
+          (CLINIC_WIDE_ROLES.includes(u.role) ||
+            (u.role === 'doctor' && c.doctor_id === u.doctor_id) ||
+            (u.role === 'patient' && c.patient_id === patientId)),
+      );
+      sendJson(ctx.res, 200, { data: rows });
+    })
+    .on('GET', '/api/conversations', (ctx) => {
+      const u = staff(ctx);
+      const rows = store
+        .conversationsWhere((c) => canSeeConversation(store, u, c.id))
+        .map((c) => store.conversationFor(c.id, u.id));
+      sendJson(ctx.res, 200, { data: rows });
+    })
+    .on('GET', '/api/conversations/{id}/messages', (ctx) => {
+      const u = staff(ctx);
+      if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
+      const q = validate(MessagesQuery, query(ctx));
+      sendJson(ctx.res, 200, { data: store.messagesOf(idParam(ctx), q.before_id ?? null, q.limit) });
+    })
+    .on('POST', '/api/conversations/{id}/messages', async (ctx) => {
+      const u = staff(ctx);
+      if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
+      const input = validate(SendMessageRequest, await readBody(ctx.req));
+      const socketId = headerValue(ctx.req, 'x-socket-id');
+      const { message, created } = await backend.postMessage(idParam(ctx), u, input.body, input.client_id, socketId);
+      sendJson(ctx.res, created ? 201 : 200, { data: message });
+    })
+    .on('POST', '/api/conversations/{id}/read', async (ctx) => {
+      const u = staff(ctx);
+      if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
+      await backend.markConversationRead(idParam(ctx), u);
+      sendJson(ctx.res, 200, { data: store.conversationFor(idParam(ctx), u.id) });
+    })
+    .on('POST', '/broadcasting/auth', async (ctx) => {
+      const u = user(ctx);
+      const input = validate(AuthRequest, await readBody(ctx.req));
+      const decision = authorizeChannel(store, u, input.channel_name);
+      if (!decision.allow) {
+        logger.info('channel refused', { userId: u.id, channel: input.channel_name, reason: decision.reason });
+        throw new HttpError(403, 'This action is unauthorized.');
+      }
+      const channelData = decision.presence ? phpJsonEncode(decision.presence) : null;
+      const toSign = channelData === null ? `${input.socket_id}:${input.channel_name}` : `${input.socket_id}:${input.channel_name}:${channelData}`;
+      const signature = createHmac('sha256', options.pusherSecret).update(toSign).digest('hex');
+      const auth = `${options.pusherKey}:${signature}`;
+      sendJson(ctx.res, 200, channelData === null ? { auth } : { auth, channel_data: channelData });
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const fault = faults.find((f) => f.path.test(url.pathname) && f.times > 0);
+    if (fault) {
+      fault.times--;
+      if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
+      // Laravel's throttle always tells a 429 client when to come back.
+      const retryAfterSec = fault.retryAfterSec ?? (fault.status === 429 ? DEFAULT_RETRY_AFTER_SEC : undefined);
+      const headers: Record<string, string> = retryAfterSec === undefined ? {} : { 'Retry-After': String(retryAfterSec) };
+      sendJson(res, fault.status, { message: fault.status === 429 ? 'Too Many Attempts.' : 'Server Error' }, headers);
+      return;
+    }
+    const matched = router.match(method === 'HEAD' ? 'GET' : method, url.pathname);
+    try {
+      if (!matched) throw new HttpError(404, `The route ${url.pathname.slice(1)} could not be found.`);
+      if ('allowed' in matched) {
+        const allowed = matched.allowed.join(', ');
+        throw new HttpError(405, `The ${method} method is not supported for route ${url.pathname.slice(1)}. Supported methods: ${allowed}.`, { Allow: allowed });
+      }
+      await matched.handler({ req, res, url, params: matched.params });
+    } catch (error) {
+      renderError(req, res, error, logger);
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    res.on('finish', () => requestLog.push({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', status: res.statusCode }));
+    handle(req, res).catch((error: unknown) => renderError(req, res, error, logger));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  let closed: Promise<void> | null = null;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    requestLog,
+    injectFault: (fault) => faults.push({ ...fault }),
+    clearFaults: () => faults.splice(0, faults.length),
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Laravel's exception handler: JSON for JSON requests, a redirect or an HTML page for the rest. */
+function renderError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: DemoLogger): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const json = wantsJson(req);
+  if (error instanceof ValidationError) {
+    if (json) sendJson(res, 422, { message: error.message, errors: error.errors });
+    else redirect(res, req.headers.referer ?? '/');
+    return;
+  }
+  if (error instanceof HttpError) {
+    if (error.status === 401 && !json) {
+      redirect(res, '/login');
+      return;
+    }
+    if (json) sendJson(res, error.status, { message: error.message }, error.headers);
+    else sendHtml(res, error.status, error.status === 404 ? 'Not Found' : error.message, error.headers);
+    return;
+  }
+  logger.warn('unhandled error in demo API', { error: error instanceof Error ? error.stack : String(error) });
+  if (json) sendJson(res, 500, { message: 'Server Error' });
+  else sendHtml(res, 500, 'Server Error');
+}

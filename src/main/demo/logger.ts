@@ -1,0 +1,16 @@
+/** What the demo clinic logs through; the CLI writes it to stderr, tests usually pass `silentLogger`. */
+export interface DemoLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: DemoLogger = { info: () => undefined, warn: () => undefined };
+
+/** One JSON object per line on stderr, so stdout stays the machine-readable channel. */
+export function stderrLogger(minLevel: 'info' | 'warn' = 'info'): DemoLogger {
+  const write = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => {
+    if (minLevel === 'warn' && level === 'info') return;
+    process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...fields })}\n`);
+  };
+  return { info: (m, f) => write('info', m, f), warn: (m, f) => write('warn', m, f) };
+}

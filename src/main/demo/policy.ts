@@ -1,0 +1,64 @@
+import { parseChannel } from '../../shared/channels';
+import { CLINIC_WIDE_ROLES, type User } from '../../shared/domain';
+import type { ClinicStore } from './clinic-store';
+
+/**
+ * Who may see what: the rules of the back end's `routes/channels.php` and its
+ * model policies, in one place so `/broadcasting/auth` and the REST API agree.
+ */
+
+const isClinicWide = (user: User) => CLINIC_WIDE_ROLES.includes(user.role);
+
+export function canSeeConsultation(store: ClinicStore, user: User, consultationId: number): boolean {
+  const c = store.consultation(consultationId);
+  if (!c) return false;
+  if (isClinicWide(user)) return user.clinic_id === c.clinic_id;
+  if (user.role === 'doctor') return user.doctor_id === c.doctor_id;
+  return store.patient(c.patient_id)?.user_id === user.id;
+}
+
+export function canSeeConversation(store: ClinicStore, user: User, conversationId: number): boolean {
+  const c = store.conversationRow(conversationId);
+  if (!c) return false;
+  if (c.participant_ids.includes(user.id)) return true;
+  return isClinicWide(user) && user.clinic_id === c.clinic_id;
+}
+
+export function canSeeDoctorSchedule(store: ClinicStore, user: User, doctorId: number): boolean {
+  const doctor = store.doctor(doctorId);
+  if (!doctor) return false;
+  if (user.role === 'doctor') return user.doctor_id === doctorId;
+  return isClinicWide(user) && user.clinic_id === doctor.clinic_id;
+}
+
+/** Whether the clinic board (all of a day's appointments) is visible: staff only. */
+export function canSeeBoard(user: User): boolean {
+  return user.role !== 'patient';
+}
+
+export type ChannelDecision =
+  | { allow: true; presence: { user_id: string; user_info: { name: string; role: User['role'] } } | null }
+  | { allow: false; reason: string };
+
+/** The channel callbacks of `routes/channels.php`, for a full channel name. */
+export function authorizeChannel(store: ClinicStore, user: User, channelName: string): ChannelDecision {
+  const ref = parseChannel(channelName);
+  if (!ref) return { allow: false, reason: `no such channel: ${channelName}` };
+  const deny = (reason: string): ChannelDecision => ({ allow: false, reason });
+  const allow: ChannelDecision = { allow: true, presence: null };
+  switch (ref.kind) {
+    case 'notifications':
+    case 'appointments':
+      return user.id === ref.id ? allow : deny('not your channel');
+    case 'doctor-appointments':
+      return canSeeDoctorSchedule(store, user, ref.id) ? allow : deny('not your doctor');
+    case 'consultation':
+      return canSeeConsultation(store, user, ref.id) ? allow : deny('not a participant');
+    case 'conversation':
+      return canSeeConversation(store, user, ref.id) ? allow : deny('not a participant');
+    case 'presence-clinic':
+      if (user.role === 'patient' || user.clinic_id !== ref.id) return deny('not a member of this clinic');
+      // Laravel sends the identifier as a string (getAuthIdentifierForBroadcasting on a string key).
+      return { allow: true, presence: { user_id: String(user.id), user_info: { name: user.name, role: user.role } } };
+  }
+}

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { Id } from './ids';
+import { Appointment, Consultation, Conversation, MESSAGE_BODY_MAX, Message, Role, User } from './domain';
+import { AppointmentAction, MessageReadData, TypingData } from './payloads';
+import {
+  Board,
+  ChannelStatus,
+  CheckReport,
+  ConnectionInfo,
+  DeskSnapshot,
+  Diagnostics,
+  NotificationItem,
+  NotificationList,
+  OnlineMember,
+  OpenTarget,
+  Presence,
+  SessionState,
+} from './desk-state';
+import { SettingsPatch, SettingsView } from './settings';
+import { IsoDate, IsoDateTime } from './time';
+
+/**
+ * The one contract between the renderer and whatever hosts the core (the
+ * Electron main process over IPC, or the browser preview over a WebSocket).
+ * `BRIDGE_METHODS` is the single source: the preload, the main handlers, the
+ * preview bridge and the tests are all driven by it, so a method cannot exist
+ * on one side only, and every argument and answer is validated on arrival.
+ */
+
+const NoInput = z.undefined();
+
+export const SignInRequest = z.object({
+  apiUrl: z.url({ protocol: /^https?$/ }).max(2048),
+  email: z.email().max(254),
+  password: z.string().min(1).max(200),
+});
+export type SignInRequest = z.infer<typeof SignInRequest>;
+
+export const SIGN_IN_ERRORS = ['invalid-credentials', 'unreachable', 'not-a-clinic', 'forbidden', 'invalid-input', 'server-error'] as const;
+export const SignInResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), user: User }),
+  z.object({ ok: z.literal(false), error: z.enum(SIGN_IN_ERRORS), message: z.string().max(1000) }),
+]);
+export type SignInResult = z.infer<typeof SignInResult>;
+
+export const DemoRole = Role.exclude(['patient']);
+export const DemoAccount = z.object({ role: DemoRole, name: z.string().max(200), email: z.email() });
+export type DemoAccount = z.infer<typeof DemoAccount>;
+
+/**
+ * What happened to an action the user took. `queued`: the server could not be
+ * reached; the action waits in the durable outbox and the item shows as pending.
+ */
+export const ActionResult = z.object({ status: z.enum(['done', 'queued']) });
+export type ActionResult = z.infer<typeof ActionResult>;
+
+export const ListNotificationsRequest = z.object({
+  /** Page backwards (newest first) from this id, exclusive. */
+  beforeId: Id.optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+  type: z.string().max(64).optional(),
+  unreadOnly: z.boolean().default(false),
+});
+
+export const OpenExternalResult = z.object({
+  opened: z.boolean(),
+  /** Why a link was not opened: not http(s), or not on the clinic's host. */
+  reason: z.string().max(500).nullable(),
+});
+
+export const SendMessageInput = z.object({
+  conversationId: Id,
+  body: z.string().trim().min(1).max(MESSAGE_BODY_MAX),
+  /** Set by the renderer so a retried send creates one message. */
+  clientId: z.string().min(1).max(64),
+});
+export const SendMessageResult = z.object({ status: z.enum(['done', 'queued']), message: Message.nullable() });
+
+export const DiagnosticsReport = z.object({ text: z.string().max(200_000) });
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output };
+}
+
+export const BRIDGE_METHODS = {
+  getSnapshot: method(NoInput, DeskSnapshot),
+  // session
+  signIn: method(SignInRequest, SignInResult),
+  listDemoAccounts: method(NoInput, z.array(DemoAccount)),
+  signInDemo: method(z.object({ role: DemoRole }), SignInResult),
+  signOut: method(NoInput, z.undefined()),
+  // board and consultations
+  loadBoard: method(z.object({ date: IsoDate }), Board),
+  listConsultations: method(NoInput, z.array(Consultation)),
+  // notifications
+  listNotifications: method(ListNotificationsRequest, NotificationList),
+  markNotificationRead: method(z.object({ id: Id }), ActionResult),
+  markAllNotificationsRead: method(NoInput, ActionResult),
+  deleteNotification: method(z.object({ id: Id }), ActionResult),
+  /** Marks it read and opens its `action_url` (in the app, or the clinic's site). */
+  openNotification: method(z.object({ id: Id }), ActionResult),
+  openExternal: method(z.object({ url: z.string().max(2048) }), OpenExternalResult),
+  // conversations
+  listConversations: method(NoInput, z.array(Conversation)),
+  loadMessages: method(z.object({ conversationId: Id, beforeId: Id.optional() }), z.array(Message)),
+  sendMessage: method(SendMessageInput, SendMessageResult),
+  markConversationRead: method(z.object({ conversationId: Id }), ActionResult),
+  setTyping: method(z.object({ conversationId: Id, typing: z.boolean() }), z.undefined()),
+  // connection and diagnostics
+  reconnect: method(NoInput, z.undefined()),
+  getDiagnostics: method(NoInput, Diagnostics),
+  diagnosticsReport: method(NoInput, DiagnosticsReport),
+  runChecks: method(NoInput, CheckReport),
+  // settings
+  getSettings: method(NoInput, SettingsView),
+  updateSettings: method(SettingsPatch, SettingsView),
+} as const;
+
+export type BridgeMethodName = keyof typeof BRIDGE_METHODS;
+export const BRIDGE_METHOD_NAMES = Object.keys(BRIDGE_METHODS) as BridgeMethodName[];
+
+export type BridgeInput<K extends BridgeMethodName> = z.input<(typeof BRIDGE_METHODS)[K]['input']>;
+export type BridgeOutput<K extends BridgeMethodName> = z.output<(typeof BRIDGE_METHODS)[K]['output']>;
+
+/** Everything the core tells the renderer, as it happens. */
+export const DeskEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('session'), session: SessionState }),
+  z.object({ kind: z.literal('connection'), connection: ConnectionInfo }),
+  z.object({ kind: z.literal('channel'), channel: ChannelStatus }),
+  z.object({ kind: z.literal('notification.upserted'), notification: NotificationItem, isNew: z.boolean() }),
+  z.object({ kind: z.literal('notification.removed'), id: Id }),
+  z.object({ kind: z.literal('notifications.unread'), unread: z.number().int().nonnegative() }),
+  z.object({
+    kind: z.literal('appointment.updated'),
+    appointment: Appointment,
+    action: AppointmentAction.nullable(),
+    /** Fields that changed, so the board can highlight them. */
+    changed: z.array(z.string().max(64)),
+  }),
+  z.object({ kind: z.literal('board.replaced'), board: Board }),
+  z.object({ kind: z.literal('consultation.updated'), consultation: Consultation }),
+  z.object({ kind: z.literal('consultations.replaced'), consultations: z.array(Consultation) }),
+  z.object({ kind: z.literal('presence.replaced'), presence: Presence }),
+  z.object({ kind: z.literal('presence.joined'), member: OnlineMember }),
+  z.object({ kind: z.literal('presence.left'), memberId: Id, at: IsoDateTime }),
+  z.object({ kind: z.literal('conversation.updated'), conversation: Conversation }),
+  z.object({ kind: z.literal('message.created'), message: Message, pending: z.boolean() }),
+  z.object({ kind: z.literal('message.read'), conversationId: Id, read: MessageReadData }),
+  z.object({ kind: z.literal('typing'), conversationId: Id, typing: TypingData }),
+  z.object({ kind: z.literal('rejected'), channel: z.string().max(200), event: z.string().max(200), reason: z.string().max(1000), at: IsoDateTime }),
+  z.object({ kind: z.literal('settings'), settings: SettingsView }),
+  z.object({ kind: z.literal('open'), target: OpenTarget }),
+]);
+export type DeskEvent = z.infer<typeof DeskEvent>;
+export type DeskEventKind = DeskEvent['kind'];
+
+export type Unsubscribe = () => void;
+
+type MethodArgs<K extends BridgeMethodName> = BridgeInput<K> extends undefined ? [] : [input: BridgeInput<K>];
+
+/** What the renderer sees on `window.clinic`. */
+export type ClinicBridge = {
+  [K in BridgeMethodName]: (...args: MethodArgs<K>) => Promise<BridgeOutput<K>>;
+} & {
+  onEvent(listener: (event: DeskEvent) => void): Unsubscribe;
+};
+
+/** IPC channel of a method (`clinic:signIn`) and of the event stream. */
+export const ipcChannel = (name: BridgeMethodName): string => `clinic:${name}`;
+export const IPC_EVENT_CHANNEL = 'clinic:event';

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { Id } from './ids';
+import { Appointment, ClinicMember, Consultation, Conversation, Notification, Role, User } from './domain';
+import { IsoDate, IsoDateTime } from './time';
+
+/**
+ * The desk's view of the world, as the core keeps it and the renderer shows
+ * it. Everything here crosses the bridge, so everything is a zod schema.
+ */
+
+export const SessionState = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('signed-out'), reason: z.string().max(500).nullable() }),
+  z.object({ status: z.literal('signing-in') }),
+  z.object({
+    status: z.literal('signed-in'),
+    user: User,
+    apiUrl: z.url(),
+    /** True when signed in to the embedded demo clinic. */
+    demo: z.boolean(),
+  }),
+]);
+export type SessionState = z.infer<typeof SessionState>;
+
+/**
+ * `live`: WebSocket connected and subscribed. `connecting`/`reconnecting`:
+ * trying. `polling`: no WebSocket (down, or the polling-only transport) but the
+ * REST API answers, so the desk refreshes on a timer. `offline`: neither.
+ * `idle`: not signed in.
+ */
+export const CONNECTION_STATUSES = ['idle', 'connecting', 'live', 'reconnecting', 'polling', 'offline'] as const;
+export const ConnectionStatus = z.enum(CONNECTION_STATUSES);
+export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
+
+export const TRANSPORTS = ['pusher', 'reverb', 'polling'] as const;
+export const Transport = z.enum(TRANSPORTS);
+export type Transport = z.infer<typeof Transport>;
+
+export const ConnectionInfo = z.object({
+  status: ConnectionStatus,
+  since: IsoDateTime,
+  transport: Transport,
+  socketId: z.string().max(64).nullable(),
+  lastEventAt: IsoDateTime.nullable(),
+  lastSyncAt: IsoDateTime.nullable(),
+  nextRetryAt: IsoDateTime.nullable(),
+  /** Why the connection is not live, in words for the status bar. */
+  detail: z.string().max(500).nullable(),
+});
+export type ConnectionInfo = z.infer<typeof ConnectionInfo>;
+
+export const ConnectionTransition = z.object({
+  at: IsoDateTime,
+  from: ConnectionStatus,
+  to: ConnectionStatus,
+  detail: z.string().max(500).nullable(),
+});
+export type ConnectionTransition = z.infer<typeof ConnectionTransition>;
+
+export const CHANNEL_STATES = ['pending', 'subscribed', 'failed', 'unsubscribed'] as const;
+export const ChannelStatus = z.object({
+  name: z.string().max(200),
+  state: z.enum(CHANNEL_STATES),
+  /** Auth endpoint status for a failed subscription (401, 403, ...), null for other failures. */
+  errorStatus: z.number().int().nullable(),
+  error: z.string().max(500).nullable(),
+  subscribedAt: IsoDateTime.nullable(),
+  lastEventAt: IsoDateTime.nullable(),
+  eventCount: z.number().int().nonnegative(),
+  rejectedCount: z.number().int().nonnegative(),
+  /** Payload timestamp to receipt, last event, in ms; null when the payload has no timestamp. */
+  lastLatencyMs: z.number().nullable(),
+});
+export type ChannelStatus = z.infer<typeof ChannelStatus>;
+
+export const RejectedPayload = z.object({
+  channel: z.string().max(200),
+  event: z.string().max(200),
+  reason: z.string().max(1000),
+  count: z.number().int().positive(),
+  lastAt: IsoDateTime,
+});
+export type RejectedPayload = z.infer<typeof RejectedPayload>;
+
+/** A notification as the desk shows it: server state plus any action still waiting in the outbox. */
+export const NotificationItem = Notification.extend({
+  pending: z.enum(['read', 'delete']).nullable(),
+});
+export type NotificationItem = z.infer<typeof NotificationItem>;
+
+export const NotificationList = z.object({
+  items: z.array(NotificationItem),
+  hasMore: z.boolean(),
+  unread: z.number().int().nonnegative(),
+});
+export type NotificationList = z.infer<typeof NotificationList>;
+
+export const BoardDoctor = z.object({ doctorId: Id, name: z.string().max(200) });
+
+export const Board = z.object({
+  date: IsoDate,
+  doctors: z.array(BoardDoctor),
+  appointments: z.array(Appointment),
+  /** When the board was last confirmed by the server; the banner shows it while not live. */
+  syncedAt: IsoDateTime.nullable(),
+  stale: z.boolean(),
+});
+export type Board = z.infer<typeof Board>;
+
+export const OnlineMember = z.object({
+  id: Id,
+  name: z.string().max(200),
+  role: Role,
+  onlineSince: IsoDateTime,
+});
+export type OnlineMember = z.infer<typeof OnlineMember>;
+
+export const Presence = z.object({
+  clinicId: Id.nullable(),
+  members: z.array(OnlineMember),
+  /** Everyone in the clinic, online or not, from `GET /api/clinic/members`. */
+  roster: z.array(ClinicMember),
+});
+export type Presence = z.infer<typeof Presence>;
+
+/** A place in the app the renderer can show: from a notification, the tray or a `clinicdesk://` link. */
+export const OpenTarget = z.discriminatedUnion('screen', [
+  z.object({ screen: z.literal('board'), appointmentId: Id.optional(), date: IsoDate.optional() }),
+  z.object({ screen: z.literal('consultations'), consultationId: Id.optional() }),
+  z.object({ screen: z.literal('notifications'), notificationId: Id.optional() }),
+  z.object({ screen: z.literal('conversations'), conversationId: Id.optional() }),
+  z.object({ screen: z.literal('presence') }),
+  z.object({ screen: z.literal('diagnostics') }),
+  z.object({ screen: z.literal('settings') }),
+]);
+export type OpenTarget = z.infer<typeof OpenTarget>;
+
+export const CheckResult = z.object({
+  id: z.string().max(64),
+  title: z.string().max(200),
+  ok: z.boolean(),
+  detail: z.string().max(2000),
+  /** What to do about a failure, in the admin's words. */
+  fix: z.string().max(2000).nullable(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+export const CheckReport = z.object({ ok: z.boolean(), ranAt: IsoDateTime, checks: z.array(CheckResult) });
+export type CheckReport = z.infer<typeof CheckReport>;
+
+export const Diagnostics = z.object({
+  appVersion: z.string().max(64),
+  host: z.enum(['electron', 'preview', 'node']),
+  connection: ConnectionInfo,
+  timeline: z.array(ConnectionTransition),
+  channels: z.array(ChannelStatus),
+  rejected: z.array(RejectedPayload),
+  cache: z.object({ notifications: z.number().int().nonnegative(), outbox: z.number().int().nonnegative() }),
+});
+export type Diagnostics = z.infer<typeof Diagnostics>;
+
+export const DeskSnapshot = z.object({
+  session: SessionState,
+  connection: ConnectionInfo,
+  board: Board.nullable(),
+  consultations: z.array(Consultation),
+  presence: Presence,
+  conversations: z.array(Conversation),
+  unreadNotifications: z.number().int().nonnegative(),
+  channels: z.array(ChannelStatus),
+});
+export type DeskSnapshot = z.infer<typeof DeskSnapshot>;

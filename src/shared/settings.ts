@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { IsoDateTime } from './time';
+
+/**
+ * What a user can change in Settings. Admin policy (docs/admin-guide.md) may
+ * set any of these and lock it; locked keys are listed in `SettingsView.locked`
+ * and the UI shows them read-only.
+ */
+export const AlertSettings = z.object({
+  notifications: z.boolean(),
+  appointments: z.boolean(),
+  consultations: z.boolean(),
+  messages: z.boolean(),
+  /** Flash the taskbar / bounce the dock for urgent notifications. */
+  flashUrgent: z.boolean(),
+});
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+
+export const Settings = z.object({
+  alerts: AlertSettings,
+  /** Do Not Disturb until this time; null when off. */
+  dndUntil: IsoDateTime.nullable(),
+  /** Patient data: OS alerts show only "New message" when set. */
+  hideMessageText: z.boolean(),
+  silenceWhenFocused: z.boolean(),
+  pollingIntervalSec: z.number().int().min(5).max(3600),
+  startAtLogin: z.boolean(),
+  startMinimised: z.boolean(),
+  closeToTray: z.boolean(),
+  theme: z.enum(THEMES),
+});
+export type Settings = z.infer<typeof Settings>;
+export type SettingKey = keyof Settings;
+
+export const SETTING_KEYS = Settings.keyof();
+
+export const DEFAULT_SETTINGS: Settings = {
+  alerts: { notifications: true, appointments: true, consultations: true, messages: true, flashUrgent: false },
+  dndUntil: null,
+  hideMessageText: true,
+  silenceWhenFocused: false,
+  pollingIntervalSec: 30,
+  startAtLogin: false,
+  startMinimised: false,
+  closeToTray: true,
+  theme: 'system',
+};
+
+/** A partial update from the Settings screen; `alerts` may itself be partial. */
+export const SettingsPatch = Settings.omit({ alerts: true })
+  .partial()
+  .extend({ alerts: AlertSettings.partial().optional() })
+  .strict();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+export const SettingsView = z.object({
+  values: Settings,
+  locked: z.array(SETTING_KEYS),
+});
+export type SettingsView = z.infer<typeof SettingsView>;
