@@ -130,6 +130,11 @@ export const DeskEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('notification.upserted'), notification: NotificationItem, isNew: z.boolean() }),
   z.object({ kind: z.literal('notification.removed'), id: Id }),
   z.object({ kind: z.literal('notifications.unread'), unread: z.number().int().nonnegative() }),
+  /**
+   * A catch-up stored many notifications at once (after being offline): the
+   * list reloads its first page and the tray shows one grouped alert.
+   */
+  z.object({ kind: z.literal('notifications.synced'), inserted: z.number().int().nonnegative(), newest: z.array(NotificationItem).max(20) }),
   z.object({
     kind: z.literal('appointment.updated'),
     appointment: Appointment,
@@ -149,6 +154,17 @@ export const DeskEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('typing'), conversationId: Id, typing: TypingData }),
   z.object({ kind: z.literal('rejected'), channel: z.string().max(200), event: z.string().max(200), reason: z.string().max(1000), at: IsoDateTime }),
   z.object({ kind: z.literal('settings'), settings: SettingsView }),
+  /** A catch-up over REST finished (on connect, reconnect, a poll, or on demand). */
+  z.object({
+    kind: z.literal('sync'),
+    at: IsoDateTime,
+    reason: z.enum(['connect', 'reconnect', 'poll', 'manual', 'sign-in']),
+    ok: z.boolean(),
+    notificationsInserted: z.number().int().nonnegative(),
+    outboxFlushed: z.number().int().nonnegative(),
+    outboxPending: z.number().int().nonnegative(),
+    error: z.string().max(1000).nullable(),
+  }),
   z.object({ kind: z.literal('open'), target: OpenTarget }),
 ]);
 export type DeskEvent = z.infer<typeof DeskEvent>;

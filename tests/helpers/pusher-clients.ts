@@ -307,7 +307,15 @@ export function connectRaw(server: PusherServer, pool: ClientPool, pathAndQuery?
         const [frame] = frames.splice(index, 1);
         if (frame !== undefined) return Promise.resolve(frame);
       }
-      return withTimeout(new Promise<RawFrame>((resolve) => waiters.push({ predicate, resolve })), ms, 'a raw frame');
+      const waiter = { predicate, resolve: (_frame: RawFrame): void => undefined };
+      const arrived = new Promise<RawFrame>((resolve) => {
+        waiter.resolve = resolve;
+        waiters.push(waiter);
+      });
+      return withTimeout(arrived, ms, 'a raw frame').finally(() => {
+        const index = waiters.indexOf(waiter);
+        if (index !== -1) waiters.splice(index, 1);
+      });
     },
   };
   return withTimeout(

@@ -202,6 +202,6 @@ export function encodeFrame(frame: OutboundFrame): string {
 /** zod issues as one line, for error frames and HTTP 400 bodies. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
     .join('; ');
 }

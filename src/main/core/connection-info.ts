@@ -1,0 +1,66 @@
+import type { ConnectionInfo, ConnectionStatus, ConnectionTransition, Transport } from '../../shared/desk-state';
+
+/**
+ * The one connection line the desk shows: live, connecting, reconnecting,
+ * polling (no WebSocket but the API answers) or offline, derived from the
+ * socket's state and the last REST round trip.
+ */
+export type SocketState = 'idle' | 'connecting' | 'connected' | 'unavailable' | 'failed' | 'disconnected';
+
+export function deriveStatus(input: { transport: Transport; socket: SocketState | null; restOk: boolean | null; everLive: boolean }): ConnectionStatus {
+  const { socket, restOk } = input;
+  if (input.transport === 'polling' || socket === null) {
+    if (restOk === null) return 'connecting';
+    return restOk ? 'polling' : 'offline';
+  }
+  if (socket === 'connected') return 'live';
+  if (socket === 'connecting' || socket === 'idle') {
+    if (!input.everLive) return 'connecting';
+    return restOk === false ? 'offline' : 'reconnecting';
+  }
+  if (restOk === null) return input.everLive ? 'reconnecting' : 'connecting';
+  return restOk ? 'polling' : 'offline';
+}
+
+const TIMELINE_LIMIT = 200;
+
+/** Keeps the current `ConnectionInfo` and a bounded timeline of transitions. */
+export class ConnectionTracker {
+  private info: ConnectionInfo;
+  private readonly transitions: ConnectionTransition[] = [];
+
+  constructor(transport: Transport, private readonly nowIso: () => string) {
+    this.info = {
+      status: 'idle',
+      since: nowIso(),
+      transport,
+      socketId: null,
+      lastEventAt: null,
+      lastSyncAt: null,
+      nextRetryAt: null,
+      detail: null,
+    };
+  }
+
+  get current(): ConnectionInfo {
+    return { ...this.info };
+  }
+
+  get timeline(): ConnectionTransition[] {
+    return [...this.transitions];
+  }
+
+  /** Returns true when something the status bar shows changed. */
+  update(patch: Partial<Omit<ConnectionInfo, 'since' | 'transport'>>): boolean {
+    const next = { ...this.info, ...patch };
+    const statusChanged = next.status !== this.info.status;
+    if (statusChanged) {
+      next.since = this.nowIso();
+      this.transitions.push({ at: next.since, from: this.info.status, to: next.status, detail: next.detail });
+      if (this.transitions.length > TIMELINE_LIMIT) this.transitions.splice(0, this.transitions.length - TIMELINE_LIMIT);
+    }
+    const changed = statusChanged || next.detail !== this.info.detail || next.socketId !== this.info.socketId || next.lastSyncAt !== this.info.lastSyncAt;
+    this.info = next;
+    return changed;
+  }
+}

@@ -1,0 +1,73 @@
+import type { Appointment, Consultation } from '../../shared/domain';
+import type { AppointmentUpdatePayload, ConsultationStatusPayload } from '../../shared/payloads';
+import { compareIso } from '../../shared/time';
+
+/**
+ * "Newest wins": an update that is older than (or as old as) what the desk
+ * holds never overwrites it, whatever order the network delivered them in.
+ * Timestamps compare with microseconds, as Laravel writes them.
+ */
+
+export type Merge<T> = { applied: true; value: T; changed: string[] } | { applied: false; reason: 'stale' | 'incomplete' };
+
+const APPOINTMENT_FIELDS = ['status', 'appointment_date', 'doctor_id', 'patient_id', 'patient_name', 'duration_minutes', 'reason'] as const;
+
+/** Applies an `appointment-updated` payload to the appointment the desk holds (or builds it, when the payload carries enough). */
+export function mergeAppointment(current: Appointment | null, update: AppointmentUpdatePayload): Merge<Appointment> {
+  if (current && compareIso(update.timestamp, current.updated_at) <= 0) return { applied: false, reason: 'stale' };
+  const d = update.details;
+  const base = current ?? buildAppointment(update);
+  if (!base) return { applied: false, reason: 'incomplete' };
+  const next: Appointment = {
+    ...base,
+    status: update.status,
+    appointment_date: update.appointment_date,
+    doctor_id: d.doctor_id ?? base.doctor_id,
+    patient_id: d.patient_id ?? base.patient_id,
+    patient_name: d.patient_name ?? base.patient_name,
+    duration_minutes: d.duration_minutes ?? base.duration_minutes,
+    reason: d.reason === undefined ? base.reason : d.reason,
+    updated_at: update.timestamp,
+  };
+  const changed = current ? APPOINTMENT_FIELDS.filter((f) => next[f] !== current[f]) : [...APPOINTMENT_FIELDS];
+  return { applied: true, value: next, changed };
+}
+
+function buildAppointment(update: AppointmentUpdatePayload): Appointment | null {
+  const d = update.details;
+  if (d.clinic_id === undefined || d.doctor_id === undefined || d.patient_id === undefined) return null;
+  return {
+    id: update.id,
+    clinic_id: d.clinic_id,
+    doctor_id: d.doctor_id,
+    patient_id: d.patient_id,
+    patient_name: d.patient_name ?? '',
+    status: update.status,
+    appointment_date: update.appointment_date,
+    duration_minutes: d.duration_minutes ?? 15,
+    reason: d.reason ?? null,
+    updated_at: update.timestamp,
+  };
+}
+
+/** Applies a `consultation-status-changed` payload; a consultation the desk has not seen needs a REST refresh for its clinic and patient name. */
+export function mergeConsultation(current: Consultation | null, update: ConsultationStatusPayload): Merge<Consultation> {
+  if (!current) return { applied: false, reason: 'incomplete' };
+  if (compareIso(update.timestamp, current.updated_at) <= 0) return { applied: false, reason: 'stale' };
+  const next: Consultation = {
+    ...current,
+    status: update.status,
+    doctor_id: update.doctor_id,
+    patient_id: update.patient_id,
+    started_at: update.started_at,
+    ended_at: update.ended_at,
+    updated_at: update.timestamp,
+  };
+  const changed = (['status', 'doctor_id', 'patient_id', 'started_at', 'ended_at'] as const).filter((f) => next[f] !== current[f]);
+  return { applied: true, value: next, changed };
+}
+
+/** Newest wins between two REST/snapshot copies of the same row. */
+export function newer<T extends { updated_at: string }>(a: T, b: T): T {
+  return compareIso(b.updated_at, a.updated_at) > 0 ? b : a;
+}
