@@ -33,6 +33,14 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
     summary: 'run a local demo clinic back end (REST + Pusher-protocol WebSocket)',
     load: () => import('./demo-server'),
   },
+  watch: {
+    summary: 'connect like a desk and print every event and state change as JSON lines',
+    load: () => import('./watch'),
+  },
+  doctor: {
+    summary: "run the back end's troubleshooting checklist against a configuration",
+    load: () => import('./doctor'),
+  },
 }
 
 export function usage(): string {

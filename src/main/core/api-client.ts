@@ -1,0 +1,667 @@
+import { z } from 'zod';
+import {
+  Appointment,
+  ClinicMember,
+  Consultation,
+  ConsultationStatus,
+  Conversation,
+  ErrorBody,
+  LoginResponse,
+  MESSAGE_BODY_MAX,
+  Message,
+  Notification,
+  NotificationPage,
+  User,
+  ValidationErrorBody,
+  itemEnvelope,
+  listEnvelope,
+} from '../../shared/domain';
+import { IsoDate } from '../../shared/time';
+import { silentLogger, type Logger } from './log';
+
+/**
+ * The clinic's REST API (docs/backend-contract.md), one method per endpoint.
+ * Every answer is checked against the shared schemas; every failure is one of
+ * the typed errors below, so callers decide on the kind of failure (sign out,
+ * queue for later, show "not a clinic") rather than on status codes. Transient
+ * failures of idempotent calls are retried here with backoff.
+ */
+
+// -------------------------------------------------------------- errors ---
+
+interface ApiErrorInit {
+  status: number;
+  url: string;
+  method: string;
+  serverMessage?: string | null;
+  cause?: unknown;
+}
+
+/** Any failed call. `status` is 0 when no HTTP answer arrived (`NetworkError`). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly url: string;
+  readonly method: string;
+  /** The back end's own `message`, when its answer had one. */
+  readonly serverMessage: string | null;
+
+  constructor(message: string, init: ApiErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = new.target.name;
+    this.status = init.status;
+    this.url = init.url;
+    this.method = init.method;
+    this.serverMessage = init.serverMessage ?? null;
+  }
+}
+
+/** 401: no token, or the token was revoked or expired. */
+export class UnauthorizedError extends ApiError {}
+/** 403: signed in, but not allowed (a patient account, a channel of someone else). */
+export class ForbiddenError extends ApiError {}
+/** 404: the item is gone or not visible to this user. */
+export class NotFoundError extends ApiError {}
+/** 422: Laravel's validation answer, with messages per field. */
+export class ValidationFailedError extends ApiError {
+  readonly fields: Record<string, string[]>;
+  constructor(message: string, init: ApiErrorInit & { fields: Record<string, string[]> }) {
+    super(message, init);
+    this.fields = init.fields;
+  }
+}
+/** 429: throttled; `retryAfterMs` from `Retry-After` when the server sent one. */
+export class RateLimitedError extends ApiError {
+  readonly retryAfterMs: number | null;
+  constructor(message: string, init: ApiErrorInit & { retryAfterMs: number | null }) {
+    super(message, init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+/** 5xx. `retryAfterMs`: a 503 of Laravel's maintenance mode (`artisan down --retry=`) says when to come back. */
+export class ServerError extends ApiError {
+  readonly retryAfterMs: number | null;
+  constructor(message: string, init: ApiErrorInit & { retryAfterMs?: number | null }) {
+    super(message, init);
+    this.retryAfterMs = init.retryAfterMs ?? null;
+  }
+}
+/** No HTTP answer: connection refused or reset, DNS, TLS, or no answer in time (`timedOut`). */
+export class NetworkError extends ApiError {
+  readonly timedOut: boolean;
+  /** The system's error code (`ECONNREFUSED`, `ENOTFOUND`, ...), when there was one. */
+  readonly code: string | null;
+  constructor(message: string, init: ApiErrorInit & { timedOut: boolean; code: string | null }) {
+    super(message, init);
+    this.timedOut = init.timedOut;
+    this.code = init.code;
+  }
+}
+/**
+ * The server answered, but not like a clinic back end: a redirect, an HTML
+ * page, something that is not JSON, or JSON of the wrong shape. `reason` says
+ * which, in words for the sign-in screen and diagnostics.
+ */
+export class NotAClinicError extends ApiError {
+  readonly reason: string;
+  constructor(reason: string, init: ApiErrorInit) {
+    super(`${init.method} ${init.url}: this server does not look like a clinic back end: ${reason}`, init);
+    this.reason = reason;
+  }
+}
+
+// ------------------------------------------------------------- options ---
+
+export interface RetryOptions {
+  /** Tries in all, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  /** No single wait is longer; a `Retry-After` beyond it is left to the caller. */
+  maxDelayMs: number;
+}
+
+export interface ApiClientOptions {
+  /** The clinic's Laravel app, e.g. `https://clinic.example.org` (REST under `/api`). */
+  baseUrl: string;
+  fetch?: typeof fetch;
+  /** Per attempt, from sending to the last byte of the answer. */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1), for the backoff's jitter. */
+  random?: () => number;
+  logger?: Logger;
+  userAgent?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_RETRY: RetryOptions = { attempts: 3, baseDelayMs: 250, maxDelayMs: 5_000 };
+/** Larger answers are refused: no endpoint of the contract comes near it. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const TRANSIENT_STATUSES = new Set([502, 503, 504]);
+/** TLS problems do not go away by asking again. */
+const PERMANENT_NETWORK_CODES = /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_SSL_|ERR_INVALID_URL)/;
+
+// -------------------------------------------------------------- answers ---
+
+const AuthSignature = /^[^:\s]+:[0-9a-f]{64}$/;
+const ChannelAuthorization = z.object({
+  auth: z.string().max(512).regex(AuthSignature, 'must be "<key>:<hex hmac-sha256>"'),
+  channel_data: z.string().max(10_000).optional(),
+});
+export type ChannelAuthorization = z.infer<typeof ChannelAuthorization>;
+const PresenceChannelData = z.object({ user_id: z.union([z.string().min(1), z.number()]) });
+
+const MemberList = listEnvelope(ClinicMember);
+const AppointmentList = listEnvelope(Appointment);
+const ConsultationList = listEnvelope(Consultation);
+const ConversationList = listEnvelope(Conversation);
+const MessageList = listEnvelope(Message);
+const NotificationItem = itemEnvelope(Notification);
+const ConversationItem = itemEnvelope(Conversation);
+const MessageItem = itemEnvelope(Message);
+const ReadAllResult = itemEnvelope(z.object({ updated: z.number().int().nonnegative() }));
+
+const SOCKET_ID = /^\d+\.\d+$/;
+/** Pusher's channel name alphabet and length limit. */
+const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]{1,164}$/;
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+interface Call<T> {
+  method: Method;
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** The answer's schema; null for answers without a body we need (204, or ignored). */
+  schema: z.ZodType<T> | null;
+  /**
+   * `idempotent`: 429, 502/503/504 and network failures are retried.
+   * `transient`: like it, except 429 (sign-in: throttling is the answer).
+   */
+  retry: 'idempotent' | 'transient';
+  /** Send the token (not for sign-in). */
+  authenticated: boolean;
+  /** A 401 is expected here (sign-out of a revoked token): do not tell the listeners. */
+  quiet401?: boolean;
+}
+
+// --------------------------------------------------------------- client ---
+
+export class ApiClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryOptions;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly logger: Logger;
+  private readonly userAgent: string | undefined;
+  private currentToken: string | null = null;
+  private readonly unauthorizedListeners = new Set<() => void>();
+
+  constructor(options: ApiClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch {
+      throw new TypeError(`ApiClient: baseUrl must be an http(s) URL, got ${JSON.stringify(options.baseUrl)}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`ApiClient: baseUrl must be an http(s) URL, got ${JSON.stringify(options.baseUrl)}`);
+    }
+    this.baseUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+    this.fetchImpl = options.fetch ?? fetch;
+    this.timeoutMs = Math.max(1, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.retry.attempts = Math.max(1, Math.floor(this.retry.attempts));
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? silentLogger;
+    this.userAgent = options.userAgent;
+  }
+
+  setToken(token: string | null): void {
+    this.currentToken = token === '' ? null : token;
+  }
+
+  get token(): string | null {
+    return this.currentToken;
+  }
+
+  /** Called on any 401 to a request that carried the current token: the session is over. */
+  onUnauthorized(listener: () => void): () => void {
+    this.unauthorizedListeners.add(listener);
+    return () => void this.unauthorizedListeners.delete(listener);
+  }
+
+  // ------------------------------------------------------------ session ---
+
+  /**
+   * `POST /api/login`. On success the client keeps the new token (as
+   * `setToken` would). Wrong credentials are a `ValidationFailedError` with
+   * `fields.email`; no 4xx is retried (a 429 here is the server's throttle).
+   */
+  async login(email: string, password: string): Promise<LoginResponse> {
+    const session = await this.send({
+      method: 'POST',
+      path: '/api/login',
+      json: { email, password },
+      schema: LoginResponse,
+      retry: 'transient',
+      authenticated: false,
+    });
+    this.setToken(session.token);
+    return session;
+  }
+
+  /** `POST /api/logout`: revokes the token and forgets it. A token the server already revoked counts as done. */
+  async logout(): Promise<void> {
+    const token = this.currentToken;
+    if (token === null) return;
+    try {
+      await this.send({ method: 'POST', path: '/api/logout', schema: null, retry: 'idempotent', authenticated: true, quiet401: true });
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError)) throw error;
+    }
+    if (this.currentToken === token) this.currentToken = null;
+  }
+
+  user(): Promise<User> {
+    return this.send({ method: 'GET', path: '/api/user', schema: User, retry: 'idempotent', authenticated: true });
+  }
+
+  async members(): Promise<ClinicMember[]> {
+    return (await this.get('/api/clinic/members', MemberList)).data;
+  }
+
+  // ------------------------------------------------------ notifications ---
+
+  /** One page, ascending, strictly after `afterId` (0: from the start). */
+  async notifications(afterId: number, perPage: number): Promise<NotificationPage> {
+    checkInt(afterId, 'afterId', 0);
+    checkInt(perPage, 'perPage', 1, 500);
+    return this.get('/api/notifications', NotificationPage, { after_id: afterId, per_page: perPage });
+  }
+
+  async markNotificationRead(id: number): Promise<Notification> {
+    return (await this.post(`/api/notifications/${checkId(id, 'id')}/read`, NotificationItem)).data;
+  }
+
+  async markAllNotificationsRead(): Promise<{ updated: number }> {
+    return (await this.post('/api/notifications/read-all', ReadAllResult)).data;
+  }
+
+  /** `NotFoundError` when it is already gone (the caller may count that as done). */
+  async deleteNotification(id: number): Promise<void> {
+    await this.send({ method: 'DELETE', path: `/api/notifications/${checkId(id, 'id')}`, schema: null, retry: 'idempotent', authenticated: true });
+  }
+
+  // ---------------------------------------------------- board and care ---
+
+  async appointments(date: string): Promise<Appointment[]> {
+    if (!IsoDate.safeParse(date).success) throw new RangeError(`date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
+    return (await this.get('/api/appointments', AppointmentList, { date })).data;
+  }
+
+  async consultations(status?: ConsultationStatus): Promise<Consultation[]> {
+    if (status !== undefined && !ConsultationStatus.safeParse(status).success) {
+      throw new RangeError(`status must be one of ${ConsultationStatus.options.join(', ')}, got ${JSON.stringify(status)}`);
+    }
+    return (await this.get('/api/consultations', ConsultationList, { status })).data;
+  }
+
+  // ------------------------------------------------------ conversations ---
+
+  async conversations(): Promise<Conversation[]> {
+    return (await this.get('/api/conversations', ConversationList)).data;
+  }
+
+  /** Oldest first; `beforeId` pages back in history. */
+  async messages(conversationId: number, beforeId?: number): Promise<Message[]> {
+    const query = beforeId === undefined ? {} : { before_id: checkId(beforeId, 'beforeId') };
+    return (await this.get(`/api/conversations/${checkId(conversationId, 'conversationId')}/messages`, MessageList, query)).data;
+  }
+
+  /**
+   * Retried like an idempotent call: `client_id` makes the server answer a
+   * repeated send with the first message. `socketId` (`X-Socket-ID`) keeps the
+   * broadcast from echoing back to this desk.
+   */
+  async sendMessage(conversationId: number, body: string, clientId: string, socketId?: string): Promise<Message> {
+    checkId(conversationId, 'conversationId');
+    const trimmed = body.trim();
+    if (trimmed.length === 0 || trimmed.length > MESSAGE_BODY_MAX) throw new RangeError(`body must have 1 to ${MESSAGE_BODY_MAX} characters`);
+    if (clientId.length === 0 || clientId.length > 64) throw new RangeError('clientId must have 1 to 64 characters');
+    if (socketId !== undefined && !SOCKET_ID.test(socketId)) throw new RangeError(`socketId must look like 1234.5678, got ${JSON.stringify(socketId)}`);
+    const answer = await this.send({
+      method: 'POST',
+      path: `/api/conversations/${conversationId}/messages`,
+      json: { body, client_id: clientId },
+      ...(socketId === undefined ? {} : { headers: { 'X-Socket-ID': socketId } }),
+      schema: MessageItem,
+      retry: 'idempotent',
+      authenticated: true,
+    });
+    return answer.data;
+  }
+
+  async markConversationRead(conversationId: number): Promise<Conversation> {
+    return (await this.post(`/api/conversations/${checkId(conversationId, 'conversationId')}/read`, ConversationItem)).data;
+  }
+
+  // ---------------------------------------------------------- broadcasting ---
+
+  /**
+   * `POST {baseUrl}/broadcasting/auth`, form-encoded as pusher-js sends it.
+   * The answer feeds pusher-js's `channelAuthorization.customHandler`.
+   */
+  async authorizeChannel(socketId: string, channelName: string): Promise<{ auth: string; channel_data?: string }> {
+    if (!SOCKET_ID.test(socketId)) throw new RangeError(`socketId must look like 1234.5678, got ${JSON.stringify(socketId)}`);
+    if (!CHANNEL_NAME.test(channelName)) throw new RangeError(`not a channel name: ${JSON.stringify(channelName)}`);
+    const presence = channelName.startsWith('presence-');
+    const schema = ChannelAuthorization.superRefine((answer, ctx) => {
+      if (!presence) return;
+      let data: unknown;
+      try {
+        data = answer.channel_data === undefined ? undefined : JSON.parse(answer.channel_data);
+      } catch {
+        data = undefined;
+      }
+      if (!PresenceChannelData.safeParse(data).success) {
+        ctx.addIssue({ code: 'custom', path: ['channel_data'], message: 'a presence channel needs channel_data, a JSON string with user_id' });
+      }
+    });
+    const answer = await this.send({
+      method: 'POST',
+      path: '/broadcasting/auth',
+      form: { socket_id: socketId, channel_name: channelName },
+      schema,
+      retry: 'idempotent',
+      authenticated: true,
+    });
+    return answer.channel_data === undefined ? { auth: answer.auth } : { auth: answer.auth, channel_data: answer.channel_data };
+  }
+
+  // ------------------------------------------------------------ plumbing ---
+
+  private get<T>(path: string, schema: z.ZodType<T>, query?: Call<T>['query']): Promise<T> {
+    return this.send({ method: 'GET', path, schema, retry: 'idempotent', authenticated: true, ...(query === undefined ? {} : { query }) });
+  }
+
+  private post<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+    return this.send({ method: 'POST', path, schema, retry: 'idempotent', authenticated: true });
+  }
+
+  private async send<T>(call: Call<T>): Promise<T>;
+  private async send(call: Call<null>): Promise<void>;
+  private async send<T>(call: Call<T>): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(call, attempt);
+      } catch (error) {
+        const delayMs = this.retryDelay(call, error, attempt);
+        if (delayMs === null) throw error;
+        this.logger.warn('api request will be retried', {
+          method: call.method,
+          path: call.path,
+          attempt,
+          delayMs,
+          error: error instanceof ApiError ? `${error.name} ${error.status}` : String(error),
+        });
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  /** How long to wait before trying again, or null to give up. */
+  private retryDelay(call: Call<unknown>, error: unknown, attempt: number): number | null {
+    if (attempt >= this.retry.attempts) return null;
+    if (error instanceof RateLimitedError) {
+      if (call.retry !== 'idempotent') return null;
+      if (error.retryAfterMs === null) return this.backoff(attempt);
+      // A longer wait than we are prepared to hold the caller for: its own scheduling decides.
+      return error.retryAfterMs <= this.retry.maxDelayMs ? error.retryAfterMs : null;
+    }
+    if (error instanceof ServerError && TRANSIENT_STATUSES.has(error.status)) {
+      if (error.retryAfterMs === null) return this.backoff(attempt);
+      return error.retryAfterMs <= this.retry.maxDelayMs ? error.retryAfterMs : null;
+    }
+    if (error instanceof NetworkError && (error.code === null || !PERMANENT_NETWORK_CODES.test(error.code))) return this.backoff(attempt);
+    return null;
+  }
+
+  /** Exponential, capped, with jitter over the upper half so that desks restarted together spread out. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  }
+
+  private buildUrl(call: Call<unknown>): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(call.query ?? {})) if (value !== undefined) params.set(key, String(value));
+    const search = params.toString();
+    return `${this.baseUrl}${call.path}${search === '' ? '' : `?${search}`}`;
+  }
+
+  private async attempt<T>(call: Call<T>, attempt: number): Promise<T | undefined> {
+    const url = this.buildUrl(call);
+    const token = call.authenticated ? this.currentToken : null;
+    // Without Accept, Laravel answers a 401 with a redirect to /login: signed-out would look like "not a clinic".
+    const headers: Record<string, string> = { Accept: 'application/json', ...call.headers };
+    if (token !== null) headers.Authorization = `Bearer ${token}`;
+    if (this.userAgent !== undefined) headers['User-Agent'] = this.userAgent;
+    let body: string | undefined;
+    if (call.json !== undefined) {
+      body = JSON.stringify(call.json);
+      headers['Content-Type'] = 'application/json';
+    } else if (call.form !== undefined) {
+      body = new URLSearchParams(call.form).toString();
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    }
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    const started = Date.now();
+    const init = { status: 0, url, method: call.method };
+    try {
+      let res: Response;
+      let text: string;
+      try {
+        res = await this.fetchImpl(url, { method: call.method, headers, body, redirect: 'manual', signal: controller.signal });
+        text = await readText(res, MAX_BODY_BYTES);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) throw new NotAClinicError(`the answer is larger than ${MAX_BODY_BYTES} bytes`, init);
+        throw this.networkError(error, timedOut, init);
+      }
+      this.logger.debug('api request', { method: call.method, path: call.path, status: res.status, ms: Date.now() - started, attempt });
+      return this.interpret(call, res, text, token);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private networkError(error: unknown, timedOut: boolean, init: ApiErrorInit): NetworkError {
+    const code = errorCode(error);
+    const what = timedOut ? `no answer within ${this.timeoutMs} ms` : describeNetworkFailure(code, error);
+    return new NetworkError(`${what} (${init.method} ${init.url})`, { ...init, cause: error, timedOut, code: timedOut ? null : code });
+  }
+
+  private interpret<T>(call: Call<T>, res: Response, text: string, sentToken: string | null): T | undefined {
+    const status = res.status;
+    const base = { status, url: this.buildUrl(call), method: call.method };
+    const contentType = res.headers.get('content-type') ?? '';
+    const json = parseJson(text);
+    const serverMessage = json.ok ? (ErrorBody.safeParse(json.value).data?.message ?? null) : null;
+    const init = { ...base, serverMessage };
+    const said = serverMessage === null ? '' : `: ${serverMessage}`;
+
+    if (status >= 300 && status < 400) throw new NotAClinicError(describeRedirect(status, res.headers.get('location'), base.url), init);
+    if (status >= 200 && status < 300) {
+      if (call.schema === null) return undefined;
+      if (!json.ok) throw new NotAClinicError(describeNonJson(status, contentType, text), init);
+      const parsed = call.schema.safeParse(json.value);
+      if (!parsed.success) throw new NotAClinicError(`its answer (${status}) does not match the clinic API: ${describeIssues(parsed.error)}`, init);
+      return parsed.data;
+    }
+    if (status === 401) {
+      if (sentToken !== null && sentToken === this.currentToken && !call.quiet401) this.notifyUnauthorized();
+      throw new UnauthorizedError(`${call.method} ${call.path} answered 401${said || ': not signed in'}`, init);
+    }
+    if (status === 403) throw new ForbiddenError(`${call.method} ${call.path} answered 403${said || ': not allowed'}`, init);
+    if (status === 404) {
+      // With Accept: application/json Laravel's 404 is JSON; an HTML one means the address is not a clinic's API.
+      if (!json.ok) throw new NotAClinicError(`${call.path} does not exist there (${describeNonJson(status, contentType, text)})`, init);
+      throw new NotFoundError(`${call.method} ${call.path} answered 404${said}`, init);
+    }
+    if (status === 422) {
+      if (!json.ok) throw new NotAClinicError(describeNonJson(status, contentType, text), init);
+      const fields = ValidationErrorBody.safeParse(json.value).data?.errors ?? {};
+      throw new ValidationFailedError(`${call.method} ${call.path} answered 422${said}`, { ...init, fields });
+    }
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      throw new RateLimitedError(`${call.method} ${call.path} answered 429${said || ': too many requests'}`, { ...init, retryAfterMs });
+    }
+    // Behind a proxy a 5xx may well be HTML (nginx's "502 Bad Gateway"): still the server's trouble, not "not a clinic".
+    if (status >= 500) {
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      throw new ServerError(`${call.method} ${call.path} answered ${status}${said}`, { ...init, retryAfterMs });
+    }
+    throw new ApiError(`${call.method} ${call.path} answered ${status}${said}`, init);
+  }
+
+  private notifyUnauthorized(): void {
+    for (const listener of [...this.unauthorizedListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.error('onUnauthorized listener failed', { error: String(error) });
+      }
+    }
+  }
+}
+
+// -------------------------------------------------------------- helpers ---
+
+function checkInt(value: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got ${value}`);
+  }
+  return value;
+}
+
+function checkId(value: number, name: string): number {
+  return checkInt(value, name, 1);
+}
+
+class BodyTooLarge extends Error {}
+
+async function readText(res: Response, limit: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new BodyTooLarge();
+  }
+  if (res.body === null) return '';
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new BodyTooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (text.trim() === '') return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** `Retry-After` in seconds or as an HTTP date; null when absent or unreadable. */
+function parseRetryAfter(header: string | null, now = Date.now()): number | null {
+  if (header === null || header.trim() === '') return null;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+function describeRedirect(status: number, location: string | null, url: string): string {
+  if (location === null) return `it answered with a redirect (${status}) instead of JSON`;
+  let hint = '';
+  try {
+    const target = new URL(location, url);
+    const from = new URL(url);
+    if (from.protocol === 'http:' && target.protocol === 'https:' && target.host === from.host) hint = '; use the https:// address';
+    else if (/\/login\/?$/.test(target.pathname)) hint = "; a login page answered, not the API: use the Laravel app's base URL (without /api)";
+  } catch {
+    // An unparsable Location says enough on its own.
+  }
+  return `it answered with a redirect (${status}) to ${location} instead of JSON${hint}`;
+}
+
+function describeNonJson(status: number, contentType: string, text: string): string {
+  if (text.trim() === '') return `it answered ${status} with an empty body instead of JSON`;
+  if (/html/i.test(contentType) || /^\s*</.test(text)) {
+    const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim();
+    return `it answered ${status} with an HTML page${title ? ` ("${title}")` : ''} instead of JSON`;
+  }
+  const sample = text.trim().slice(0, 60).replace(/\s+/g, ' ');
+  return `it answered ${status} with ${contentType === '' ? 'something' : contentType} that is not JSON ("${sample}${text.length > 60 ? '…' : ''}")`;
+}
+
+function describeIssues(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 3).map((issue) => `${issue.path.length === 0 ? '(body)' : issue.path.join('.')}: ${issue.message}`);
+  const more = error.issues.length - shown.length;
+  return `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
+function errorCode(error: unknown): string | null {
+  for (let e = error, depth = 0; e !== null && e !== undefined && depth < 5; depth++) {
+    if (typeof e === 'object' && 'code' in e && typeof e.code === 'string') return e.code;
+    e = typeof e === 'object' && 'cause' in e ? e.cause : undefined;
+  }
+  return null;
+}
+
+function describeNetworkFailure(code: string | null, error: unknown): string {
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused: nothing listens there',
+    ECONNRESET: 'the connection was reset',
+    EPIPE: 'the connection was closed',
+    ENOTFOUND: 'the host name was not found (DNS)',
+    EAI_AGAIN: 'the host name could not be looked up (DNS)',
+    ETIMEDOUT: 'the connection timed out',
+    EHOSTUNREACH: 'the host is unreachable',
+    ENETUNREACH: 'the network is unreachable',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+    UND_ERR_SOCKET: 'the connection was closed',
+  };
+  if (code !== null) {
+    const known = words[code];
+    if (known !== undefined) return `${known} (${code})`;
+    if (PERMANENT_NETWORK_CODES.test(code)) return `TLS certificate problem (${code})`;
+    return code;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message === 'fetch failed' ? 'the request failed' : message;
+}

@@ -1,0 +1,866 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_SETTINGS, Settings, SettingsPatch, type SettingKey } from '../../shared/settings';
+
+/**
+ * The desk's configuration, in layers (lowest first):
+ *
+ *   built-in defaults < admin policy file < user settings file < environment < explicit overrides
+ *
+ * The policy file is how admins pre-configure many desks (and lock settings);
+ * the user file is what the Settings screen writes; the environment speaks the
+ * back end's own `.env` names, so the `.env` of the clinic's Laravel app can be
+ * handed to the desk as it is:
+ *
+ * | variable | meaning |
+ * |---|---|
+ * | `CLINIC_DESK_API_URL` | the clinic's Laravel app, e.g. `https://clinic.example.org` |
+ * | `BROADCAST_DRIVER` (or Laravel 11's `BROADCAST_CONNECTION`) | `pusher`, `reverb`, `log`/`null` (no WebSocket: REST polling) |
+ * | `PUSHER_APP_KEY`, `PUSHER_APP_CLUSTER` (or `VITE_PUSHER_…`) | Pusher Channels |
+ * | `PUSHER_HOST`, `PUSHER_PORT`, `PUSHER_SCHEME` (or `VITE_PUSHER_…`) | a self-hosted Pusher-protocol server (Soketi) behind the pusher driver |
+ * | `REVERB_APP_KEY`, `REVERB_HOST`, `REVERB_PORT`, `REVERB_SCHEME` (or `VITE_REVERB_…`) | Laravel Reverb |
+ *
+ * Every problem is reported with the field it is about and how to fix it
+ * (`ConfigError.issues`); an unreadable user file only costs the user's own
+ * preferences (a warning), never the start of the app.
+ */
+
+// ------------------------------------------------------------- schemas ---
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** `http(s)://host[:port][/path]`, normalised to no trailing slash (the client appends `/api/...`). */
+export const ApiUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    const problem = apiUrlProblem(value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .overwrite(normaliseApiUrl);
+
+function apiUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an http:// or https:// URL, e.g. https://clinic.example.org';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `must be an http:// or https:// URL (got ${url.protocol.replace(/:$/, '')}://)`;
+  }
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  if (url.search !== '' || url.hash !== '') return 'must not contain a query string (?…) or fragment (#…)';
+  return null;
+}
+
+function normaliseApiUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  } catch {
+    return value;
+  }
+}
+
+const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/i;
+const AppKey = z.string().min(1, 'must not be empty').max(200).regex(/^\S+$/, 'must not contain spaces');
+const SocketHost = z
+  .string()
+  .max(253)
+  .regex(HOST_NAME, 'must be a host name or IP address without scheme, port or path, e.g. ws.clinic.example.org');
+const Port = z.number().int().min(1).max(65535);
+
+export const TransportConfig = z.discriminatedUnion('kind', [
+  /** Pusher Channels (the seed's option 1). */
+  z.strictObject({
+    kind: z.literal('pusher'),
+    key: AppKey,
+    cluster: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a Pusher cluster name such as mt1, eu or ap2'),
+  }),
+  /** A self-hosted Pusher-protocol server (Laravel Reverb, Soketi): `ws(s)://host:port[path]/app/key`. */
+  z.strictObject({
+    kind: z.literal('reverb'),
+    key: AppKey,
+    host: SocketHost,
+    port: Port,
+    scheme: z.enum(['http', 'https']).default('https'),
+    path: z
+      .string()
+      .max(200)
+      .regex(/^\/[^\s?#]*[^\s?#/]$/, 'must start with "/" and not end with one, e.g. "/ws"')
+      .optional(),
+  }),
+  /** No WebSocket (the seed's `BROADCAST_DRIVER=log`): the desk refreshes over REST. */
+  z.strictObject({ kind: z.literal('polling') }),
+]);
+export type TransportConfig = z.infer<typeof TransportConfig>;
+
+/** A host an `action_url` may point at, compared with `URL.host` (`name` or `name:port`). */
+const LinkHost = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(260)
+  .regex(/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/, 'must be a host name, optionally with :port, e.g. clinic.example.org');
+
+const CacheRetentionDays = z.number().int().min(1).max(3650);
+const RequestTimeoutMs = z.number().int().min(100).max(600_000);
+
+const DEFAULT_CACHE_RETENTION_DAYS = 30;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+export const DeskConfig = z
+  .object({
+    /** null: not configured yet (the sign-in screen asks for it). */
+    apiUrl: ApiUrl.nullable(),
+    transport: TransportConfig,
+    settings: Settings,
+    cacheRetentionDays: CacheRetentionDays.default(DEFAULT_CACHE_RETENTION_DAYS),
+    requestTimeoutMs: RequestTimeoutMs.default(DEFAULT_REQUEST_TIMEOUT_MS),
+    /** Hosts a notification's `action_url` may open; defaults to the API's host. */
+    allowedLinkHosts: z.array(LinkHost).max(100).optional(),
+    /** Keep the token in plain text where the OS offers no secret store (Linux without a keyring). */
+    allowInsecureTokenStorage: z.boolean().default(false),
+  })
+  .transform(({ allowedLinkHosts, ...config }) => ({
+    ...config,
+    allowedLinkHosts: allowedLinkHosts ?? (config.apiUrl === null ? [] : [new URL(config.apiUrl).host]),
+  }));
+export type DeskConfig = z.infer<typeof DeskConfig>;
+
+/**
+ * The admin policy file. Everything it sets is locked: settings it names are
+ * read-only in the Settings screen (`locked`), other fields are reported in
+ * `lockedFields`. Strict, so a misspelt option is an error rather than silently
+ * ignored. No transforms, so a JSON Schema can be generated from it.
+ */
+export const PolicyFile = z.strictObject({
+  /** Lets editors validate the file against the generated JSON Schema. */
+  $schema: z.string().max(2048).optional(),
+  apiUrl: ApiUrl.optional(),
+  transport: TransportConfig.optional(),
+  /** Any settings; `alerts` may be partial. */
+  settings: SettingsPatch.optional(),
+  cacheRetentionDays: CacheRetentionDays.optional(),
+  allowedLinkHosts: z.array(LinkHost).max(100).optional(),
+  allowInsecureTokenStorage: z.boolean().optional(),
+});
+export type PolicyFile = z.infer<typeof PolicyFile>;
+
+/** What the Settings screen stores: only what the user changed (so new defaults still reach them). */
+export const UserSettingsFile = SettingsPatch;
+
+/** Explicit overrides (CLI flags, tests): any field, `null` apiUrl meaning "not configured". */
+export const DeskConfigOverrides = z.strictObject({
+  apiUrl: ApiUrl.nullable().optional(),
+  transport: TransportConfig.optional(),
+  settings: SettingsPatch.optional(),
+  cacheRetentionDays: CacheRetentionDays.optional(),
+  requestTimeoutMs: RequestTimeoutMs.optional(),
+  allowedLinkHosts: z.array(LinkHost).max(100).optional(),
+  allowInsecureTokenStorage: z.boolean().optional(),
+});
+export type PartialDeskConfigInput = z.input<typeof DeskConfigOverrides>;
+
+// -------------------------------------------------------------- errors ---
+
+export type ConfigSource = 'policy' | 'user' | 'env' | 'overrides';
+
+export interface ConfigIssue {
+  source: ConfigSource;
+  /** Dotted path in the file or overrides (`transport.port`), or the environment variable (`REVERB_PORT`). */
+  field: string;
+  message: string;
+  fix: string;
+  /** The file the issue is in, for the policy and user layers. */
+  file?: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    super(formatIssues(issues));
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+function describeSource(issue: ConfigIssue): string {
+  switch (issue.source) {
+    case 'policy':
+      return `admin policy${issue.file === undefined ? '' : ` (${issue.file})`}`;
+    case 'user':
+      return `user settings${issue.file === undefined ? '' : ` (${issue.file})`}`;
+    case 'env':
+      return 'environment';
+    case 'overrides':
+      return 'command line';
+  }
+}
+
+/** One line per issue: where, what is wrong, and what to do. */
+export function formatIssue(issue: ConfigIssue): string {
+  return `${describeSource(issue)}: ${issue.field} ${issue.message}. Fix: ${issue.fix}`;
+}
+
+function formatIssues(issues: ConfigIssue[]): string {
+  const head = issues.length === 1 ? 'Invalid configuration' : `Invalid configuration (${issues.length} problems)`;
+  return `${head}:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`;
+}
+
+// ------------------------------------------------------- zod → issues ---
+
+const POLICY_KEYS = Object.keys(PolicyFile.shape);
+const OVERRIDE_KEYS = Object.keys(DeskConfigOverrides.shape);
+const SETTINGS_KEYS = Object.keys(Settings.shape);
+const ALERT_KEYS = Object.keys(DEFAULT_SETTINGS.alerts);
+
+/** How to fix a field, by its dotted path (without the `settings.` prefix for user files). */
+function fixFor(path: string, source: ConfigSource): string {
+  const where = source === 'user' ? 'in Settings, or delete the file to start from the defaults' : '';
+  const settingPath = path.replace(/^settings\./, '');
+  const fixes: Record<string, string> = {
+    apiUrl: "use the clinic's web address with http:// or https://, e.g. https://clinic.example.org",
+    transport: 'set "kind" to "pusher" (with key, cluster), "reverb" (with key, host, port, scheme) or "polling"',
+    'transport.kind': 'use "pusher", "reverb" or "polling"',
+    'transport.key': "use the app key of your Pusher or Reverb app (PUSHER_APP_KEY / REVERB_APP_KEY in the back end's .env)",
+    'transport.cluster': 'use your Pusher cluster (e.g. mt1, eu, ap2 — see your Pusher dashboard)',
+    'transport.host': 'use the host name of your Reverb or Soketi server without scheme or port, e.g. ws.clinic.example.org',
+    'transport.port': 'use the port your Reverb server listens on, e.g. 8080',
+    'transport.scheme': 'use "https" (TLS) or "http"',
+    'transport.path': 'use a path prefix such as "/ws", or leave it out',
+    cacheRetentionDays: 'use a whole number of days from 1 to 3650 (default 30)',
+    requestTimeoutMs: 'use a whole number of milliseconds from 100 to 600000 (default 10000)',
+    allowedLinkHosts: 'list host names such as "clinic.example.org" (with ":port" for a non-standard port)',
+    allowInsecureTokenStorage: 'use true or false',
+    $schema: 'use the URL or path of the policy JSON Schema, or leave it out',
+    theme: 'use "system", "light" or "dark"',
+    pollingIntervalSec: 'use a whole number of seconds from 5 to 3600',
+    dndUntil: 'use an ISO 8601 time such as 2026-11-26T18:00:00Z, or null',
+  };
+  const known = fixes[path] ?? fixes[settingPath] ?? (/^allowedLinkHosts\.\d+$/.test(path) ? fixes.allowedLinkHosts : undefined);
+  if (known !== undefined) return where === '' ? known : `${known} ${where}`;
+  if (/^(alerts(\.\w+)?|hideMessageText|silenceWhenFocused|startAtLogin|startMinimised|closeToTray)$/.test(settingPath)) {
+    return where === '' ? 'use true or false' : `use true or false ${where}`;
+  }
+  return where === '' ? 'correct the value or remove it' : `change it ${where}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] ?? 0;
+      const left = row[j - 1] ?? 0;
+      row[j] = Math.min(above + 1, left + 1, diagonal + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+function knownKeysAt(parentPath: string, source: ConfigSource, transportKind: unknown): string[] {
+  if (parentPath === '') return source === 'policy' ? POLICY_KEYS : source === 'user' ? SETTINGS_KEYS : OVERRIDE_KEYS;
+  if (parentPath === 'settings') return SETTINGS_KEYS;
+  if (parentPath === 'alerts' || parentPath === 'settings.alerts') return ALERT_KEYS;
+  if (parentPath === 'transport') {
+    if (transportKind === 'pusher') return ['kind', 'key', 'cluster'];
+    if (transportKind === 'reverb') return ['kind', 'key', 'host', 'port', 'scheme', 'path'];
+    return ['kind'];
+  }
+  return [];
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}
+
+function zodIssues(error: z.ZodError, source: ConfigSource, input: unknown, file?: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const at = (field: string, message: string, fix: string) => issues.push({ source, field, message, fix, ...(file === undefined ? {} : { file }) });
+  const transportKind =
+    typeof input === 'object' && input !== null && 'transport' in input && typeof input.transport === 'object' && input.transport !== null && 'kind' in input.transport
+      ? input.transport.kind
+      : undefined;
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join('.');
+    const field = path === '' ? '(top level)' : path;
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        for (const key of issue.keys) {
+          const known = knownKeysAt(path, source, transportKind);
+          const close = known.find((k) => editDistance(k, key) <= 2);
+          const full = path === '' ? key : `${path}.${key}`;
+          at(
+            full,
+            'is not a known option',
+            `remove "${key}"${close === undefined ? '' : ` (did you mean "${close}"?)`}${known.length > 0 ? `; known options here: ${known.join(', ')}` : ''}`,
+          );
+        }
+        break;
+      case 'invalid_type':
+        if (issue.input === undefined) at(field, 'is required', fixFor(path, source));
+        else at(field, `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`} (got ${describeValue(issue.input)})`, fixFor(path, source));
+        break;
+      case 'invalid_union':
+        if (path.endsWith('kind')) at(field, 'must be "pusher", "reverb" or "polling"', fixFor(path, source));
+        else at(field, issue.message, fixFor(path, source));
+        break;
+      case 'too_small':
+        at(field, `must be at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters long' : issue.origin === 'array' ? ' items' : ''}`, fixFor(path, source));
+        break;
+      case 'too_big':
+        at(field, `must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters long' : issue.origin === 'array' ? ' items' : ''}`, fixFor(path, source));
+        break;
+      case 'invalid_value':
+        at(field, `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} (got ${describeValue(issue.input)})`, fixFor(path, source));
+        break;
+      default:
+        at(field, issue.message, fixFor(path, source));
+    }
+  }
+  return issues;
+}
+
+// ----------------------------------------------------------- JSON files ---
+
+type FileRead = { kind: 'missing' } | { kind: 'ok'; value: unknown } | { kind: 'error'; issue: Omit<ConfigIssue, 'source'> };
+
+/** Reads a JSON file; a syntax error is located by line and column. */
+function readJsonFile(file: string): FileRead {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    return {
+      kind: 'error',
+      issue: {
+        field: file,
+        file,
+        message: `cannot be read (${code ?? String(error)})`,
+        fix: code === 'EISDIR' ? 'point the path at a JSON file, not a folder' : 'make the file readable by the user running Clinic Desk, or remove it',
+      },
+    };
+  }
+  // Windows Notepad saves UTF-8 with a byte-order mark, which JSON.parse rejects.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    return { kind: 'ok', value: JSON.parse(text) as unknown };
+  } catch (error) {
+    const offset = jsonErrorOffset(text);
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    const reason = (error instanceof Error ? error.message : String(error))
+      .replace(/,\s*(?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/ at position \d+.*$/s, '')
+      .replace(/\r/g, '\\r')
+      .replace(/\n/g, '\\n');
+    const where = text.trim() === '' ? 'is empty' : `is not valid JSON: ${reason} at line ${line}, column ${column}`;
+    return {
+      kind: 'error',
+      issue: {
+        field: file,
+        file,
+        message: where,
+        fix:
+          text.trim() === ''
+            ? 'write a JSON object into it (at least {}), or remove the file'
+            : `correct the JSON at line ${line} of ${basename(file)} (a missing comma or quote, a trailing comma, or a comment are the usual causes)`,
+      },
+    };
+  }
+}
+
+/** The offset of the first JSON syntax error (V8's message does not always carry one). */
+function jsonErrorOffset(text: string): number {
+  let i = 0;
+  function fail(): never {
+    throw new RangeError(String(i));
+  }
+  const space = () => {
+    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
+  };
+  const literal = (word: string) => {
+    for (const ch of word) {
+      if (text.charAt(i) !== ch) fail();
+      i++;
+    }
+  };
+  const string = () => {
+    i++; // opening quote
+    for (;;) {
+      if (i >= text.length) fail();
+      const ch = text.charAt(i);
+      if (ch === '"') return void i++;
+      if (ch === '\\') {
+        i++;
+        const esc = text.charAt(i);
+        if (esc === 'u') {
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (!/[0-9a-f]/i.test(text.charAt(i))) fail();
+          }
+          i++;
+        } else if ('"\\/bfnrt'.includes(esc) && esc !== '') i++;
+        else fail();
+      } else if (ch < ' ') fail();
+      else i++;
+    }
+  };
+  const number = () => {
+    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!match) fail();
+    i += match[0].length;
+  };
+  const value = (): void => {
+    space();
+    const ch = text.charAt(i);
+    if (ch === '{') {
+      i++;
+      space();
+      if (text.charAt(i) === '}') return void i++;
+      for (;;) {
+        space();
+        if (text.charAt(i) !== '"') fail();
+        string();
+        space();
+        if (text.charAt(i) !== ':') fail();
+        i++;
+        value();
+        space();
+        if (text.charAt(i) === ',') i++;
+        else if (text.charAt(i) === '}') return void i++;
+        else fail();
+      }
+    }
+    if (ch === '[') {
+      i++;
+      space();
+      if (text.charAt(i) === ']') return void i++;
+      for (;;) {
+        value();
+        space();
+        if (text.charAt(i) === ',') i++;
+        else if (text.charAt(i) === ']') return void i++;
+        else fail();
+      }
+    }
+    if (ch === '"') return string();
+    if (ch === 't') return literal('true');
+    if (ch === 'f') return literal('false');
+    if (ch === 'n') return literal('null');
+    if (ch === '-' || (ch >= '0' && ch <= '9')) return number();
+    fail();
+  };
+  try {
+    value();
+    space();
+    if (i < text.length) fail();
+    return text.length;
+  } catch (error) {
+    return error instanceof RangeError ? Number(error.message) : text.length;
+  }
+}
+
+/** Writes via a temp file in the same folder and a rename, so a crash never leaves half a file. */
+function writeFileAtomic(file: string, contents: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeSync(fd, contents);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------- environment ---
+
+interface EnvLayer {
+  apiUrl?: string;
+  transport?: TransportConfig;
+}
+
+/** Reads a variable as a shell or docker `env_file` may leave it: trimmed, unquoted, `${OTHER}` expanded, '' = unset. */
+function envReader(env: Record<string, string | undefined>) {
+  const raw = (name: string, depth = 0): string | undefined => {
+    let value = env[name]?.trim();
+    if (value === undefined) return undefined;
+    const quoted = /^(["'])(.*)\1$/s.exec(value);
+    if (quoted) value = quoted[2]?.trim() ?? '';
+    // Laravel's .env.example has VITE_PUSHER_APP_KEY="${PUSHER_APP_KEY}"; not every loader expands it.
+    const reference = /^\$\{(\w+)\}$/.exec(value)?.[1];
+    if (reference !== undefined) value = depth < 3 ? (raw(reference, depth + 1) ?? '') : '';
+    return value === '' ? undefined : value;
+  };
+  /** The first of the names that is set, with the name it came from. */
+  return (...names: string[]): { name: string; value: string } | undefined => {
+    for (const name of names) {
+      const value = raw(name);
+      if (value !== undefined) return { name, value };
+    }
+    return undefined;
+  };
+}
+
+function envLayer(env: Record<string, string | undefined>, lower: TransportConfig, issues: ConfigIssue[], warnings: string[]): EnvLayer {
+  const get = envReader(env);
+  const layer: EnvLayer = {};
+  const issue = (field: string, message: string, fix: string) => issues.push({ source: 'env', field, message, fix });
+
+  const apiUrl = get('CLINIC_DESK_API_URL');
+  if (apiUrl) {
+    const parsed = ApiUrl.safeParse(apiUrl.value);
+    if (parsed.success) layer.apiUrl = parsed.data;
+    else
+      issue(
+        apiUrl.name,
+        parsed.error.issues[0]?.message ?? 'is not a valid URL',
+        `set ${apiUrl.name} to your clinic's address, e.g. https://clinic.example.org`,
+      );
+  }
+
+  const reverb = {
+    key: get('REVERB_APP_KEY', 'VITE_REVERB_APP_KEY'),
+    host: get('REVERB_HOST', 'VITE_REVERB_HOST'),
+    port: get('REVERB_PORT', 'VITE_REVERB_PORT'),
+    scheme: get('REVERB_SCHEME', 'VITE_REVERB_SCHEME'),
+  };
+  const pusher = {
+    key: get('PUSHER_APP_KEY', 'VITE_PUSHER_APP_KEY'),
+    cluster: get('PUSHER_APP_CLUSTER', 'VITE_PUSHER_APP_CLUSTER'),
+    host: get('PUSHER_HOST', 'VITE_PUSHER_HOST'),
+    port: get('PUSHER_PORT', 'VITE_PUSHER_PORT'),
+    scheme: get('PUSHER_SCHEME', 'VITE_PUSHER_SCHEME'),
+  };
+  const vitePusherKey = get('VITE_PUSHER_APP_KEY');
+  if (pusher.key && vitePusherKey && pusher.key.name !== vitePusherKey.name && vitePusherKey.value !== pusher.key.value) {
+    warnings.push('PUSHER_APP_KEY and VITE_PUSHER_APP_KEY differ; the desk uses PUSHER_APP_KEY');
+  }
+  const anyReverb = Object.values(reverb).some((v) => v !== undefined);
+  // PUSHER_HOST/PORT/SCHEME alone are Laravel's defaults for api-<cluster>.pusher.com; the key says "pusher is meant".
+  const anyPusher = pusher.key !== undefined || pusher.cluster !== undefined;
+
+  const driver = get('BROADCAST_DRIVER', 'BROADCAST_CONNECTION');
+  let kind: TransportConfig['kind'] | undefined;
+  switch (driver?.value.toLowerCase()) {
+    case undefined:
+      break;
+    case 'log':
+    case 'null':
+      kind = 'polling';
+      break;
+    case 'pusher':
+      kind = 'pusher';
+      break;
+    case 'reverb':
+      kind = 'reverb';
+      break;
+    case 'redis':
+      warnings.push(
+        `${driver?.name}=redis queues broadcasts on the server; the desk still needs a Pusher-protocol server (PUSHER_* or REVERB_*)` +
+          (anyReverb || anyPusher ? '' : ', so it polls the REST API'),
+      );
+      break;
+    default:
+      issue(
+        driver?.name ?? 'BROADCAST_DRIVER',
+        `is "${driver?.value}", a broadcaster the desk cannot connect to`,
+        `set ${driver?.name ?? 'BROADCAST_DRIVER'} to pusher, reverb, or log (no WebSocket: the desk polls the REST API)`,
+      );
+      return layer;
+  }
+  if (kind === undefined) {
+    if (anyReverb && anyPusher) warnings.push('both REVERB_* and PUSHER_* are set; the desk uses Reverb (set BROADCAST_DRIVER to choose)');
+    kind = anyReverb ? 'reverb' : anyPusher ? 'pusher' : undefined;
+  }
+  if (kind === undefined) return layer;
+  if (kind === 'polling') {
+    layer.transport = { kind: 'polling' };
+    return layer;
+  }
+
+  const before = issues.length;
+  const port = (entry: { name: string; value: string } | undefined, fallback: number, serverName: string): number => {
+    if (entry === undefined) return fallback;
+    const n = /^\d{1,5}$/.test(entry.value) ? Number(entry.value) : Number.NaN;
+    if (Number.isInteger(n) && n >= 1 && n <= 65535) return n;
+    issue(entry.name, 'must be a port number (1–65535)', `set ${entry.name} to the port your ${serverName} server listens on, e.g. ${serverName === 'Reverb' ? 8080 : 6001}`);
+    return fallback;
+  };
+  const scheme = (entry: { name: string; value: string } | undefined, fallback: 'http' | 'https'): 'http' | 'https' => {
+    if (entry === undefined) return fallback;
+    const value = entry.value.toLowerCase();
+    if (value === 'http' || value === 'https') return value;
+    issue(entry.name, `must be http or https (got "${entry.value}")`, `set ${entry.name} to https (TLS) or http`);
+    return fallback;
+  };
+  const host = (entry: { name: string; value: string }, serverName: string): string => {
+    if (HOST_NAME.test(entry.value) && entry.value.length <= 253) return entry.value;
+    issue(
+      entry.name,
+      'must be a host name or IP address without scheme, port or path',
+      `set ${entry.name} to the host name of your ${serverName} server only, e.g. ws.clinic.example.org`,
+    );
+    return 'invalid.invalid';
+  };
+  const key = (entry: { name: string; value: string } | undefined, name: string, inherited: string | undefined, fix: string): string => {
+    if (entry === undefined) {
+      if (inherited !== undefined) return inherited;
+      issue(name, 'is not set', fix);
+      return 'missing';
+    }
+    if (/^\S+$/.test(entry.value) && entry.value.length <= 200) return entry.value;
+    issue(entry.name, 'must be an app key without spaces', fix);
+    return 'invalid';
+  };
+  // Echo's defaults: TLS unless told otherwise, on the scheme's standard port.
+  const selfHosted = (
+    entries: { key: typeof reverb.key; host: typeof reverb.host; port: typeof reverb.port; scheme: typeof reverb.scheme },
+    names: { key: string; host: string },
+    serverName: string,
+  ): TransportConfig => {
+    const inherited = lower.kind === 'reverb' ? lower : undefined;
+    const s = scheme(entries.scheme, inherited?.scheme ?? 'https');
+    const k = key(entries.key, names.key, inherited?.key, `set ${names.key} to the app key of your ${serverName} server (${names.key} in the back end's .env)`);
+    let h = inherited?.host;
+    if (entries.host !== undefined) h = host(entries.host, serverName);
+    else if (h === undefined) issue(names.host, 'is not set', `set ${names.host} to the host name of your ${serverName} server, e.g. ws.clinic.example.org`);
+    const p = port(entries.port, inherited?.port ?? (s === 'https' ? 443 : 80), serverName);
+    return {
+      kind: 'reverb',
+      key: k,
+      host: h ?? 'missing',
+      port: p,
+      scheme: s,
+      ...(inherited?.path === undefined ? {} : { path: inherited.path }),
+    };
+  };
+
+  let transport: TransportConfig;
+  if (kind === 'reverb') {
+    transport = selfHosted(reverb, { key: 'REVERB_APP_KEY', host: 'REVERB_HOST' }, 'Reverb');
+  } else if (pusher.host !== undefined && !/(^|\.)pusher\.com$/i.test(pusher.host.value)) {
+    // The pusher driver pointed at a self-hosted server (Soketi's documented setup).
+    transport = selfHosted(pusher, { key: 'PUSHER_APP_KEY', host: 'PUSHER_HOST' }, 'Soketi');
+  } else {
+    const inherited = lower.kind === 'pusher' ? lower : undefined;
+    const k = key(pusher.key, 'PUSHER_APP_KEY', inherited?.key, 'set PUSHER_APP_KEY to the key of your Pusher app (Pusher dashboard → App Keys)');
+    let cluster = inherited?.cluster;
+    if (pusher.cluster !== undefined) {
+      if (/^[a-z0-9-]{1,32}$/.test(pusher.cluster.value)) cluster = pusher.cluster.value;
+      else issue(pusher.cluster.name, `must be a Pusher cluster name (got "${pusher.cluster.value}")`, `set ${pusher.cluster.name} to your cluster (e.g. mt1, eu, ap2 — see your Pusher dashboard)`);
+    } else if (cluster === undefined) {
+      issue(
+        'PUSHER_APP_CLUSTER',
+        pusher.key === undefined ? 'is not set' : `is not set (${pusher.key.name} is)`,
+        'set PUSHER_APP_CLUSTER (e.g. mt1, eu, ap2 — see your Pusher dashboard)',
+      );
+    }
+    transport = { kind: 'pusher', key: k, cluster: cluster ?? 'missing' };
+  }
+  if (issues.length === before) layer.transport = transport;
+  return layer;
+}
+
+// --------------------------------------------------------------- layers ---
+
+export interface ConfigSources {
+  /** The admin policy (JSON); a missing file is no policy. */
+  policyFile?: string;
+  /** The Settings screen's file (JSON); a missing file is no user settings. */
+  userFile?: string;
+  /** Usually `process.env`; passed in so tests and hosts decide. */
+  env?: Record<string, string | undefined>;
+  overrides?: PartialDeskConfigInput;
+}
+
+export interface LoadedConfig {
+  config: DeskConfig;
+  /** Settings the policy sets: read-only in the Settings screen. */
+  locked: SettingKey[];
+  /** Dotted config paths the policy sets (`apiUrl`, `transport`, `settings.theme`, ...). */
+  lockedFields: string[];
+  /** Problems that did not stop loading (an unreadable user file, an insecure URL, ...). */
+  warnings: string[];
+}
+
+type SettingsLayer = z.infer<typeof SettingsPatch>;
+
+function applySettings(base: Settings, patch: SettingsLayer | undefined, skip: ReadonlySet<string> = new Set()): Settings {
+  if (patch === undefined) return base;
+  const next: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || skip.has(key)) continue;
+    next[key] = key === 'alerts' ? { ...base.alerts, ...(value as Partial<Settings['alerts']>) } : value;
+  }
+  return Settings.parse(next);
+}
+
+function mergePatches(a: SettingsLayer, b: SettingsLayer): SettingsLayer {
+  const alerts = a.alerts === undefined && b.alerts === undefined ? undefined : { ...a.alerts, ...b.alerts };
+  return { ...a, ...b, ...(alerts === undefined ? {} : { alerts }) };
+}
+
+function isLoopback(apiUrl: string): boolean {
+  const host = new URL(apiUrl).hostname;
+  return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
+}
+
+/**
+ * Builds the configuration from its layers. Throws `ConfigError` (with every
+ * problem found, not just the first) when the policy, the environment or the
+ * overrides are invalid; an invalid user file is dropped with a warning.
+ */
+export function loadConfig(sources: ConfigSources): LoadedConfig {
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+
+  let apiUrl: string | null = null;
+  let transport: TransportConfig = { kind: 'polling' };
+  let settings: Settings = DEFAULT_SETTINGS;
+  let cacheRetentionDays = DEFAULT_CACHE_RETENTION_DAYS;
+  let requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+  let allowedLinkHosts: string[] | undefined;
+  let allowInsecureTokenStorage = false;
+
+  // --- admin policy
+  let policy: PolicyFile = {};
+  if (sources.policyFile !== undefined) {
+    const read = readJsonFile(sources.policyFile);
+    if (read.kind === 'error') issues.push({ source: 'policy', ...read.issue });
+    if (read.kind === 'ok') {
+      const parsed = PolicyFile.safeParse(read.value, { reportInput: true });
+      if (parsed.success) policy = parsed.data;
+      else issues.push(...zodIssues(parsed.error, 'policy', read.value, sources.policyFile));
+    }
+  }
+  if (policy.apiUrl !== undefined) apiUrl = policy.apiUrl;
+  if (policy.transport !== undefined) transport = policy.transport;
+  settings = applySettings(settings, policy.settings);
+  if (policy.cacheRetentionDays !== undefined) cacheRetentionDays = policy.cacheRetentionDays;
+  if (policy.allowedLinkHosts !== undefined) allowedLinkHosts = policy.allowedLinkHosts;
+  if (policy.allowInsecureTokenStorage !== undefined) allowInsecureTokenStorage = policy.allowInsecureTokenStorage;
+  const locked = Object.keys(policy.settings ?? {}).filter((k): k is SettingKey => SETTINGS_KEYS.includes(k));
+  const lockedFields = [
+    ...Object.keys(policy).filter((k) => k !== 'settings' && k !== '$schema'),
+    ...locked.map((k) => `settings.${k}`),
+  ];
+
+  // --- user settings: the policy's settings stay as the admin set them
+  if (sources.userFile !== undefined) {
+    const read = readJsonFile(sources.userFile);
+    if (read.kind === 'error') warnings.push(`ignored the user settings: ${formatIssue({ source: 'user', ...read.issue })}`);
+    if (read.kind === 'ok') {
+      const parsed = UserSettingsFile.safeParse(read.value, { reportInput: true });
+      if (!parsed.success) {
+        const problems = zodIssues(parsed.error, 'user', read.value, sources.userFile);
+        warnings.push(`ignored the user settings, defaults apply: ${problems.map(formatIssue).join('; ')}`);
+      } else {
+        const overruled = Object.keys(parsed.data).filter((k) => locked.includes(k as SettingKey));
+        if (overruled.length > 0) warnings.push(`the administrator's policy sets ${overruled.join(', ')}; the user settings for them are not used`);
+        settings = applySettings(settings, parsed.data, new Set(overruled));
+      }
+    }
+  }
+
+  // --- environment
+  const env = envLayer(sources.env ?? {}, transport, issues, warnings);
+  if (env.apiUrl !== undefined) {
+    if (policy.apiUrl !== undefined && policy.apiUrl !== env.apiUrl) warnings.push("CLINIC_DESK_API_URL overrides the administrator's apiUrl");
+    apiUrl = env.apiUrl;
+  }
+  if (env.transport !== undefined) {
+    if (policy.transport !== undefined && JSON.stringify(policy.transport) !== JSON.stringify(env.transport)) {
+      warnings.push("the environment's broadcasting settings override the administrator's transport");
+    }
+    transport = env.transport;
+  }
+
+  // --- explicit overrides
+  if (sources.overrides !== undefined) {
+    const parsed = DeskConfigOverrides.safeParse(sources.overrides, { reportInput: true });
+    if (!parsed.success) issues.push(...zodIssues(parsed.error, 'overrides', sources.overrides));
+    else {
+      const o = parsed.data;
+      if (o.apiUrl !== undefined) apiUrl = o.apiUrl;
+      if (o.transport !== undefined) transport = o.transport;
+      settings = applySettings(settings, o.settings);
+      if (o.cacheRetentionDays !== undefined) cacheRetentionDays = o.cacheRetentionDays;
+      if (o.requestTimeoutMs !== undefined) requestTimeoutMs = o.requestTimeoutMs;
+      if (o.allowedLinkHosts !== undefined) allowedLinkHosts = o.allowedLinkHosts;
+      if (o.allowInsecureTokenStorage !== undefined) allowInsecureTokenStorage = o.allowInsecureTokenStorage;
+    }
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  if (apiUrl !== null && apiUrl.startsWith('http:') && !isLoopback(apiUrl)) {
+    warnings.push(`${apiUrl} is not https: the sign-in token and patient data would travel unencrypted`);
+  }
+  const config = DeskConfig.parse({
+    apiUrl,
+    transport,
+    settings,
+    cacheRetentionDays,
+    requestTimeoutMs,
+    allowInsecureTokenStorage,
+    ...(allowedLinkHosts === undefined ? {} : { allowedLinkHosts }),
+  });
+  return { config, locked, lockedFields, warnings };
+}
+
+/**
+ * Applies a change from the Settings screen to the user file (only the keys
+ * the user changed are stored, atomically). Refuses keys the policy locks.
+ *
+ * Returns `current` with the patch applied: pass the loaded `config.settings`
+ * to get the desk's new effective settings. Without `current`, returns the
+ * defaults with everything the user file now holds.
+ */
+export function saveUserSettings(userFile: string, patch: SettingsPatch, locked: SettingKey[], current?: Settings): Settings {
+  const parsed = SettingsPatch.safeParse(patch, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error, 'user', patch));
+  const refused = Object.keys(parsed.data).filter((k) => locked.includes(k as SettingKey));
+  if (refused.length > 0) {
+    throw new ConfigError(
+      refused.map((key) => ({
+        source: 'user' as const,
+        field: key,
+        message: "is set by the administrator's policy and cannot be changed here",
+        fix: 'leave it out, or ask your administrator to change the policy',
+      })),
+    );
+  }
+  const existingRead = readJsonFile(userFile);
+  const existing = existingRead.kind === 'ok' ? UserSettingsFile.safeParse(existingRead.value) : null;
+  // An unreadable file was already ignored at load time; the user's new choice replaces it.
+  const stored = mergePatches(existing?.success ? existing.data : {}, parsed.data);
+  const next = current === undefined ? applySettings(DEFAULT_SETTINGS, stored) : applySettings(current, parsed.data);
+  writeFileAtomic(userFile, `${JSON.stringify(stored, null, 2)}\n`);
+  return next;
+}

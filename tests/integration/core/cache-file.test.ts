@@ -1,0 +1,327 @@
+/**
+ * The cache file itself: migrations, the integrity-check policy, and what
+ * happens with a file that is not a healthy Clinic Desk cache (garbage,
+ * truncated, another application's database, a newer schema) or a folder the
+ * desk cannot write to. Real files in a temp folder; real child processes for
+ * a crash and for an unprivileged user.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { CacheOpenError, openCache } from '../../../src/main/core/cache';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../../src/main/core/cache-schema';
+import { DAY_MS, T0, fixedClock, note, notes, useCacheDir } from './cache-fixtures';
+
+const ctx = useCacheDir();
+
+const RUN_TS = fileURLToPath(new URL('../../../bin/run-ts.mjs', import.meta.url));
+const CACHE_MODULE = fileURLToPath(new URL('../../../src/main/core/cache.ts', import.meta.url));
+/** `2026-11-26T09:00:00.000Z` as it appears in moved-aside names. */
+const STAMP = '20261126T090000Z';
+
+function header(file: string) {
+  const db = new Database(file, { readonly: true });
+  const result = {
+    applicationId: Number(db.pragma('application_id', { simple: true })),
+    userVersion: Number(db.pragma('user_version', { simple: true })),
+    journalMode: String(db.pragma('journal_mode', { simple: true })),
+  };
+  db.close();
+  return result;
+}
+
+/** A healthy cache with some data, closed cleanly. */
+function seedCache(rows = 200): void {
+  const { cache } = ctx.open();
+  cache.upsertNotifications(notes(1, rows, { message: 'x'.repeat(500) }));
+  cache.enqueue({ kind: 'read', notificationId: 1 });
+  cache.close();
+}
+
+/** Runs a script with `openCache` in a separate Node process (optionally as another user); returns its JSON line. */
+function runChild(body: string, options: { uid?: number; gid?: number } = {}): unknown {
+  const script = path.join(ctx.dir, `child-${Math.random().toString(36).slice(2)}.ts`);
+  fs.writeFileSync(script, `import { openCache, CacheOpenError } from ${JSON.stringify(CACHE_MODULE)};\nvoid CacheOpenError;\n${body}\n`);
+  fs.chmodSync(script, 0o644);
+  const result = spawnSync(process.execPath, [RUN_TS, script], { encoding: 'utf8', timeout: 15_000, ...options });
+  fs.rmSync(script, { force: true });
+  if (result.error) throw result.error;
+  const line = result.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new Error(`child printed no JSON (status ${result.status}, signal ${result.signal}): ${result.stdout}\n${result.stderr}`);
+  }
+}
+
+describe('migrations', () => {
+  it('creates a new file at the current version with the Clinic Desk application id, in WAL mode', () => {
+    const { cache, warnings } = ctx.open();
+    expect(warnings).toEqual([]);
+    cache.close();
+    expect(header(ctx.file())).toEqual({ applicationId: APPLICATION_ID, userVersion: SCHEMA_VERSION, journalMode: 'wal' });
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('migrates an empty (0-byte) file, and reopens at the current version without changes', () => {
+    fs.writeFileSync(ctx.file(), '');
+    const first = ctx.open();
+    expect(first.warnings).toEqual([]);
+    first.cache.upsertNotifications(notes(1, 3));
+    first.cache.close();
+    const second = ctx.open();
+    expect(second.warnings).toEqual([]);
+    expect(second.cache.maxNotificationId()).toBe(3);
+    second.cache.close();
+    expect(header(ctx.file()).userVersion).toBe(SCHEMA_VERSION);
+  });
+
+  it('runs each missing step once, in order, each with its version bump (v2 is one more entry)', () => {
+    const db = new Database(ctx.file());
+    const v2: Migration = (d) => d.exec('ALTER TABLE notifications ADD COLUMN priority INTEGER NOT NULL DEFAULT 0');
+    migrate(db, 0, MIGRATIONS);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    migrate(db, 1, [...MIGRATIONS, v2]);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.prepare("SELECT count(*) FROM pragma_table_info('notifications') WHERE name = 'priority'").pluck().get()).toBe(1);
+    // A failing step leaves the file at the previous version.
+    const broken: Migration = (d) => d.exec('CREATE TABLE x (a); SELECT no_such_function();');
+    expect(() => migrate(db, 2, [...MIGRATIONS, v2, broken])).toThrow();
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'x'").pluck().get()).toBe(0);
+    db.close();
+  });
+});
+
+describe('integrity check policy', () => {
+  const checks = (logger: { records: { message: string; fields: Record<string, unknown> }[] }) =>
+    logger.records.filter((r) => r.message === 'cache: integrity check passed').map((r) => r.fields['reason']);
+
+  it('skips quick_check after a clean shutdown, runs it after a crash, weekly, and when asked', () => {
+    const clock = fixedClock();
+    const created = ctx.open({ clock }).cache;
+    created.upsertNotifications(notes(1, 2000));
+    clock.ms += 2 * DAY_MS;
+    created.prune(1); // shrinks the file: its header and size must still agree
+    created.close();
+
+    const clean = ctx.open({ clock });
+    expect(checks(clean.logger)).toEqual([]);
+    // Left open, as a crashed process leaves it.
+    const afterCrash = openCache({ file: ctx.file(), now: clock.now, logger: clean.logger });
+    expect(checks(clean.logger)).toEqual(['the last session did not shut down cleanly']);
+    afterCrash.cache.close();
+    clean.cache.close();
+
+    clock.ms += 8 * DAY_MS;
+    const weekly = ctx.open({ clock });
+    expect(checks(weekly.logger)).toEqual(['no check in the last week']);
+    weekly.cache.close();
+
+    const asked = ctx.open({ clock, quickCheck: 'always' });
+    expect(checks(asked.logger)).toEqual(['requested']);
+  });
+
+  it('keeps committed writes when the process is killed without closing, and checks the file next time', () => {
+    const out = runChild(`
+      const { cache } = openCache({ file: ${JSON.stringify(ctx.file())}, now: () => ${T0} });
+      cache.upsertNotifications([${JSON.stringify(note(1))}, ${JSON.stringify(note(2))}]);
+      const id = cache.enqueue({ kind: 'delete', notificationId: 2 });
+      process.stdout.write(JSON.stringify({ id }) + '\\n');
+      process.kill(process.pid, 'SIGKILL');
+    `) as { id: number };
+    expect(fs.existsSync(`${ctx.file()}-wal`)).toBe(true);
+    const { cache, warnings, logger } = ctx.open();
+    expect(warnings).toEqual([]);
+    expect(checks(logger)).toEqual(['the last session did not shut down cleanly']);
+    expect(cache.pendingActions().map((e) => [e.id, e.action])).toEqual([[out.id, { kind: 'delete', notificationId: 2 }]]);
+    expect(cache.listNotifications({ limit: 10 }).items.map((n) => n.id)).toEqual([1]);
+  });
+});
+
+describe('a file that is not a healthy cache is moved aside and rebuilt', () => {
+  function expectMovedAside(warnings: string[], tag: 'corrupt' | 'foreign', original: Buffer): string {
+    const moved = `${ctx.file()}.${tag}-${STAMP}`;
+    expect(warnings).toHaveLength(1);
+    const text = tag === 'corrupt' ? 'cache file was corrupt' : 'cache file was not a Clinic Desk cache';
+    expect(warnings[0]).toContain(text);
+    expect(warnings[0]).toContain(`moved to ${moved} and rebuilt`);
+    expect(fs.readFileSync(moved).equals(original)).toBe(true);
+    return moved;
+  }
+
+  function expectFreshCache(cache: ReturnType<typeof ctx.open>['cache']): void {
+    expect(cache.stats()).toMatchObject({ notifications: 0, outbox: 0 });
+    expect(cache.upsertNotifications([note(1)]).inserted).toHaveLength(1);
+    expect(header(ctx.file())).toMatchObject({ applicationId: APPLICATION_ID, userVersion: SCHEMA_VERSION });
+  }
+
+  it('random bytes', () => {
+    const garbage = Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7919 + 13) % 251));
+    fs.writeFileSync(ctx.file(), garbage);
+    const { cache, warnings, logger } = ctx.open();
+    expectMovedAside(warnings, 'corrupt', garbage);
+    expect(warnings[0]).toMatch(/SQLITE_NOTADB/);
+    expectFreshCache(cache);
+    expect(logger.records.some((r) => r.level === 'warn' && r.message.includes('cache file was corrupt'))).toBe(true);
+  });
+
+  it('a truncated cache file', () => {
+    seedCache(2000);
+    const full = fs.readFileSync(ctx.file());
+    const truncated = full.subarray(0, Math.floor(full.length / 2));
+    fs.writeFileSync(ctx.file(), truncated);
+    const { cache, warnings } = ctx.open();
+    expectMovedAside(warnings, 'corrupt', truncated);
+    expectFreshCache(cache);
+  });
+
+  it('a cache whose tables were tampered with', () => {
+    seedCache();
+    const db = new Database(ctx.file());
+    db.exec('DROP TABLE outbox');
+    db.close();
+    const original = fs.readFileSync(ctx.file());
+    const { cache, warnings } = ctx.open();
+    expectMovedAside(warnings, 'corrupt', original);
+    expect(warnings[0]).toContain('no such table: outbox');
+    expectFreshCache(cache);
+  });
+
+  it('a damaged page found by the integrity check after a crash', () => {
+    seedCache(2000);
+    // Damage pages in the middle of the b-tree and leave a WAL, as a crash (of the disk, then the app) would.
+    const file = fs.readFileSync(ctx.file());
+    const pageSize = file.readUInt16BE(16);
+    file.fill(0xab, pageSize * 20, pageSize * 24);
+    fs.writeFileSync(ctx.file(), file);
+    fs.writeFileSync(`${ctx.file()}-wal`, '');
+    const { cache, warnings } = ctx.open();
+    expectMovedAside(warnings, 'corrupt', file);
+    expect(warnings[0]).toContain('integrity check failed');
+    expectFreshCache(cache);
+  });
+
+  it('garbage with a -wal and -shm: all three are moved aside untouched', () => {
+    const garbage = Buffer.from('this is not a database '.repeat(1000));
+    const wal = Buffer.alloc(8192, 0x5a);
+    const shm = Buffer.alloc(32 * 1024, 0x11);
+    fs.writeFileSync(ctx.file(), garbage);
+    fs.writeFileSync(`${ctx.file()}-wal`, wal);
+    fs.writeFileSync(`${ctx.file()}-shm`, shm);
+    const { cache, warnings } = ctx.open();
+    const moved = expectMovedAside(warnings, 'corrupt', garbage);
+    expect(fs.readFileSync(`${moved}-wal`).equals(wal)).toBe(true);
+    expect(fs.readFileSync(`${moved}-shm`).equals(shm)).toBe(true);
+    expectFreshCache(cache);
+  });
+
+  it('a file too short to be a database', () => {
+    fs.writeFileSync(ctx.file(), 'SQLite format 3');
+    const { cache, warnings } = ctx.open();
+    expectMovedAside(warnings, 'corrupt', Buffer.from('SQLite format 3'));
+    expectFreshCache(cache);
+  });
+
+  it("another application's SQLite database (no application id)", () => {
+    const db = new Database(ctx.file());
+    db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('someone');");
+    db.close();
+    const original = fs.readFileSync(ctx.file());
+    const { cache, warnings } = ctx.open();
+    expectMovedAside(warnings, 'foreign', original);
+    expect(warnings[0]).toContain('another application');
+    expectFreshCache(cache);
+  });
+
+  it("another application's SQLite database (its own application id)", () => {
+    const db = new Database(ctx.file());
+    db.pragma('application_id = 0x0f055112');
+    db.exec('CREATE TABLE blob (rid INTEGER PRIMARY KEY)');
+    db.close();
+    const original = fs.readFileSync(ctx.file());
+    const { cache, warnings } = ctx.open();
+    expectMovedAside(warnings, 'foreign', original);
+    expect(warnings[0]).toContain('application id 0xf055112');
+    expectFreshCache(cache);
+  });
+
+  it('a cache written by a newer Clinic Desk (higher user_version)', () => {
+    seedCache();
+    const db = new Database(ctx.file());
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const original = fs.readFileSync(ctx.file());
+    const { cache, warnings } = ctx.open();
+    expectMovedAside(warnings, 'foreign', original);
+    expect(header(`${ctx.file()}.foreign-${STAMP}`)).toMatchObject({ applicationId: APPLICATION_ID, userVersion: SCHEMA_VERSION + 1 });
+    expect(warnings[0]).toContain(`newer Clinic Desk (cache schema v${SCHEMA_VERSION + 1}`);
+    expectFreshCache(cache);
+  });
+
+  it('never overwrites an earlier moved-aside file', () => {
+    fs.writeFileSync(ctx.file(), 'not a database, first time');
+    ctx.open().cache.close();
+    fs.writeFileSync(ctx.file(), 'not a database, second time');
+    const { warnings } = ctx.open();
+    expect(warnings[0]).toContain(`${ctx.file()}.corrupt-${STAMP}-2`);
+    expect(fs.readFileSync(`${ctx.file()}.corrupt-${STAMP}`, 'utf8')).toBe('not a database, first time');
+  });
+});
+
+describe('a folder the desk cannot write to', () => {
+  const asRoot = process.getuid?.() === 0;
+  // Root ignores file permissions, so as root the check runs in a child process as `nobody`.
+  const open = (file: string): { name: string; message: string } | { opened: true } => {
+    if (!asRoot) {
+      try {
+        openCache({ file }).cache.close();
+        return { opened: true };
+      } catch (error) {
+        return { name: (error as Error).name, message: (error as Error).message };
+      }
+    }
+    fs.chmodSync(ctx.dir, 0o755);
+    return runChild(
+      `try { openCache({ file: ${JSON.stringify(file)} }).cache.close(); process.stdout.write(JSON.stringify({ opened: true }) + '\\n'); }
+       catch (error) { process.stdout.write(JSON.stringify({ name: error.name, message: error.message }) + '\\n'); }`,
+      { uid: 65534, gid: 65534 },
+    ) as { name: string; message: string } | { opened: true };
+  };
+
+  it('a new cache in a read-only folder fails with a clear error', () => {
+    const folder = path.join(ctx.dir, 'readonly');
+    fs.mkdirSync(folder, { mode: 0o555 });
+    fs.chmodSync(folder, 0o555);
+    const file = path.join(folder, 'desk.sqlite');
+    const result = open(file);
+    expect(result).toMatchObject({ name: 'CacheOpenError' });
+    expect((result as { message: string }).message).toContain(`cannot open the Clinic Desk cache at ${file}`);
+    expect((result as { message: string }).message).toContain('not writable');
+    expect(fs.readdirSync(folder)).toEqual([]);
+  });
+
+  it('an existing cache in a read-only folder is left untouched, not moved aside', () => {
+    const folder = path.join(ctx.dir, 'readonly');
+    fs.mkdirSync(folder);
+    const file = path.join(folder, 'desk.sqlite');
+    const { cache } = openCache({ file, now: () => T0 });
+    cache.upsertNotifications(notes(1, 3));
+    cache.close();
+    const before = fs.readFileSync(file);
+    fs.chmodSync(file, 0o444);
+    fs.chmodSync(folder, 0o555);
+    const result = open(file);
+    expect(result).toMatchObject({ name: 'CacheOpenError' });
+    expect((result as { message: string }).message).toContain('not writable');
+    expect(fs.readdirSync(folder)).toEqual(['desk.sqlite']);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('CacheOpenError is exported for callers to tell it apart', () => {
+    expect(new CacheOpenError('x', '/f')).toBeInstanceOf(Error);
+  });
+});

@@ -1,0 +1,264 @@
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { channels } from '../../../src/shared/channels';
+import { cacheFileFor } from '../../../src/main/core/cache';
+import { memoryTokenStore } from '../../../src/main/core/desk-service';
+import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
+import { silentLogger } from '../../../src/main/demo/logger';
+import { phpJsonEncode } from '../../../src/main/demo/php-json';
+import { SimulatedDesk } from '../../../src/main/demo/simulated-desk';
+import { account, startTestClinic } from '../../helpers/demo';
+import { createDesk, deskConfig, signInLive, type TestDesk } from '../../helpers/desk';
+
+const RECEPTION = 'reception1@northside.clinic.test';
+const RECEPTION_2 = 'reception2@northside.clinic.test';
+const DOCTOR = 'doctor1@northside.clinic.test';
+const FAST_RECONNECT = { reconnect: { baseDelayMs: 50, maxDelayMs: 300 } };
+
+const open: Array<{ close(): Promise<void> | void }> = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await item.close();
+});
+
+async function clinic(options: Parameters<typeof startTestClinic>[0] = {}): Promise<DemoClinic> {
+  const c = await startTestClinic(options);
+  open.push(c);
+  return c;
+}
+
+function desk(c: DemoClinic, options: Parameters<typeof createDesk>[1] = {}): TestDesk {
+  const d = createDesk(c, { realtime: FAST_RECONNECT, ...options });
+  open.push(d);
+  return d;
+}
+
+describe('desk core, end to end (SDK trigger → socket server → core → cache → events)', () => {
+  it('stores and announces a new notification once, and counts it unread', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    const me = account(c, RECEPTION);
+    const before = (await d.desk.getSnapshot()).unreadNotifications;
+
+    const { notification } = await c.backend.notify({ user_id: me.id, type: 'lab_result', title: 'Results', message: 'Ready', action_url: '/consultations/3001' });
+    const upserted = await d.waitFor('notification.upserted', (e) => e.notification.id === notification.id);
+    expect(upserted.isNew).toBe(true);
+    expect(upserted.notification).toMatchObject({ title: 'Results', action_url: '/consultations/3001', read_at: null, pending: null });
+    await d.waitFor('notifications.unread', (e) => e.unread === before + 1);
+
+    const list = await d.desk.listNotifications({ limit: 5 });
+    expect(list.items[0]?.id).toBe(notification.id);
+    // A catch-up after the live event must not announce it again.
+    const since = d.mark();
+    await d.desk.reconnect();
+    await d.waitFor('sync', (e) => e.ok, 5000, since);
+    expect(d.events.filter((e) => e.kind === 'notification.upserted' && e.notification.id === notification.id && e.isNew)).toHaveLength(1);
+  });
+
+  it('updates the board, consultations and conversations live', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    const board = (await d.desk.getSnapshot()).board;
+    const target = board?.appointments.find((a) => a.status === 'scheduled');
+    if (!board || !target) throw new Error('no scheduled appointment on the board');
+
+    await c.backend.updateAppointment(target.id, 'confirmed', { status: 'confirmed' });
+    const updated = await d.waitFor('appointment.updated', (e) => e.appointment.id === target.id);
+    expect(updated).toMatchObject({ action: 'confirmed', changed: ['status'], appointment: { status: 'confirmed' } });
+    expect((await d.desk.getSnapshot()).board?.appointments.find((a) => a.id === target.id)?.status).toBe('confirmed');
+
+    const pending = (await d.desk.listConsultations()).find((x) => x.status === 'pending' || x.status === 'active');
+    if (!pending) throw new Error('no open consultation');
+    await c.backend.setConsultationStatus(pending.id, 'completed');
+    const consultation = await d.waitFor('consultation.updated', (e) => e.consultation.id === pending.id);
+    expect(consultation.consultation.status).toBe('completed');
+    expect(consultation.consultation.ended_at).not.toBeNull();
+
+    const conversation = (await d.desk.listConversations())[0];
+    if (!conversation) throw new Error('no conversation');
+    const sender = c.store.userById(conversation.participant_ids.find((id) => id !== account(c, RECEPTION).id) ?? 0);
+    if (!sender) throw new Error('no other participant');
+    const { message } = await c.backend.postMessage(conversation.id, sender, 'Room 3 is free');
+    const created = await d.waitFor('message.created', (e) => e.message.id === message.id);
+    expect(created.message.body).toBe('Room 3 is free');
+    const reader = c.store.userById(account(c, RECEPTION).id);
+    if (!reader) throw new Error('no reader');
+    await c.backend.markConversationRead(conversation.id, reader);
+    const read = await d.waitFor('message.read', (e) => e.conversationId === conversation.id);
+    expect(read.read).toMatchObject({ user_id: reader.id, last_read_message_id: message.id });
+  });
+
+  it('shows "is typing…" from a colleague\'s whisper', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    const conversation = (await d.desk.listConversations())[0];
+    const colleagueId = conversation?.participant_ids.find((id) => id !== account(c, RECEPTION).id);
+    const colleague = colleagueId === undefined ? null : c.store.userById(colleagueId);
+    if (!conversation || !colleague) throw new Error('no colleague in a conversation');
+    const sim = new SimulatedDesk(colleague.id, colleague.clinic_id, c.store.issueToken(colleague.id), { apiUrl: c.info.apiUrl, wsHost: c.info.wsHost, wsPort: c.info.wsPort, appKey: c.info.appKey }, silentLogger);
+    open.push({ close: () => sim.goOffline() });
+    await d.waitFor('channel', (e) => e.channel.name === channels.conversation(conversation.id).fullName && e.channel.state === 'subscribed');
+    sim.typing(conversation.id, colleague.name, true, new Date().toISOString());
+    const typing = await d.waitFor('typing', (e) => e.conversationId === conversation.id);
+    expect(typing.typing).toEqual({ user_id: colleague.id, name: colleague.name, typing: true });
+  });
+
+  it('tracks presence with two cores, one user on two connections counted once', async () => {
+    const c = await clinic();
+    const watcher = desk(c);
+    await signInLive(watcher, c, RECEPTION);
+    const colleague = account(c, RECEPTION_2);
+
+    const first = desk(c);
+    await signInLive(first, c, RECEPTION_2);
+    const joined = await watcher.waitFor('presence.joined', (e) => e.member.id === colleague.id);
+    expect(joined.member).toMatchObject({ id: colleague.id, name: colleague.name, role: 'reception' });
+
+    const second = desk(c);
+    await signInLive(second, c, RECEPTION_2);
+    await first.close();
+    // Still online through the second connection: no "left" yet.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(watcher.events.some((e) => e.kind === 'presence.left' && e.memberId === colleague.id)).toBe(false);
+    expect(watcher.events.filter((e) => e.kind === 'presence.joined' && e.member.id === colleague.id)).toHaveLength(1);
+    await second.close();
+    await watcher.waitFor('presence.left', (e) => e.memberId === colleague.id);
+    expect((await watcher.desk.getSnapshot()).presence.members.some((m) => m.id === colleague.id)).toBe(false);
+  });
+
+  it('loses nothing across ten socket-server restarts: every notification once', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    const me = account(c, RECEPTION);
+    const created: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      const down = d.mark();
+      await c.stopRealtime();
+      await d.waitFor('connection', (e) => e.connection.status !== 'live', 5000, down);
+      for (let i = 0; i < 3; i++) {
+        const { notification, broadcast } = await c.backend.notify({ user_id: me.id, type: 'system', title: `round ${round}`, message: `#${i}`, action_url: null });
+        expect(broadcast).toBe(false);
+        created.push(notification.id);
+      }
+      const up = d.mark();
+      await c.startRealtime();
+      await d.waitFor('connection', (e) => e.connection.status === 'live', 10_000, up);
+      await d.waitFor('sync', (e) => e.ok && e.notificationsInserted > 0, 10_000, up);
+    }
+    const all = await d.desk.listNotifications({ limit: 200 });
+    const ids = all.items.map((n) => n.id);
+    for (const id of created) expect(ids.filter((x) => x === id)).toHaveLength(1);
+    const announced = d.events.flatMap((e) => (e.kind === 'notification.upserted' && e.isNew ? [e.notification.id] : e.kind === 'notifications.synced' ? e.newest.map((n) => n.id) : []));
+    for (const id of created) expect(announced.filter((x) => x === id)).toHaveLength(1);
+  }, 60_000);
+
+  it('keeps the newest appointment state when an older update arrives late', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    const target = (await d.desk.getSnapshot()).board?.appointments.find((a) => a.status === 'scheduled');
+    if (!target) throw new Error('no scheduled appointment');
+    const first = await c.backend.updateAppointment(target.id, 'confirmed', { status: 'confirmed' });
+    const second = await c.backend.updateAppointment(target.id, 'cancelled', { status: 'cancelled' });
+    await d.waitFor('appointment.updated', (e) => e.appointment.id === target.id && e.appointment.status === 'cancelled');
+    // Replay the older one, as a slow queue worker would.
+    const stale = { id: target.id, action: 'confirmed', status: 'confirmed', appointment_date: first.appointment.appointment_date, details: { doctor_id: first.appointment.doctor_id }, timestamp: first.appointment.updated_at };
+    await c.backend.rawBroadcast('appointment-updated', [channels.doctorAppointments(target.doctor_id).fullName], phpJsonEncode(stale));
+    const marker = await c.backend.notify({ user_id: account(c, RECEPTION).id, type: 'system', title: 'marker', message: 'after the stale update', action_url: null });
+    await d.waitFor('notification.upserted', (e) => e.notification.id === marker.notification.id);
+    expect((await d.desk.getSnapshot()).board?.appointments.find((a) => a.id === target.id)?.status).toBe(second.appointment.status);
+  });
+
+  it('drops malformed payloads with a counted reason and keeps going', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    const me = account(c, RECEPTION);
+    const channel = channels.notifications(me.id).fullName;
+    const bad = [
+      JSON.stringify({ id: 99999, user_id: me.id, type: 'x', message: 'no title', action_url: null, created_at: '2026-11-26T10:00:00.000000Z' }),
+      JSON.stringify({ id: 'seven', user_id: me.id, type: 'x', title: 't', message: 'm', action_url: null, created_at: '2026-11-26T10:00:00.000000Z' }),
+      'not json at all {',
+      JSON.stringify({ id: 99998, user_id: me.id + 1, type: 'x', title: 't', message: 'someone else', action_url: null, created_at: '2026-11-26T10:00:00.000000Z' }),
+    ];
+    for (const data of bad) await c.backend.rawBroadcast('general-notification', [channel], data);
+    await c.backend.rawBroadcast('totally-unknown-event', [channel], '{}');
+    const good = await c.backend.notify({ user_id: me.id, type: 'system', title: 'still here', message: 'ok', action_url: null });
+    await d.waitFor('notification.upserted', (e) => e.notification.id === good.notification.id);
+    const rejected = d.events.filter((e) => e.kind === 'rejected');
+    expect(rejected.length).toBeGreaterThanOrEqual(5);
+    const diagnostics = await d.desk.getDiagnostics();
+    expect(diagnostics.rejected.filter((r) => r.channel === channel).reduce((n, r) => n + r.count, 0)).toBeGreaterThanOrEqual(5);
+    expect(diagnostics.channels.find((ch) => ch.name === channel)?.rejectedCount).toBeGreaterThanOrEqual(5);
+    const ids = (await d.desk.listNotifications({ limit: 50 })).items.map((n) => n.id);
+    expect(ids).not.toContain(99999);
+    expect(ids).not.toContain(99998);
+  });
+
+  it('signs out with a reason when the token is revoked mid-session, keeping the cache', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    const me = account(c, RECEPTION);
+    const first = (await d.desk.listNotifications({ limit: 1, unreadOnly: true })).items[0];
+    if (!first) throw new Error('no unread notification');
+    c.store.revokeUserTokens(me.id);
+    await d.desk.markNotificationRead({ id: first.id });
+    const out = await d.waitFor('session', (e) => e.session.status === 'signed-out');
+    expect(out.session.status === 'signed-out' && out.session.reason).toMatch(/expired/i);
+    expect(d.logger.records.some((r) => r.level === 'warn' && /expired/.test(r.message))).toBe(true);
+  });
+
+  it('rebuilds a corrupt cache file from the server, with a warning', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    const me = account(c, RECEPTION);
+    writeFileSync(cacheFileFor(d.cacheDir, c.info.apiUrl, me.id), Buffer.from('this is not a database, it is a shopping list'.repeat(100)));
+    await signInLive(d, c, RECEPTION);
+    expect(d.logger.records.some((r) => r.level === 'warn' && /corrupt/i.test(r.message))).toBe(true);
+    const serverCount = c.store.listNotifications(me.id, 0, 1000).data.length;
+    expect((await d.desk.listNotifications({ limit: 200 })).items).toHaveLength(serverCount);
+  });
+
+  it('keeps offline actions in the outbox across a restart and sends them when the server answers', async () => {
+    const c = await clinic();
+    const tokens = memoryTokenStore();
+    const first = desk(c, { tokens });
+    await signInLive(first, c, RECEPTION);
+    const me = account(c, RECEPTION);
+    const unread = (await first.desk.listNotifications({ limit: 50, unreadOnly: true })).items[0];
+    if (!unread) throw new Error('no unread notification');
+
+    c.api.injectFault({ path: /^\/api\//, status: 503, times: 10_000 });
+    const result = await first.desk.markNotificationRead({ id: unread.id });
+    expect(result.status).toBe('queued');
+    const shown = await first.waitFor('notification.upserted', (e) => e.notification.id === unread.id && e.notification.pending === 'read');
+    expect(shown.notification.read_at).not.toBeNull();
+    await first.desk.close();
+    expect(c.store.listNotifications(me.id, unread.id - 1, 1).data[0]?.read_at).toBeNull();
+
+    c.api.clearFaults();
+    const second = desk(c, { tokens, cacheDir: first.cacheDir });
+    expect(await second.desk.resume()).toBe(true);
+    await second.waitFor('sync', (e) => e.ok && e.outboxFlushed === 1);
+    expect(c.store.listNotifications(me.id, unread.id - 1, 1).data[0]?.read_at).not.toBeNull();
+    expect((await second.desk.listNotifications({ limit: 50 })).items.find((n) => n.id === unread.id)?.pending).toBeNull();
+  });
+
+  it('works without a WebSocket (BROADCAST_DRIVER=log): polls the API and says so', async () => {
+    const c = await clinic();
+    const d = desk(c, { config: deskConfig(c, { transport: { kind: 'polling' } }) });
+    const me = account(c, DOCTOR);
+    const result = await d.desk.signIn({ apiUrl: c.info.apiUrl, email: me.email, password: me.password });
+    expect(result.ok).toBe(true);
+    await d.waitFor('connection', (e) => e.connection.status === 'polling');
+    const { notification } = await c.backend.notify({ user_id: me.id, type: 'system', title: 'polled', message: 'x', action_url: null });
+    // The poll timer (5 s, the minimum interval) brings it without any socket.
+    const got = await d.waitFor('notification.upserted', (e) => e.notification.id === notification.id, 8000);
+    expect(got.isNew).toBe(true);
+    expect((await d.desk.getDiagnostics()).channels).toEqual([]);
+  }, 15_000);
+});
