@@ -154,7 +154,13 @@ async function checkSocket(input: DoctorInput, transport: Exclude<TransportConfi
         clearTimeout(timer);
         resolve(true);
       });
-      client.connection.bind('failed', () => resolve(false));
+      // pusher-js gives up ("disconnected") on a refusal such as 4001, without a "failed".
+      client.connection.bind('state_change', (s: { current: string }) => {
+        if (s.current === 'failed' || s.current === 'disconnected') {
+          clearTimeout(timer);
+          resolve(false);
+        }
+      });
     });
     if (!connected) {
       const refusedKey = errors.some((e) => e.startsWith('4001'));

@@ -18,7 +18,8 @@ export function pusherOptionsFor(transport: Exclude<TransportConfig, { kind: 'po
     wssPort: transport.port,
     ...(transport.path ? { wsPath: transport.path } : {}),
     forceTLS: tls,
-    enabledTransports: tls ? ['wss'] : ['ws'],
+    // As the desk's own connection (echo-instance.ts): no wss fallback on a plain port.
+    enabledTransports: tls ? ['ws', 'wss'] : ['ws'],
     disableStats: true,
   };
 }
