@@ -274,6 +274,7 @@ export class DeskService implements Methods {
       cache: opened.cache,
       realtime,
       pollingIntervalMs: () => this.options.settings.view().values.pollingIntervalSec * 1000,
+      cacheRetentionDays: this.options.config.cacheRetentionDays,
       allowedLinkHosts: this.options.config.allowedLinkHosts,
       now: this.now,
       logger: this.logger,

@@ -31,6 +31,8 @@ export interface SessionDeps {
   /** Null for the polling-only transport. */
   realtime: Realtime | null;
   pollingIntervalMs: () => number;
+  /** Notifications older than this leave the cache (patient data stays small). */
+  cacheRetentionDays: number;
   allowedLinkHosts: readonly string[];
   now: () => number;
   logger: Logger;
@@ -85,6 +87,7 @@ export class DeskSession {
 
   /** Shows the cached state at once, then goes live and catches up. */
   start(): void {
+    this.prune();
     this.restoreSnapshots();
     const rt = this.d.realtime;
     if (rt) {
@@ -171,6 +174,11 @@ export class DeskSession {
     return this.d.cache;
   }
 
+  private prune(): void {
+    const pruned = this.d.cache.prune(this.d.cacheRetentionDays);
+    if (pruned.notifications > 0 || pruned.snapshots > 0) this.d.logger.info('cache pruned', { ...pruned, retentionDays: this.d.cacheRetentionDays });
+  }
+
   // ── catch-up and polling ────────────────────────────────────────────────
 
   /** One catch-up at a time; a request during one runs once more after it. */
@@ -198,6 +206,8 @@ export class DeskSession {
       const caught = await catchUpNotifications(this.d.api, this.d.cache);
       inserted = caught.inserted.length;
       this.announceNotifications(caught.inserted);
+      // After every catch-up, so a long-running desk and a first sign-in alike keep only the retention window.
+      this.prune();
       await this.refreshMembers();
       await this.refreshBoard(this.boardDate);
       await this.refreshConsultations();

@@ -262,3 +262,20 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     expect((await d.desk.getDiagnostics()).channels).toEqual([]);
   }, 15_000);
 });
+
+describe('desk core retention', () => {
+  it('keeps only the retention window of notifications in the cache', async () => {
+    const c = await clinic();
+    const dayAgo = Date.parse('2026-11-25T10:00:00Z');
+    // A staff member whose seeded notifications straddle the one-day window.
+    const who = c.info.users.find((u) => u.role !== 'patient' && c.store.listNotifications(u.id, 0, 1000).data.some((n) => Date.parse(n.created_at) < dayAgo));
+    if (!who) throw new Error('the seed has no notification older than a day');
+    const d = desk(c, { config: deskConfig(c, { cacheRetentionDays: 1 }) });
+    await signInLive(d, c, who.email);
+    const server = c.store.listNotifications(who.id, 0, 1000).data;
+    const recent = server.filter((n) => Date.parse(n.created_at) >= dayAgo);
+    expect(recent.length).toBeLessThan(server.length);
+    const cached = (await d.desk.listNotifications({ limit: 200 })).items.map((n) => n.id).sort((a, b) => a - b);
+    expect(cached).toEqual(recent.map((n) => n.id).sort((a, b) => a - b));
+  });
+});
