@@ -1,51 +1,296 @@
-// Composition root (placeholder). Later issues wire the core (config → api → realtime →
-// cache → sync → desk service) and the electron adapters (ipc, tray, notifications…) here.
-// Only this file, src/main/electron/ and src/preload/ may import `electron`.
-import { join } from 'node:path'
-import { app, BrowserWindow } from 'electron'
+// The composition root of the desktop app: the one place that knows every part. The core
+// (src/main/core) is plain Node; the adapters in src/main/electron give it the operating
+// system: the window, the tray, alerts, secrets, power events, links. Only this file,
+// src/main/electron/ and src/preload/ import `electron`.
+import { join } from 'node:path';
+import { app, dialog, nativeImage, session } from 'electron';
+import type { DeskEvent } from '../shared/bridge';
+import type { OpenTarget } from '../shared/desk-state';
+import { ConfigError, loadConfig, type LoadedConfig } from './core/config';
+import { DeskService } from './core/desk-service';
+import type { Logger } from './core/log';
+import { embeddedDemo, type EmbeddedDemo } from './demo/demo-port';
+import type { AlertClick } from './electron/alerts';
+import { installAppMenu, helpActions } from './electron/app-menu';
+import { desktopPlatform, policyFilePath, userFiles, type DesktopPlatform } from './electron/app-paths';
+import { APP_URL, isAppUrl, registerAppScheme, serveRenderer } from './electron/app-protocol';
+import { desktopChecks } from './electron/checks';
+import { contentSecurityPolicy } from './electron/csp';
+import { claimSingleInstance, launchLink, registerLinkScheme, type DeepLinkHandlers } from './electron/deep-links';
+import { EventBroadcaster, registerBridge } from './electron/ipc';
+import { rotatingFileLogger } from './electron/log-file';
+import { Notifier } from './electron/notifier';
+import { reconnectOnWake, watchNetwork } from './electron/power';
+import { safeStorageTokenStore } from './electron/secrets';
+import { guardAllWebContents, hardenSession, linkOpener } from './electron/security';
+import { applyOsSettings, userSettingsPort } from './electron/settings';
+import { drawAppIcon } from './electron/tray-icon';
+import { dndUntil } from './electron/tray-menu';
+import { TrayController } from './electron/tray';
+import { DashboardWindows } from './electron/windows';
 
-function createMainWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    show: false,
-    title: 'Clinic Desk',
-    webPreferences: {
-      // Built as CommonJS: a sandboxed preload cannot be an ES module.
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  })
+/** Windows groups toasts and taskbar entries by this id; the installer (electron-builder `appId`) uses the same. */
+export const APP_USER_MODEL_ID = 'org.clinicdesk.desk';
 
-  win.once('ready-to-show', () => win.show())
-  // No remote content: block navigation away from the app and every new window.
-  win.webContents.on('will-navigate', (event) => event.preventDefault())
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-
-  const devServerUrl = process.env['ELECTRON_RENDERER_URL']
-  if (!app.isPackaged && devServerUrl) {
-    void win.loadURL(devServerUrl)
-  } else {
-    void win.loadFile(join(import.meta.dirname, '../renderer/index.html'))
-  }
-  return win
+export interface DesktopOptions {
+  argv?: readonly string[];
+  env?: Record<string, string | undefined>;
+  platform?: NodeJS.Platform;
+  /** Instead of the OS's policy location (tests). */
+  policyFile?: string;
+  rendererDir?: string;
+  preloadPath?: string;
+  now?: () => number;
+  /** The demo clinic offered when no clinic is configured; default: the embedded one. */
+  demo?: EmbeddedDemo | null;
+  /** Shorter waits for tests. */
+  timings?: { alertGroupMs?: number; networkPollMs?: number };
 }
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit()
-})
+export interface Desktop {
+  desk: DeskService;
+  windows: DashboardWindows;
+  tray: TrayController;
+  notifier: Notifier;
+  logger: Logger;
+  platform: DesktopPlatform;
+  /** Resolves once the stored session was resumed (true) or found missing or expired (false). */
+  resumed: Promise<boolean>;
+  /** Shows the dashboard at this screen. */
+  openInApp(target: OpenTarget): void;
+  shutdown(): Promise<void>;
+}
 
-app
-  .whenReady()
-  .then(() => {
-    createMainWindow()
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createMainWindow()
-    })
-  })
-  .catch((error: unknown) => {
-    console.error('Clinic Desk failed to start:', error)
-    app.exit(1)
-  })
+/** Starts the desktop app; null when another instance runs (it was handed our link) or the config is unusable. */
+export async function startDesktop(options: DesktopOptions = {}): Promise<Desktop | null> {
+  const platform = desktopPlatform(options.platform ?? process.platform);
+  const env = options.env ?? process.env;
+  const argv = options.argv ?? process.argv;
+  const now = options.now ?? Date.now;
+
+  // Before ready: scheme privileges and the renderer sandbox are fixed when Chromium starts.
+  registerAppScheme();
+  app.enableSandbox();
+
+  // Links that arrive before the desk is up are kept and opened once it is.
+  let desktop: Desktop | null = null;
+  const early: OpenTarget[] = [];
+  const refusedLinks: string[] = [];
+  const links: DeepLinkHandlers = {
+    focus: () => desktop?.windows.show(),
+    open: (target) => (desktop ? desktop.openInApp(target) : early.push(target)),
+    refused: (link) => (desktop ? desktop.logger.warn('refused a clinicdesk link', { link: link.slice(0, 200) }) : refusedLinks.push(link)),
+  };
+  if (!claimSingleInstance(links)) {
+    app.quit();
+    return null;
+  }
+  launchLink(argv, links);
+
+  await app.whenReady();
+
+  const files = userFiles(app.getPath('userData'), app.getPath('logs'));
+  const devServerUrl = app.isPackaged ? undefined : env.ELECTRON_RENDERER_URL;
+  // Under `electron-vite dev` the log also goes to the terminal.
+  const logger = rotatingFileLogger({ dir: files.logsDir, ...(devServerUrl ? { mirror: (line: string) => void process.stderr.write(line) } : {}) });
+  logger.info('Clinic Desk starting', { version: app.getVersion(), platform, packaged: app.isPackaged });
+  for (const link of refusedLinks) logger.warn('refused a clinicdesk link', { link: link.slice(0, 200) });
+
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig({ policyFile: options.policyFile ?? policyFilePath(platform, env), userFile: files.settings, env });
+  } catch (error) {
+    // An invalid admin policy is not worked around: the admin's locks would silently not apply.
+    const message = error instanceof ConfigError ? error.message : String(error);
+    logger.error('configuration invalid', { message });
+    dialog.showErrorBox('Clinic Desk cannot start', message);
+    app.exit(1);
+    return null;
+  }
+  for (const warning of loaded.warnings) logger.warn(warning);
+  const { config } = loaded;
+
+  // ── security: the app's origin, its CSP, the session's permissions, navigation ──
+  const devServer = devServerUrl ? new URL(devServerUrl) : null;
+  const appBase = devServer ?? new URL(APP_URL);
+  const isOurs = (url: string) => isAppUrl(url, appBase);
+  const csp = contentSecurityPolicy(devServer);
+  serveRenderer(options.rendererDir ?? join(import.meta.dirname, '../renderer'), csp);
+  hardenSession(session.defaultSession, { isAppUrl: isOurs, csp, logger });
+  let signedIn: { apiUrl: string; demo: boolean } | null = null;
+  const openLink = linkOpener({
+    apiUrl: () => signedIn?.apiUrl ?? config.apiUrl,
+    allowedHosts: () => config.allowedLinkHosts,
+    openInApp: (target) => openInApp(target),
+    logger,
+  });
+  guardAllWebContents({
+    isAppUrl: isOurs,
+    openLink: (url) => void openLink(url).catch((error: unknown) => logger.warn('opening a link failed', { error: String(error) })),
+    logger,
+  });
+
+  // ── the core ──
+  const settings = userSettingsPort(loaded, files.settings);
+  const tokens = safeStorageTokenStore({
+    file: files.session,
+    platform,
+    allowInsecure: config.allowInsecureTokenStorage,
+    logger,
+    onNotPersisted: (reason) => tellTokenNotKept(reason),
+  });
+  // "Try the demo clinic" is offered only to a desk that has no clinic configured.
+  const demo = options.demo !== undefined ? options.demo : config.apiUrl === null ? embeddedDemo({ logger: { info: () => undefined, warn: (m, f) => logger.warn(`demo clinic: ${m}`, f) } }) : null;
+  const desk = new DeskService({
+    config,
+    settings,
+    cacheDir: files.cacheDir,
+    host: 'electron',
+    appVersion: app.getVersion(),
+    now,
+    logger,
+    tokens,
+    ...(demo ? { demo } : {}),
+    openExternal: async (url) => void (await openLink(url)),
+    runChecks: desktopChecks({ config, tokens, demo, session: () => signedIn }),
+  });
+
+  // ── windows, bridge, alerts, tray ──
+  const appIcon = nativeImage.createFromBuffer(drawAppIcon(256).png());
+  const windows = new DashboardWindows({
+    url: devServer?.href ?? APP_URL,
+    preload: options.preloadPath ?? join(import.meta.dirname, '../preload/index.cjs'),
+    devTools: !app.isPackaged,
+    stateFile: files.windowState,
+    icon: appIcon,
+    closeToTray: () => settings.view().values.closeToTray,
+    logger,
+    notify: (message) => notifier.notice(message),
+    onCreated: () => void tray.refresh(),
+    now,
+  });
+  const senders = { contents: () => windows.contents(), isAppUrl: isOurs };
+  const broadcaster = new EventBroadcaster(senders);
+  registerBridge({ desk, senders, logger, onSubscribe: (contents) => broadcaster.subscribed(contents) });
+
+  function openInApp(target: OpenTarget): void {
+    windows.show();
+    broadcaster.open(target);
+  }
+  const failed = (what: string) => (error: unknown) => logger.warn(`${what} failed`, { error: String(error) });
+  const openNotification = (id: number, hasLink: boolean) => {
+    windows.show();
+    desk.openNotification({ id }).catch(failed('opening a notification'));
+    // Without a link there is nothing to follow: show it in the list.
+    if (!hasLink) openInApp({ screen: 'notifications', notificationId: id });
+  };
+  const onAlertClick = (click: AlertClick) => (click.kind === 'notification' ? openNotification(click.id, click.hasLink) : openInApp(click.target));
+
+  const notifier = new Notifier({
+    settings: () => settings.view().values,
+    windowFocused: () => windows.isFocused(),
+    mainWindow: () => windows.mainWindow,
+    onClick: onAlertClick,
+    platform,
+    logger,
+    now,
+    icon: appIcon,
+    ...(options.timings?.alertGroupMs === undefined ? {} : { groupWindowMs: options.timings.alertGroupMs }),
+  });
+  const tray = new TrayController({
+    desk,
+    settings: () => settings.view(),
+    platform,
+    mainWindow: () => windows.mainWindow,
+    now,
+    logger,
+    actions: {
+      openDashboard: () => windows.show(),
+      openNotification: (id) => openNotification(id, true),
+      markAllRead: () => void desk.markAllNotificationsRead().catch(failed('mark all read')),
+      setDnd: (choice) => void desk.updateSettings({ dndUntil: dndUntil(choice, now()) }).catch(failed('Do Not Disturb')),
+      reconnect: () => void desk.reconnect(),
+      signOut: () => void desk.signOut().catch(failed('sign out')),
+      quit: () => app.quit(),
+    },
+  });
+
+  desk.on((event: DeskEvent) => {
+    if (event.kind === 'session') signedIn = event.session.status === 'signed-in' ? { apiUrl: event.session.apiUrl, demo: event.session.demo } : null;
+    if (event.kind === 'open') openInApp(event.target);
+    else broadcaster.send(event);
+    notifier.onEvent(event);
+    tray.onEvent(event);
+    if (event.kind === 'settings') applyOsSettings(event.settings.values, { packaged: app.isPackaged, logger });
+  });
+
+  function tellTokenNotKept(reason: string): void {
+    const win = windows.mainWindow;
+    const box = {
+      type: 'warning' as const,
+      title: 'Clinic Desk',
+      message: 'Clinic Desk cannot remember your sign-in on this computer.',
+      detail: `Because ${reason}, your sign-in is kept only until Clinic Desk quits: you will be asked to sign in again next time. Your administrator can set up a keyring or allow storing it unencrypted (allowInsecureTokenStorage).`,
+      buttons: ['OK'],
+    };
+    (win ? dialog.showMessageBox(win, box) : dialog.showMessageBox(box)).catch(failed('telling the user about token storage'));
+  }
+
+  // ── the operating system: wake-ups, links, menu, login item ──
+  const reconnect = () => void desk.reconnect();
+  const stopWake = reconnectOnWake({ reconnect, logger, now });
+  const stopNetwork = watchNetwork({ onChange: reconnect, logger, ...(options.timings?.networkPollMs === undefined ? {} : { intervalMs: options.timings.networkPollMs }) });
+  if (!registerLinkScheme(process.defaultApp === true, argv)) logger.warn('could not register the clinicdesk:// link scheme');
+  if (platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+  installAppMenu(platform, !app.isPackaged, helpActions({ logsDir: files.logsDir, diagnosticsReport: () => desk.diagnosticsReport(), logger }));
+  applyOsSettings(settings.view().values, { packaged: app.isPackaged, logger });
+
+  tray.start();
+  windows.create(!settings.view().values.startMinimised);
+  app.on('activate', () => windows.show());
+  app.on('window-all-closed', () => {
+    // With close-to-tray the window hides instead of closing; macOS apps stay in the dock.
+    if (platform !== 'darwin' && !settings.view().values.closeToTray) app.quit();
+  });
+
+  let stopped: Promise<void> | null = null;
+  const shutdown = () =>
+    (stopped ??= (async () => {
+      stopWake();
+      stopNetwork();
+      notifier.dispose();
+      tray.destroy();
+      await desk.close();
+      await demo?.close();
+      logger.info('Clinic Desk stopped');
+      logger.close();
+    })());
+  let done = false;
+  app.on('before-quit', (event) => {
+    windows.setQuitting();
+    if (done) return;
+    // Close the session and its cache cleanly first, then quit for real.
+    event.preventDefault();
+    void shutdown().finally(() => {
+      done = true;
+      app.quit();
+    });
+  });
+
+  const resumed = desk.resume().catch((error: unknown) => {
+    logger.error('resuming the session failed', { error: String(error) });
+    return false;
+  });
+  desktop = { desk, windows, tray, notifier, logger, platform, resumed, openInApp, shutdown };
+  for (const target of early.splice(0)) openInApp(target);
+  void tray.refresh();
+  return desktop;
+}
+
+// Electron runs this file as the app's entry; under plain Node (tests) it only exports startDesktop.
+if (process.versions.electron !== undefined) {
+  startDesktop().catch((error: unknown) => {
+    process.stderr.write(`Clinic Desk failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    app.exit(1);
+  });
+}

@@ -1,7 +1,31 @@
-// Preload (placeholder). Later it exposes exactly the ClinicBridge contract from
-// src/shared on window.clinic. It never exposes ipcRenderer or any Node API.
+// The preload: exposes exactly the ClinicBridge contract on window.clinic, as named methods
+// that forward to the main process, and an event subscription. The page never gets
+// ipcRenderer, a channel name, an IPC event object or any Node API.
 // Built as a single CommonJS file (out/preload/index.cjs): sandboxed preloads cannot be ESM.
-import { contextBridge } from 'electron'
-import { version } from '../../package.json'
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { ClinicBridge, DeskEvent } from '../shared/bridge';
+import { EVENT_CHANNEL, METHOD_NAMES, SUBSCRIBE_CHANNEL, methodChannel } from './bridge-map';
 
-contextBridge.exposeInMainWorld('clinic', Object.freeze({ version }))
+export function buildBridge(): ClinicBridge {
+  const methods = Object.fromEntries(
+    // Only the first argument is forwarded: the main process validates it against the method's schema.
+    METHOD_NAMES.map((name) => [name, (input?: unknown) => ipcRenderer.invoke(methodChannel(name), input)]),
+  );
+  let told = false;
+  const onEvent = (listener: (event: DeskEvent) => void) => {
+    const forward = (_event: IpcRendererEvent, payload: DeskEvent) => listener(payload);
+    ipcRenderer.on(EVENT_CHANNEL, forward);
+    // Once per page: from now on the main process may deliver what was waiting for a listener.
+    if (!told) {
+      told = true;
+      ipcRenderer.send(SUBSCRIBE_CHANNEL);
+    }
+    return () => {
+      ipcRenderer.removeListener(EVENT_CHANNEL, forward);
+    };
+  };
+  // Built from the name list, so the shape is checked against ClinicBridge by the tests and the list's own checks.
+  return { ...methods, onEvent } as unknown as ClinicBridge;
+}
+
+contextBridge.exposeInMainWorld('clinic', buildBridge());

@@ -184,3 +184,11 @@ export type ClinicBridge = {
 /** IPC channel of a method (`clinic:signIn`) and of the event stream. */
 export const ipcChannel = (name: BridgeMethodName): string => `clinic:${name}`;
 export const IPC_EVENT_CHANNEL = 'clinic:event';
+
+/**
+ * The preload tells the host on this channel that the page subscribed to
+ * events (`onEvent`), so that something addressed to a page still loading, such
+ * as the screen a `clinicdesk://` link opened at start, is delivered then
+ * rather than lost. Carries no payload; the page never sees this channel.
+ */
+export const IPC_SUBSCRIBE_CHANNEL = 'clinic:subscribe';

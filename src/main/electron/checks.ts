@@ -1,0 +1,34 @@
+import type { CheckReport } from '../../shared/desk-state';
+import type { DeskConfig } from '../core/config';
+import type { TokenStore } from '../core/desk-service';
+import { runDoctor } from '../core/doctor';
+import type { EmbeddedDemo } from '../demo/demo-port';
+
+/**
+ * "Run checks" on the Diagnostics screen: the `doctor` command's checks,
+ * against the clinic the desk is signed in to (the embedded demo's servers
+ * for a demo session), with the session's own token.
+ */
+
+export interface ChecksDeps {
+  config: DeskConfig;
+  tokens: TokenStore;
+  demo: EmbeddedDemo | null;
+  /** The signed-in session, or null. */
+  session: () => { apiUrl: string; demo: boolean } | null;
+}
+
+export function desktopChecks(deps: ChecksDeps): () => Promise<CheckReport> {
+  return async () => {
+    const session = deps.session();
+    const stored = await deps.tokens.load();
+    const info = session?.demo ? deps.demo?.clinic?.info : undefined;
+    let config = deps.config;
+    if (info) {
+      config = { ...config, apiUrl: info.apiUrl, transport: { kind: 'reverb', key: info.appKey, host: info.wsHost, port: info.wsPort, scheme: 'http' } };
+    } else if (session) {
+      config = { ...config, apiUrl: session.apiUrl };
+    }
+    return runDoctor({ config, credentials: stored ? { token: stored.token } : null });
+  };
+}

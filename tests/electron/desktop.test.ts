@@ -1,0 +1,261 @@
+/**
+ * The composition root (src/main/index.ts) run against the fake `electron`
+ * module, with the real core and the embedded demo clinic on loopback: what the
+ * app registers before and after ready, the window it opens, the bridge, and a
+ * doctor's day in the tray (a notification arrives, alerts, is clicked, the
+ * page reloads and still shows the current state).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BRIDGE_METHOD_NAMES, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type DeskEvent } from '../../src/shared/bridge';
+import type { DeskSnapshot } from '../../src/shared/desk-state';
+import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
+import { silentLogger } from '../../src/main/demo/logger';
+import { fixedClock } from '../helpers/demo';
+import { dashboard, fake, fakeEvent, FakeNotification, resetFakeElectron, tray } from '../helpers/fake-electron';
+
+vi.mock('electron', async () => (await import('../helpers/fake-electron')).electronModule());
+
+const { startDesktop } = await import('../../src/main/index');
+type Desktop = NonNullable<Awaited<ReturnType<typeof startDesktop>>>;
+
+let dir: string;
+let demo: EmbeddedDemo;
+const started: Desktop[] = [];
+
+beforeEach(() => {
+  resetFakeElectron();
+  dir = mkdtempSync(join(tmpdir(), 'clinic-desk-desktop-'));
+  fake.app.paths = { userData: join(dir, 'userData'), logs: join(dir, 'logs') };
+  mkdirSync(join(dir, 'renderer'));
+  writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>Clinic Desk</title>');
+  demo = embeddedDemo({ seed: 42, now: fixedClock, logger: silentLogger, scenario: { autoStart: false } });
+});
+
+afterEach(async () => {
+  for (const d of started.splice(0)) await d.shutdown();
+  await demo.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(options: Parameters<typeof startDesktop>[0] = {}): Promise<Desktop> {
+  const desktop = await startDesktop({
+    argv: ['electron', '.'],
+    env: {},
+    platform: 'linux',
+    policyFile: join(dir, 'policy.json'),
+    rendererDir: join(dir, 'renderer'),
+    preloadPath: '/app/out/preload/index.cjs',
+    now: fixedClock,
+    demo,
+    timings: { alertGroupMs: 20, networkPollMs: 60_000 },
+    ...options,
+  });
+  if (!desktop) throw new Error('the desktop did not start');
+  started.push(desktop);
+  return desktop;
+}
+
+function waitForEvent<K extends DeskEvent['kind']>(desktop: Desktop, kind: K, match: (e: Extract<DeskEvent, { kind: K }>) => boolean = () => true, ms = 5000) {
+  return new Promise<Extract<DeskEvent, { kind: K }>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${kind}`));
+    }, ms);
+    const off = desktop.desk.on((e) => {
+      if (e.kind !== kind || !match(e as Extract<DeskEvent, { kind: K }>)) return;
+      clearTimeout(timer);
+      off();
+      resolve(e as Extract<DeskEvent, { kind: K }>);
+    });
+  });
+}
+
+/** The page in the dashboard calls the bridge. */
+const call = (method: string, input?: unknown) => fake.ipcMain.invoke(ipcChannel(method as never), { contents: dashboard().webContents }, input);
+
+describe('before the app is ready', () => {
+  it('registers app:// as a privileged standard+secure scheme, enables the sandbox and takes the single-instance lock', async () => {
+    await start();
+    const ready = fake.calls.indexOf('app.ready');
+    expect(fake.calls.indexOf('protocol.registerSchemesAsPrivileged')).toBeGreaterThanOrEqual(0);
+    expect(fake.calls.indexOf('protocol.registerSchemesAsPrivileged')).toBeLessThan(ready);
+    expect(fake.calls.indexOf('app.enableSandbox')).toBeLessThan(ready);
+    expect(fake.calls.indexOf('app.requestSingleInstanceLock')).toBeLessThan(ready);
+    expect(fake.protocol.privileged).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+    expect(fake.app.sandboxEnabled).toBe(true);
+  });
+
+  it('a second launch quits at once and opens nothing (the running desk is handed its arguments)', async () => {
+    fake.app.gotLock = false;
+    const desktop = await startDesktop({ argv: ['electron', '.', 'clinicdesk://appointments/42'], env: {}, platform: 'linux', policyFile: join(dir, 'policy.json'), demo });
+    expect(desktop).toBeNull();
+    expect(fake.app.quitCalls).toBe(1);
+    expect(fake.BrowserWindow.instances).toHaveLength(0);
+    expect(fake.ipcMain.handlers.size).toBe(0);
+  });
+});
+
+describe('the dashboard window', () => {
+  it('is created with the secure web preferences and loads the app from app://desk/', async () => {
+    await start();
+    const win = dashboard();
+    expect(win.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      preload: '/app/out/preload/index.cjs',
+    });
+    expect(win.webPreferences).not.toHaveProperty('enableBlinkFeatures');
+    expect(win.webContents.getURL()).toBe('app://desk/');
+    expect(fake.calls.some((c) => c.startsWith('BrowserWindow.loadURL file:'))).toBe(false);
+    // Served by the app:// handler with the CSP as a header.
+    const page = await fake.protocol.fetch('app://desk/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'none'");
+  });
+
+  it('stays in the tray when the user started minimised, and shows on "Open Clinic Desk"', async () => {
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ settings: { startMinimised: true } }));
+    await start();
+    dashboard().emit('ready-to-show');
+    expect(dashboard().isVisible()).toBe(false);
+    tray().menu?.click('open');
+    expect(dashboard().isVisible()).toBe(true);
+    expect(dashboard().isFocused()).toBe(true);
+  });
+
+  it('an invalid admin policy stops the start with the field and the fix', async () => {
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ apiUrl: 'ftp://clinic', closeToTary: true }));
+    const desktop = await startDesktop({ argv: [], env: {}, platform: 'linux', policyFile: join(dir, 'policy.json'), demo });
+    expect(desktop).toBeNull();
+    expect(fake.app.exitCode).toBe(1);
+    expect(fake.dialog.errorBoxes[0]?.content).toMatch(/closeToTary is not a known option/);
+    expect(fake.dialog.errorBoxes[0]?.content).toMatch(/apiUrl must be an http:\/\/ or https:\/\/ URL/);
+    expect(fake.BrowserWindow.instances).toHaveLength(0);
+  });
+});
+
+describe('the bridge', () => {
+  it('has one handler per bridge method, and answers the dashboard only', async () => {
+    await start();
+    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual(BRIDGE_METHOD_NAMES.map(ipcChannel).sort());
+    const snapshot = (await call('getSnapshot')) as DeskSnapshot;
+    expect(snapshot.session).toEqual({ status: 'signed-out', reason: null });
+
+    const other = new fake.BrowserWindow({});
+    void other.loadURL('app://desk/');
+    await expect(fake.ipcMain.invoke(ipcChannel('getSnapshot'), { contents: other.webContents })).rejects.toThrow(/refused/);
+    const sub = dashboard().webContents.mainFrame.child('app://desk/frame.html');
+    await expect(fake.ipcMain.invoke(ipcChannel('getSnapshot'), { contents: dashboard().webContents, frame: sub })).rejects.toThrow(/refused/);
+    await expect(call('loadBoard', { date: 'tomorrow' })).rejects.toThrow(/invalid input/);
+    const log = readFileSync(join(dir, 'logs', 'main.log'), 'utf8');
+    expect(log).toMatch(/"message":"IPC refused".*"reason":"not a dashboard window"/);
+    expect(log).toMatch(/"message":"IPC refused".*"reason":"not the main frame"/);
+    expect(log).toMatch(/"message":"IPC input rejected".*"method":"loadBoard"/);
+  });
+
+  it('a clinicdesk:// link from a second launch shows the window and opens the item in the page', async () => {
+    await start();
+    const page = dashboard().webContents;
+    fake.ipcMain.sendFrom(IPC_SUBSCRIBE_CHANNEL, { contents: page });
+    fake.app.emit('second-instance', fakeEvent(), ['ClinicDesk.exe', '--flag', 'clinicdesk://appointments/42'], '/');
+    expect(dashboard().isVisible()).toBe(true);
+    expect(page.sentOn(IPC_EVENT_CHANNEL)).toContainEqual({ kind: 'open', target: { screen: 'board', appointmentId: 42 } });
+  });
+
+  it('a link the app was launched with waits until the page listens', async () => {
+    await start({ argv: ['ClinicDesk', 'clinicdesk://consultations/7'] });
+    const page = dashboard().webContents;
+    expect(page.sentOn(IPC_EVENT_CHANNEL)).toEqual([]);
+    fake.ipcMain.sendFrom(IPC_SUBSCRIBE_CHANNEL, { contents: page });
+    expect(page.sentOn(IPC_EVENT_CHANNEL)).toEqual([{ kind: 'open', target: { screen: 'consultations', consultationId: 7 } }]);
+  });
+});
+
+describe("a doctor's day, from the tray", () => {
+  it('a new notification reaches the page, the tray and an alert; clicking it opens and reads it; a reload gets the current state', async () => {
+    const desktop = await start();
+    const page = dashboard().webContents;
+    fake.ipcMain.sendFrom(IPC_SUBSCRIBE_CHANNEL, { contents: page });
+    const live = waitForEvent(desktop, 'connection', (e) => e.connection.status === 'live');
+    const signedIn = (await call('signInDemo', { role: 'doctor' })) as { ok: true; user: { id: number } };
+    expect(signedIn.ok).toBe(true);
+    await live;
+    await waitForEvent(desktop, 'sync', (e) => e.ok);
+    // The first catch-up's own alerts are another test's business.
+    desktop.notifier.flush();
+    FakeNotification.instances.length = 0;
+    const before = ((await call('getSnapshot')) as DeskSnapshot).unreadNotifications;
+
+    const arrived = waitForEvent(desktop, 'notification.upserted', (e) => e.isNew);
+    const { notification } = await demo.clinic!.backend.notify({ user_id: signedIn.user.id, type: 'urgent', title: 'Lab result for Jane Roe', message: 'Potassium 6.1', action_url: null });
+    await arrived;
+    await vi.waitFor(() => expect(FakeNotification.instances.length).toBe(1));
+
+    // The page heard it, the tray shows it, the OS alert hides the text (the default).
+    expect(page.sentOn(IPC_EVENT_CHANNEL)).toContainEqual(expect.objectContaining({ kind: 'notification.upserted', notification: expect.objectContaining({ id: notification.id }) }));
+    expect(page.sentOn(IPC_EVENT_CHANNEL)).toContainEqual({ kind: 'notifications.unread', unread: before + 1 });
+    await vi.waitFor(() => expect(tray().tooltip).toContain(`${before + 1} unread`));
+    expect(tray().menu?.byId(`notification-${notification.id}`).label).toBe('Lab result for Jane Roe');
+    const alert = FakeNotification.instances[0]!;
+    expect(alert.title).toBe('New notification');
+    expect(alert.body).toBe('');
+
+    // Clicking it shows the window, marks it read and opens it in the list (it has no link).
+    dashboard().hide();
+    const read = waitForEvent(desktop, 'notifications.unread', (e) => e.unread === before);
+    alert.click();
+    await read;
+    expect(dashboard().isVisible()).toBe(true);
+    expect(page.sentOn(IPC_EVENT_CHANNEL)).toContainEqual({ kind: 'open', target: { screen: 'notifications', notificationId: notification.id } });
+
+    // The renderer crashes: the window reloads, says so, and the new page gets today's state.
+    page.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(page.reloads).toBe(1);
+    expect(FakeNotification.instances.at(-1)?.body).toMatch(/was reloaded/);
+    const secondArrived = waitForEvent(desktop, 'notification.upserted', (e) => e.isNew && e.notification.title === 'Room 3 is free');
+    await demo.clinic!.backend.notify({ user_id: signedIn.user.id, type: 'info', title: 'Room 3 is free', message: '', action_url: null });
+    await secondArrived;
+    const snapshot = (await call('getSnapshot')) as DeskSnapshot;
+    expect(snapshot.unreadNotifications).toBe(before + 1);
+    expect(snapshot.board?.appointments.length).toBeGreaterThan(0);
+    expect(snapshot.session.status).toBe('signed-in');
+  });
+
+  it('waking from sleep forces a reconnect', async () => {
+    const desktop = await start();
+    const reconnect = vi.spyOn(desktop.desk, 'reconnect');
+    fake.powerMonitor.emit('resume');
+    fake.powerMonitor.emit('unlock-screen');
+    expect(reconnect).toHaveBeenCalledTimes(1);
+  });
+
+  it('without a secure store the token is not written and the user is told', async () => {
+    fake.safeStorage.available = false;
+    const desktop = await start();
+    const signedIn = (await call('signInDemo', { role: 'reception' })) as { ok: boolean };
+    expect(signedIn.ok).toBe(true);
+    await vi.waitFor(() => expect(fake.dialog.messageBoxes).toHaveLength(1));
+    expect(fake.dialog.messageBoxes[0]?.message).toMatch(/cannot remember your sign-in/);
+    expect(() => readFileSync(join(dir, 'userData', 'session.json'))).toThrow();
+    await desktop.desk.signOut();
+  });
+
+  it('quitting closes the desk before the app exits', async () => {
+    const desktop = await start();
+    const close = vi.spyOn(desktop.desk, 'close');
+    fake.app.quit();
+    await vi.waitFor(() => expect(fake.app.quitCalls).toBe(2));
+    expect(close).toHaveBeenCalledTimes(1);
+    expect(tray().destroyed).toBe(true);
+  });
+});

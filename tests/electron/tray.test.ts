@@ -1,0 +1,310 @@
+/**
+ * The tray: icon per connection state with the unread count drawn where the
+ * OS has no badge, tooltip, menu (last five unread, mark all read, Do Not
+ * Disturb, connection line, reconnect, sign out, quit) and the badges each OS
+ * has, first as pure functions, then through the controller and the fake Tray.
+ */
+import { inflateSync } from 'node:zlib';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ConnectionInfo, DeskSnapshot, NotificationItem } from '../../src/shared/desk-state';
+import { DEFAULT_SETTINGS, type SettingsView } from '../../src/shared/settings';
+import { memoryLogger } from '../../src/main/core/log';
+import { PNG_SIGNATURE } from '../../src/main/electron/png';
+import { badgeLabel, COLORS, drawBadge, drawTrayIcon, type TrayStatus } from '../../src/main/electron/tray-icon';
+import { dndUntil, trayMenuTemplate, trayStatus, trayTooltip, type TrayActions, type TrayView } from '../../src/main/electron/tray-menu';
+import { TrayController } from '../../src/main/electron/tray';
+import { fake, FakeBrowserWindow, FakeMenu, resetFakeElectron, tray } from '../helpers/fake-electron';
+
+vi.mock('electron', async () => (await import('../helpers/fake-electron')).electronModule());
+
+const NOW = Date.parse('2026-11-26T10:00:00Z');
+const connection = (status: ConnectionInfo['status'], transport: ConnectionInfo['transport'] = 'reverb'): ConnectionInfo => ({
+  status,
+  since: '2026-11-26T09:00:00Z',
+  transport,
+  socketId: null,
+  lastEventAt: null,
+  lastSyncAt: null,
+  nextRetryAt: status === 'offline' ? '2026-11-26T10:05:00Z' : null,
+  detail: null,
+});
+const note = (id: number, title = `Notification ${id}`): NotificationItem => ({
+  id,
+  user_id: 4,
+  type: 'info',
+  title,
+  message: 'm',
+  action_url: null,
+  created_at: '2026-11-26T09:00:00Z',
+  read_at: null,
+  pending: null,
+});
+const view = (extra: Partial<TrayView> = {}): TrayView => ({ signedIn: true, connection: connection('live'), unread: 0, recent: [], dndUntil: null, dndLocked: false, now: NOW, ...extra });
+
+/** Decodes our own PNGs (8-bit RGBA, filter 0) back to pixels. */
+function decodePng(png: Buffer): { width: number; height: number; pixel(x: number, y: number): number[] } {
+  expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  const chunks: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    if (png.toString('ascii', at + 4, at + 8) === 'IDAT') chunks.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(chunks));
+  return { width, height, pixel: (x, y) => [...raw.subarray(y * (width * 4 + 1) + 1 + x * 4, y * (width * 4 + 1) + 1 + x * 4 + 4)] };
+}
+
+describe('tray state', () => {
+  it.each<[ConnectionInfo['status'], ConnectionInfo['transport'], TrayStatus]>([
+    ['live', 'reverb', 'connected'],
+    ['polling', 'polling', 'connected'],
+    ['polling', 'reverb', 'reconnecting'],
+    ['connecting', 'pusher', 'reconnecting'],
+    ['reconnecting', 'pusher', 'reconnecting'],
+    ['offline', 'reverb', 'offline'],
+    ['idle', 'reverb', 'signed-out'],
+  ])('%s over %s shows as %s', (status, transport, expected) => {
+    expect(trayStatus({ signedIn: true, connection: connection(status, transport) })).toBe(expected);
+  });
+  it('signed out shows as signed out', () => {
+    expect(trayStatus({ signedIn: false, connection: null })).toBe('signed-out');
+  });
+});
+
+describe('tray icon', () => {
+  const centreOfDot = 32 * 0.78;
+  it.each<TrayStatus>(['connected', 'reconnecting', 'offline', 'signed-out'])('has a %s-coloured status dot', (status) => {
+    const png = decodePng(drawTrayIcon({ status, unread: 0, drawCount: true }, 32).png());
+    expect(png.width).toBe(32);
+    expect(png.pixel(Math.floor(centreOfDot), Math.floor(centreOfDot))).toEqual([...COLORS.status[status], 255]);
+  });
+
+  it('draws the count in a red badge on Windows and Linux, not on macOS (the dock and menu bar show it)', () => {
+    const plain = drawTrayIcon({ status: 'connected', unread: 0, drawCount: true });
+    const withCount = drawTrayIcon({ status: 'connected', unread: 3, drawCount: true });
+    const mac = drawTrayIcon({ status: 'connected', unread: 3, drawCount: false });
+    expect(Buffer.from(withCount.data).equals(Buffer.from(plain.data))).toBe(false);
+    expect(Buffer.from(mac.data).equals(Buffer.from(plain.data))).toBe(true);
+    const badgeArea = [...Array(8).keys()].flatMap((dy) => [...Array(8).keys()].map((dx) => withCount.pixel(20 + dx, 2 + dy)));
+    expect(badgeArea).toContainEqual([...COLORS.badge, 255]);
+    expect(badgeArea).toContainEqual([255, 255, 255, 255]);
+    const counts = [1, 5, 9, 10, 250].map((n) => Buffer.from(drawTrayIcon({ status: 'connected', unread: n, drawCount: true }).data).toString('base64'));
+    expect(new Set(counts).size).toBe(4); // 10 and 250 both read "9+"
+  });
+
+  it('badge labels', () => {
+    expect([0, 1, 9, 10, 1000].map(badgeLabel)).toEqual(['', '1', '9', '9+', '9+']);
+    expect(decodePng(drawBadge(4, 32).png()).pixel(2, 16)[0]).toBe(COLORS.badge[0]);
+  });
+});
+
+describe('tooltip and menu', () => {
+  const actions = (): TrayActions & { log: string[] } => {
+    const log: string[] = [];
+    return {
+      log,
+      openDashboard: () => log.push('open'),
+      openNotification: (id) => log.push(`notification ${id}`),
+      markAllRead: () => log.push('mark all read'),
+      setDnd: (choice) => log.push(`dnd ${choice}`),
+      reconnect: () => log.push('reconnect'),
+      signOut: () => log.push('sign out'),
+      quit: () => log.push('quit'),
+    };
+  };
+
+  it('tooltip: state and count, and Do Not Disturb', () => {
+    expect(trayTooltip(view({ unread: 3 }))).toBe('Clinic Desk: Connected\n3 unread notifications');
+    expect(trayTooltip(view({ unread: 1, connection: connection('reconnecting') }))).toBe('Clinic Desk: Reconnecting…\n1 unread notification');
+    expect(trayTooltip(view({ signedIn: false, connection: null }))).toBe('Clinic Desk: Signed out');
+    expect(trayTooltip(view({ dndUntil: '2026-11-26T11:00:00Z' }))).toMatch(/Do Not Disturb until/);
+    expect(trayTooltip(view({ dndUntil: '2026-11-26T09:00:00Z' }))).not.toMatch(/Do Not Disturb/);
+  });
+
+  it('lists the last five unread (click opens one), with mark all read, DND, connection, reconnect, sign out, quit', () => {
+    const a = actions();
+    const menu = new FakeMenu(trayMenuTemplate(view({ unread: 7, recent: [1, 2, 3, 4, 5, 6].map((id) => note(id)) }), a) as never);
+    expect(menu.items.map((i) => i.id ?? i.type)).toEqual([
+      'open',
+      'separator',
+      'unread-header',
+      'notification-1',
+      'notification-2',
+      'notification-3',
+      'notification-4',
+      'notification-5',
+      'mark-all-read',
+      'separator',
+      'dnd',
+      'separator',
+      'connection',
+      'reconnect',
+      'separator',
+      'sign-out',
+      'quit',
+    ]);
+    expect(menu.byId('unread-header').label).toBe('Unread notifications (7)');
+    for (const id of ['open', 'notification-3', 'mark-all-read', 'dnd-hour', 'dnd-tomorrow', 'dnd-off', 'reconnect', 'sign-out', 'quit']) menu.click(id);
+    expect(a.log).toEqual(['open', 'notification 3', 'mark all read', 'dnd hour', 'dnd tomorrow', 'dnd off', 'reconnect', 'sign out', 'quit']);
+    expect(menu.byId('connection')).toMatchObject({ label: 'Connected', enabled: false });
+  });
+
+  it('no unread: mark all read is disabled; signed out: no notifications, no sign out, reconnect disabled', () => {
+    expect(new FakeMenu(trayMenuTemplate(view(), actions()) as never).byId('mark-all-read').enabled).toBe(false);
+    const out = new FakeMenu(trayMenuTemplate(view({ signedIn: false, connection: null }), actions()) as never);
+    expect(out.all().map((i) => i.id)).not.toContain('sign-out');
+    expect(out.all().map((i) => i.id)).not.toContain('mark-all-read');
+    expect(out.byId('reconnect').enabled).toBe(false);
+    expect(out.byId('connection').label).toBe('Not signed in');
+  });
+
+  it('connection lines say what is going on', () => {
+    const line = (c: ConnectionInfo) => new FakeMenu(trayMenuTemplate(view({ connection: c }), actions()) as never).byId('connection').label;
+    expect(line(connection('offline'))).toMatch(/^Offline; next try at /);
+    expect(line(connection('polling', 'reverb'))).toMatch(/interrupted/);
+    expect(line(connection('reconnecting'))).toBe('Reconnecting…');
+  });
+
+  it('Do Not Disturb shows its end, and is disabled when the policy sets it', () => {
+    const on = new FakeMenu(trayMenuTemplate(view({ dndUntil: '2026-11-26T11:00:00Z' }), actions()) as never);
+    expect(on.byId('dnd').label).toMatch(/^Do Not Disturb \(until .+\)$/);
+    expect(on.byId('dnd-off').checked).toBe(false);
+    const locked = new FakeMenu(trayMenuTemplate(view({ dndLocked: true }), actions()) as never);
+    expect(locked.byId('dnd').enabled).toBe(false);
+  });
+
+  it('DND choices: one hour, tomorrow 8:00 local time, off', () => {
+    expect(dndUntil('hour', NOW)).toBe('2026-11-26T11:00:00.000Z');
+    const tomorrow = new Date(dndUntil('tomorrow', NOW) ?? '');
+    const expected = new Date(NOW);
+    expected.setDate(expected.getDate() + 1);
+    expect([tomorrow.getFullYear(), tomorrow.getMonth(), tomorrow.getDate(), tomorrow.getHours(), tomorrow.getMinutes()]).toEqual([expected.getFullYear(), expected.getMonth(), expected.getDate(), 8, 0]);
+    expect(dndUntil('off', NOW)).toBeNull();
+  });
+
+  it('titles are one line, shortened, and an & is not taken as an access key', () => {
+    const menu = new FakeMenu(trayMenuTemplate(view({ unread: 1, recent: [note(1, `Smith & Jones\n${'x'.repeat(100)}`)] }), actions()) as never);
+    const label = menu.byId('notification-1').label ?? '';
+    expect(label.startsWith('Smith && Jones x')).toBe(true);
+    expect(label.endsWith('…')).toBe(true);
+    expect(label.length).toBeLessThanOrEqual(61);
+  });
+});
+
+describe('the tray controller', () => {
+  let snapshot: DeskSnapshot;
+  let unreadItems: NotificationItem[];
+  let settings: SettingsView;
+  let win: FakeBrowserWindow;
+  const noop = () => undefined;
+  const controller = (platform: 'linux' | 'darwin' | 'win32') =>
+    new TrayController({
+      desk: {
+        getSnapshot: async () => snapshot,
+        listNotifications: async (q) => ({ items: unreadItems.slice(0, q.limit), hasMore: false, unread: unreadItems.length }),
+      },
+      settings: () => settings,
+      actions: { openDashboard: noop, openNotification: noop, markAllRead: noop, setDnd: noop, reconnect: noop, signOut: noop, quit: noop },
+      platform,
+      mainWindow: () => win as never,
+      now: () => NOW,
+      logger: memoryLogger(),
+    });
+
+  beforeEach(() => {
+    resetFakeElectron();
+    win = new FakeBrowserWindow({});
+    unreadItems = [note(11), note(10)];
+    settings = { values: DEFAULT_SETTINGS, locked: [] };
+    snapshot = {
+      session: { status: 'signed-in', user: { id: 4, name: 'Dr. G', email: 'g@x.test', role: 'doctor', clinic_id: 1, doctor_id: 31 }, apiUrl: 'https://clinic.example.org', demo: false },
+      connection: connection('live'),
+      board: null,
+      consultations: [],
+      presence: { clinicId: 1, members: [], roster: [] },
+      conversations: [],
+      unreadNotifications: 2,
+      channels: [],
+    };
+  });
+
+  it('on Linux: count in the icon, setBadgeCount, menu from the desk', async () => {
+    const c = controller('linux');
+    c.start();
+    await c.refresh();
+    expect(tray().tooltip).toBe('Clinic Desk: Connected\n2 unread notifications');
+    expect(tray().menu?.byId('notification-11')).toBeDefined();
+    expect(fake.app.badgeCounts.at(-1)).toBe(2);
+    const icon = decodePng(tray().image!.buffer!);
+    expect(tray().image?.options).toEqual({ scaleFactor: 2 });
+    expect([...Array(10).keys()].map((i) => icon.pixel(20 + (i % 5), 3 + Math.floor(i / 5)))).toContainEqual([...COLORS.badge, 255]);
+    // A click on the icon opens the dashboard (the menu is on right-click).
+    expect(tray().listenerCount('click')).toBe(1);
+  });
+
+  it('redraws the icon only when its state changes, and follows the desk', async () => {
+    const c = controller('linux');
+    c.start();
+    await c.refresh();
+    const images = tray().images.length;
+    await c.refresh();
+    expect(tray().images.length).toBe(images);
+    snapshot = { ...snapshot, connection: connection('offline') };
+    await c.refresh();
+    expect(tray().images.length).toBe(images + 1);
+    expect(tray().tooltip).toMatch(/^Clinic Desk: Offline/);
+  });
+
+  it('on macOS: dock badge and the count as the menu-bar title, no count in the icon', async () => {
+    const c = controller('darwin');
+    c.start();
+    await c.refresh();
+    expect(fake.app.badgeCounts.at(-1)).toBe(2);
+    expect(tray().title).toBe('2');
+    expect(tray().listenerCount('click')).toBe(0);
+    snapshot = { ...snapshot, unreadNotifications: 0 };
+    unreadItems = [];
+    await c.refresh();
+    expect(tray().title).toBe('');
+    expect(fake.app.badgeCounts.at(-1)).toBe(0);
+  });
+
+  it('on Windows: the taskbar overlay with the count, cleared at zero', async () => {
+    const c = controller('win32');
+    c.start();
+    await c.refresh();
+    expect(win.overlays.at(-1)?.description).toBe('2 unread notifications');
+    expect(win.overlays.at(-1)?.image).not.toBeNull();
+    expect(fake.app.badgeCounts).toEqual([]);
+    snapshot = { ...snapshot, unreadNotifications: 0 };
+    await c.refresh();
+    expect(win.overlays.at(-1)).toEqual({ image: null, description: '' });
+  });
+
+  it('signed out: grey icon, no count, no notifications in the menu', async () => {
+    snapshot = { ...snapshot, session: { status: 'signed-out', reason: null } };
+    const c = controller('linux');
+    c.start();
+    await c.refresh();
+    expect(tray().tooltip).toBe('Clinic Desk: Signed out');
+    expect(tray().menu?.all().some((i) => i.id?.startsWith('notification-'))).toBe(false);
+    expect(decodePng(tray().image!.buffer!).pixel(24, 24)).toEqual([...COLORS.status['signed-out'], 255]);
+  });
+
+  it('refreshes after the events that change it, once per burst', async () => {
+    vi.useFakeTimers();
+    try {
+      const c = controller('linux');
+      c.start();
+      const refresh = vi.spyOn(c, 'refresh');
+      for (let i = 0; i < 20; i++) c.onEvent({ kind: 'notifications.unread', unread: i });
+      c.onEvent({ kind: 'typing', conversationId: 1, typing: { user_id: 2, name: 'A', typing: true } });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(refresh).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
