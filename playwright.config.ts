@@ -4,6 +4,8 @@ import { defineConfig, devices } from '@playwright/test'
 // by .ci/run). Playwright never downloads a browser here.
 export default defineConfig({
   testDir: 'tests/e2e',
+  // Builds out/renderer once when it is missing or stale (the preview host serves it).
+  globalSetup: './tests/e2e/global-setup.ts',
   outputDir: 'test-results',
   forbidOnly: Boolean(process.env['CI']),
   retries: 0,
@@ -11,6 +13,8 @@ export default defineConfig({
   timeout: 30_000,
   reporter: process.env['CI'] ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {
+    // The demo clinic lays its day out in UTC; the board's "today" must be the same day.
+    timezoneId: 'UTC',
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },

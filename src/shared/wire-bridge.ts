@@ -6,8 +6,9 @@ import { BRIDGE_METHOD_NAMES, DeskEvent, type BridgeMethodName } from './bridge'
  * same methods and events as the Electron IPC bridge, as JSON frames. The
  * renderer cannot tell the two apart.
  *
- * The page connects to `ws://127.0.0.1:<port>/bridge?token=<one-time token>`;
- * the token comes from the URL the host printed and is accepted once.
+ * The page connects to `ws://127.0.0.1:<port>/bridge`, authorised by the
+ * session cookie the host set when the page was opened with the one-time
+ * token in the URL it printed (so a reload reconnects without the token).
  */
 
 export const PREVIEW_BRIDGE_PATH = '/bridge';
@@ -25,7 +26,8 @@ export type WireCall = z.infer<typeof WireCall>;
 
 /** Host → page: a method's answer, or why it failed. */
 export const WireResult = z.discriminatedUnion('ok', [
-  z.object({ type: z.literal('result'), id: z.number().int().nonnegative(), ok: z.literal(true), output: z.unknown() }),
+  // Optional: JSON drops `undefined`, the answer of signOut, reconnect and setTyping.
+  z.object({ type: z.literal('result'), id: z.number().int().nonnegative(), ok: z.literal(true), output: z.unknown().optional() }),
   z.object({ type: z.literal('result'), id: z.number().int().nonnegative(), ok: z.literal(false), error: z.string().max(2000) }),
 ]);
 export type WireResult = z.infer<typeof WireResult>;

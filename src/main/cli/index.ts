@@ -37,6 +37,10 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
     summary: 'connect like a desk and print every event and state change as JSON lines',
     load: () => import('./watch'),
   },
+  preview: {
+    summary: 'serve the dashboard to a browser on 127.0.0.1 (core and demo clinic in this process)',
+    load: () => import('./preview'),
+  },
   doctor: {
     summary: "run the back end's troubleshooting checklist against a configuration",
     load: () => import('./doctor'),

@@ -208,12 +208,14 @@ export class DeskSession {
       this.announceNotifications(caught.inserted);
       // After every catch-up, so a long-running desk and a first sign-in alike keep only the retention window.
       this.prune();
-      await this.refreshMembers();
-      await this.refreshBoard(this.boardDate);
-      await this.refreshConsultations();
-      await this.refreshConversations();
+      // A session that ended meanwhile (sign-out, expiry, quit) stops here.
+      for (const step of [() => this.refreshMembers(), () => this.refreshBoard(this.boardDate), () => this.refreshConsultations(), () => this.refreshConversations()]) {
+        if (this.disposed) return;
+        await step();
+      }
+      if (this.disposed) return;
       this.d.realtime?.setChannels(this.channels());
-      const outbox = await flushOutbox(this.d.api, this.d.cache, this.d.logger, (entry) => this.onOutboxDone(entry.action));
+      const outbox = await flushOutbox(this.d.api, this.d.cache, this.d.logger, (entry) => this.onOutboxDone(entry.action), () => this.disposed);
       flushed = outbox.flushed;
       if (outbox.stoppedBy) throw outbox.stoppedBy;
       this.restOk = true;

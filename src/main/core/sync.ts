@@ -49,11 +49,19 @@ export interface FlushResult {
 /** What happened to one action: done (or moot), dropped as refused, or keep for later. */
 type Outcome = 'done' | 'dropped' | 'retry-later';
 
-export async function flushOutbox(api: ApiClient, cache: DeskCache, logger: Logger, onDone?: (entry: OutboxEntry) => void): Promise<FlushResult> {
+export async function flushOutbox(
+  api: ApiClient,
+  cache: DeskCache,
+  logger: Logger,
+  onDone?: (entry: OutboxEntry) => void,
+  /** Checked before each action: a session that ended sends nothing more. */
+  cancelled: () => boolean = () => false,
+): Promise<FlushResult> {
   let flushed = 0;
   let dropped = 0;
   let stoppedBy: ApiError | null = null;
   for (const entry of cache.pendingActions()) {
+    if (cancelled()) break;
     const outcome = await send(api, entry).then(
       (): Outcome => 'done',
       (error: unknown): Outcome => {

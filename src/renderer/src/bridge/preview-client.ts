@@ -16,7 +16,13 @@ export function connectPreviewBridge(location: Pick<Location, 'host' | 'protocol
   let nextId = 1;
 
   socket.addEventListener('message', (message) => {
-    const parsed = HostFrame.safeParse(JSON.parse(String(message.data)));
+    let data: unknown;
+    try {
+      data = JSON.parse(String(message.data));
+    } catch {
+      data = undefined;
+    }
+    const parsed = HostFrame.safeParse(data);
     if (!parsed.success) {
       console.warn('clinic-desk: ignored a malformed frame from the preview host', parsed.error.message);
       return;

@@ -1,0 +1,167 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../core/config';
+import { jsonLinesLogger } from '../core/log';
+import { embeddedDemo } from '../demo/demo-port';
+import { stderrLogger } from '../demo/logger';
+import { ensureRendererBuilt, rendererDir } from '../preview/build-renderer';
+import { createPreviewDesk } from '../preview/preview-desk';
+import { startPreviewHost } from '../preview/server';
+import { defaultCacheDir } from './watch';
+
+/**
+ * `clinic-desk preview` (`npm run preview:web`): the dashboard in a browser.
+ * Builds the renderer when it is missing or stale, runs the core and the demo
+ * clinic in this process, serves the dashboard on 127.0.0.1, and prints
+ * exactly one line on stdout: the one-time URL. Logs go to stderr as JSON
+ * lines. Stops cleanly on SIGINT/SIGTERM (exit code 0).
+ */
+
+const USAGE = `usage: clinic-desk preview [options]
+
+Serves the Clinic Desk dashboard on http://127.0.0.1 for a browser, with the
+desk core and the demo clinic ("Try the demo clinic") running in this process.
+Prints one line on stdout: the URL to open. It carries a one-time token: the
+first browser that opens it gets the desk; the link does not work twice.
+
+  --port N        port of the page (default 0: any free port)
+  --seed N        the demo clinic and its day (default 42)
+  --no-build      serve out/renderer as it is (do not rebuild a stale renderer)
+  --renderer DIR  serve this built renderer folder instead (implies --no-build)
+  --verbose       log at info level on stderr (default: warnings only)
+  --help          this text
+
+Configuration (for signing in to a real clinic) comes from the environment,
+as for the app (CLINIC_DESK_API_URL, REVERB_*, PUSHER_*, BROADCAST_DRIVER).
+Settings changed in the page are kept in
+$XDG_CACHE_HOME/clinic-desk/preview/settings.json (~/.cache/... by default).
+`;
+
+const Args = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(0),
+  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
+  'no-build': z.boolean().default(false),
+  renderer: z.string().min(1).optional(),
+  verbose: z.boolean().default(false),
+});
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+export async function run(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  let raw;
+  try {
+    raw = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        seed: { type: 'string' },
+        'no-build': { type: 'boolean' },
+        renderer: { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`clinic-desk preview: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (raw.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const parsed = Args.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n');
+    process.stderr.write(`clinic-desk preview: invalid options\n${problems}\n\n${USAGE}`);
+    return 2;
+  }
+  const args = parsed.data;
+  const level = args.verbose ? 'info' : 'warn';
+  const logger = jsonLinesLogger((line) => process.stderr.write(line), level);
+
+  let dir: string;
+  if (args.renderer !== undefined) {
+    dir = resolve(args.renderer);
+  } else if (args['no-build']) {
+    dir = rendererDir(ROOT);
+  } else {
+    try {
+      const build = await ensureRendererBuilt(ROOT, { logLevel: args.verbose ? 'info' : 'warn' });
+      dir = build.dir;
+      if (build.built) logger.info('renderer built', { dir });
+    } catch (error) {
+      process.stderr.write(`clinic-desk preview: the renderer did not build: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+  }
+
+  const cacheDir = mkdtempSync(join(tmpdir(), 'clinic-desk-preview-'));
+  const demo = embeddedDemo({ seed: args.seed, logger: stderrLogger(level) });
+  let preview;
+  try {
+    preview = createPreviewDesk({
+      env,
+      settingsFile: join(defaultCacheDir(env), 'preview', 'settings.json'),
+      cacheDir,
+      demo,
+      logger,
+      appVersion: env.npm_package_version ?? '0.1.0',
+      onOpenExternal: (url) => process.stderr.write(`clinic-desk preview: the desk opens ${url} (open it in your browser)\n`),
+    });
+  } catch (error) {
+    rmSync(cacheDir, { recursive: true, force: true });
+    if (error instanceof ConfigError) {
+      process.stderr.write(`clinic-desk preview: invalid configuration\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const { desk } = preview;
+
+  let host;
+  try {
+    host = await startPreviewHost({ rendererDir: dir, desk, port: args.port, logger });
+  } catch (error) {
+    await desk.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'EADDRINUSE' ? ' (the port is in use: pick another with --port, or 0 for any free port)' : code === 'ENOENT' ? ' (no built renderer: run without --no-build)' : '';
+    process.stderr.write(`clinic-desk preview: could not start: ${error instanceof Error ? error.message : String(error)}${hint}\n`);
+    return 1;
+  }
+  const running = host;
+
+  // Handlers go in before the line is printed: whoever reads it may signal at once.
+  const stopped = new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      logger.info('stopping the preview', { signal });
+      (async () => {
+        try {
+          await running.close();
+          await desk.close();
+          await demo.close();
+        } finally {
+          rmSync(cacheDir, { recursive: true, force: true });
+        }
+      })().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error('the preview did not stop cleanly', { error: String(error) });
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  process.stdout.write(`${running.url}\n`);
+  if (process.stderr.isTTY) process.stderr.write('Open the link above in a browser (it works once). Ctrl-C stops the preview.\n');
+  return stopped;
+}

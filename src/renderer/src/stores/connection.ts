@@ -1,0 +1,204 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { DeskEvent } from '../../../shared/bridge'
+import type {
+  ChannelStatus,
+  CheckReport,
+  ConnectionInfo,
+  ConnectionTransition,
+  Diagnostics,
+  RejectedPayload,
+} from '../../../shared/desk-state'
+import { useBridge } from '../desk/bridge-context'
+import { errorMessage } from '../lib/errors'
+import { CONNECTION_LABELS } from '../lib/labels'
+
+export type SyncEvent = Extract<DeskEvent, { kind: 'sync' }>
+export type RejectedEvent = Extract<DeskEvent, { kind: 'rejected' }>
+export type CopyState = 'idle' | 'copying' | 'copied' | 'failed'
+
+const TIMELINE_LIMIT = 200
+const COPIED_NOTICE_MS = 6000
+
+export function idleConnection(at = new Date().toISOString()): ConnectionInfo {
+  return {
+    status: 'idle',
+    since: at,
+    transport: 'pusher',
+    socketId: null,
+    lastEventAt: null,
+    lastSyncAt: null,
+    nextRetryAt: null,
+    detail: null,
+  }
+}
+
+/**
+ * The connection line (live / connecting / … / signed out), the channels and
+ * their subscriptions, and the diagnostics page: timeline, rejected payloads,
+ * checks and the copyable report.
+ */
+export const useConnectionStore = defineStore('connection', () => {
+  const bridge = useBridge()
+
+  const info = ref<ConnectionInfo>(idleConnection())
+  const channels = ref<ChannelStatus[]>([])
+  const timeline = ref<ConnectionTransition[]>([])
+  const rejected = ref<RejectedPayload[]>([])
+  const lastSync = ref<SyncEvent | null>(null)
+  const about = ref<Pick<Diagnostics, 'appVersion' | 'host' | 'cache'> | null>(null)
+  const diagnosticsLoading = ref(false)
+  const diagnosticsError = ref<string | null>(null)
+
+  const checks = ref<CheckReport | null>(null)
+  const checking = ref(false)
+  const checksError = ref<string | null>(null)
+
+  const copyState = ref<CopyState>('idle')
+  const copyError = ref<string | null>(null)
+  /** The report, kept when the clipboard refused it, so it can be copied by hand. */
+  const copyFallback = ref<string | null>(null)
+  let copyTimer: ReturnType<typeof setTimeout> | null = null
+
+  const status = computed(() => info.value.status)
+  const label = computed(() => CONNECTION_LABELS[info.value.status])
+  const live = computed(() => info.value.status === 'live')
+  const failedChannels = computed(() => channels.value.filter((c) => c.state === 'failed'))
+
+  /** The state as the snapshot has it (no timeline entry: the core's own timeline comes with the diagnostics). */
+  function hydrate(connection: ConnectionInfo, channelList: readonly ChannelStatus[]): void {
+    info.value = connection
+    channels.value = sortChannels(channelList)
+  }
+
+  function apply(next: ConnectionInfo): void {
+    const previous = info.value
+    if (previous.status !== next.status && Date.parse(next.since) >= Date.parse(previous.since)) {
+      const already = timeline.value.at(-1)
+      if (!already || already.at !== next.since || already.to !== next.status) {
+        timeline.value = [...timeline.value, { at: next.since, from: previous.status, to: next.status, detail: next.detail }].slice(-TIMELINE_LIMIT)
+      }
+    }
+    info.value = next
+  }
+
+  function applyChannel(channel: ChannelStatus): void {
+    const rest = channels.value.filter((c) => c.name !== channel.name)
+    channels.value = sortChannels([...rest, channel])
+  }
+
+  function applyRejected(event: RejectedEvent): void {
+    const index = rejected.value.findIndex((r) => r.channel === event.channel && r.event === event.event && r.reason === event.reason)
+    const existing = index >= 0 ? rejected.value[index] : undefined
+    if (existing) {
+      const next = [...rejected.value]
+      next[index] = { ...existing, count: existing.count + 1, lastAt: event.at }
+      rejected.value = next
+    } else {
+      rejected.value = [...rejected.value, { channel: event.channel, event: event.event, reason: event.reason, count: 1, lastAt: event.at }]
+    }
+  }
+
+  function applySync(event: SyncEvent): void {
+    lastSync.value = event
+  }
+
+  async function loadDiagnostics(): Promise<void> {
+    diagnosticsLoading.value = true
+    diagnosticsError.value = null
+    try {
+      const d = await bridge.getDiagnostics()
+      about.value = { appVersion: d.appVersion, host: d.host, cache: d.cache }
+      info.value = d.connection
+      timeline.value = d.timeline.slice(-TIMELINE_LIMIT)
+      channels.value = sortChannels(d.channels)
+      rejected.value = d.rejected
+    } catch (error) {
+      diagnosticsError.value = errorMessage(error)
+    } finally {
+      diagnosticsLoading.value = false
+    }
+  }
+
+  async function runChecks(): Promise<void> {
+    checking.value = true
+    checksError.value = null
+    try {
+      checks.value = await bridge.runChecks()
+    } catch (error) {
+      checksError.value = errorMessage(error)
+    } finally {
+      checking.value = false
+    }
+  }
+
+  /** Puts the diagnostics report on the clipboard; `write` is the clipboard (tests hand in their own). */
+  async function copyDiagnostics(write: (text: string) => Promise<void> = (text) => navigator.clipboard.writeText(text)): Promise<void> {
+    if (copyTimer !== null) clearTimeout(copyTimer)
+    copyState.value = 'copying'
+    copyError.value = null
+    copyFallback.value = null
+    let text: string | null = null
+    try {
+      text = (await bridge.diagnosticsReport()).text
+      await write(text)
+      copyState.value = 'copied'
+      copyTimer = setTimeout(() => {
+        copyState.value = 'idle'
+        copyTimer = null
+      }, COPIED_NOTICE_MS)
+    } catch (error) {
+      copyState.value = 'failed'
+      copyError.value = errorMessage(error)
+      copyFallback.value = text
+    }
+  }
+
+  async function reconnect(): Promise<void> {
+    await bridge.reconnect()
+  }
+
+  function reset(): void {
+    channels.value = []
+    rejected.value = []
+    lastSync.value = null
+    checks.value = null
+    copyState.value = 'idle'
+    copyFallback.value = null
+  }
+
+  return {
+    info,
+    channels,
+    timeline,
+    rejected,
+    lastSync,
+    about,
+    diagnosticsLoading,
+    diagnosticsError,
+    checks,
+    checking,
+    checksError,
+    copyState,
+    copyError,
+    copyFallback,
+    status,
+    label,
+    live,
+    failedChannels,
+    hydrate,
+    apply,
+    applyChannel,
+    applyRejected,
+    applySync,
+    loadDiagnostics,
+    runChecks,
+    copyDiagnostics,
+    reconnect,
+    reset,
+  }
+})
+
+function sortChannels(list: readonly ChannelStatus[]): ChannelStatus[] {
+  return [...list].sort((a, b) => a.name.localeCompare(b.name))
+}

@@ -1,0 +1,64 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { Consultation, ConsultationStatus } from '../../../shared/domain'
+import { compareIso } from '../../../shared/time'
+import { useBridge } from '../desk/bridge-context'
+import { errorMessage } from '../lib/errors'
+import { createFlash } from '../lib/flash'
+
+/** Consultations by status, kept live from `consultation.updated` (newest state wins). */
+export const useConsultationsStore = defineStore('consultations', () => {
+  const bridge = useBridge()
+
+  const items = ref<Consultation[]>([])
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  const changed = createFlash()
+  const highlighted = changed.active
+
+  const byStatus = computed<Record<ConsultationStatus, Consultation[]>>(() => {
+    const groups: Record<ConsultationStatus, Consultation[]> = { pending: [], active: [], completed: [], cancelled: [] }
+    for (const c of items.value) groups[c.status].push(c)
+    groups.pending.sort((a, b) => a.id - b.id)
+    groups.active.sort((a, b) => (a.started_at ?? a.updated_at).localeCompare(b.started_at ?? b.updated_at) || a.id - b.id)
+    // Most recently finished first: that is what the desk is asked about.
+    groups.completed.sort((a, b) => (b.ended_at ?? b.updated_at).localeCompare(a.ended_at ?? a.updated_at) || b.id - a.id)
+    groups.cancelled.sort((a, b) => b.updated_at.localeCompare(a.updated_at) || b.id - a.id)
+    return groups
+  })
+
+  function replace(list: readonly Consultation[]): void {
+    items.value = [...list]
+  }
+
+  function apply(consultation: Consultation): void {
+    const current = items.value.find((c) => c.id === consultation.id)
+    if (current && compareIso(consultation.updated_at, current.updated_at) < 0) return
+    items.value = [...items.value.filter((c) => c.id !== consultation.id), consultation]
+    changed.flash(consultation.id)
+  }
+
+  async function refresh(): Promise<void> {
+    loading.value = true
+    error.value = null
+    try {
+      replace(await bridge.listConsultations())
+    } catch (e) {
+      error.value = errorMessage(e)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  function spotlight(id: number): void {
+    changed.flash(id)
+  }
+
+  function reset(): void {
+    items.value = []
+    error.value = null
+    changed.clear()
+  }
+
+  return { items, loading, error, highlighted, byStatus, replace, apply, refresh, spotlight, reset }
+})

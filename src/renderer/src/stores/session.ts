@@ -1,0 +1,204 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { z } from 'zod'
+import { SignInRequest, type DemoAccount, type SignInResult } from '../../../shared/bridge'
+import type { SessionState } from '../../../shared/desk-state'
+import type { Role } from '../../../shared/domain'
+import { useBridge } from '../desk/bridge-context'
+import { errorMessage } from '../lib/errors'
+
+export type SignInErrorKind = Extract<SignInResult, { ok: false }>['error']
+export type DemoRole = DemoAccount['role']
+
+/** What the sign-in form shows when it fails: a headline that says what to do, and the server's words. */
+export interface SignInProblem {
+  kind: SignInErrorKind
+  title: string
+  detail: string
+  /** The field to send the user back to, if one is at fault. */
+  field: 'apiUrl' | 'email' | 'password' | null
+}
+
+const TITLES: Record<SignInErrorKind, string> = {
+  'invalid-credentials': 'Wrong email or password.',
+  unreachable: 'Cannot reach the clinic server. Check the address and the network connection.',
+  'not-a-clinic': 'That address is not a clinic server. Check the clinic server URL.',
+  forbidden: 'This account cannot use Clinic Desk.',
+  'invalid-input': 'Please check the details you entered.',
+  'server-error': 'The clinic server had a problem. Please try again in a moment.',
+}
+
+const FIELDS: Record<SignInErrorKind, SignInProblem['field']> = {
+  'invalid-credentials': 'password',
+  unreachable: 'apiUrl',
+  'not-a-clinic': 'apiUrl',
+  forbidden: null,
+  'invalid-input': null,
+  'server-error': null,
+}
+
+export function describeSignInError(kind: SignInErrorKind, detail: string): SignInProblem {
+  return { kind, title: TITLES[kind], detail, field: FIELDS[kind] }
+}
+
+const LAST_SERVER_KEY = 'clinic-desk.last-server'
+// The admin's preset server is part of the core's configuration, which the
+// contract only exposes inside the diagnostics report.
+const ReportConfig = z.object({ config: z.object({ apiUrl: z.url().nullable() }) })
+
+export interface SignInForm {
+  apiUrl: string
+  email: string
+  password: string
+}
+
+export const useSessionStore = defineStore('session', () => {
+  const bridge = useBridge()
+
+  const state = ref<SessionState>({ status: 'signed-out', reason: null })
+  /** Null until asked; empty when this host offers no demo clinic. */
+  const demoAccounts = ref<DemoAccount[] | null>(null)
+  const presetApiUrl = ref('')
+  /** What is being signed in: the form, or a demo role. */
+  const pending = ref<'form' | DemoRole | null>(null)
+  const problem = ref<SignInProblem | null>(null)
+
+  const status = computed(() => state.value.status)
+  const signedIn = computed(() => state.value.status === 'signed-in')
+  const user = computed(() => (state.value.status === 'signed-in' ? state.value.user : null))
+  const role = computed<Role | null>(() => user.value?.role ?? null)
+  const isDemo = computed(() => state.value.status === 'signed-in' && state.value.demo)
+  const apiUrl = computed(() => (state.value.status === 'signed-in' ? state.value.apiUrl : null))
+  const signedOutReason = computed(() => (state.value.status === 'signed-out' ? state.value.reason : null))
+  const busy = computed(() => pending.value !== null || state.value.status === 'signing-in')
+
+  function apply(next: SessionState): void {
+    state.value = next
+    if (next.status === 'signed-in') problem.value = null
+  }
+
+  function accept(result: SignInResult, apiUrlUsed: string | null, demo: boolean): boolean {
+    if (!result.ok) {
+      problem.value = describeSignInError(result.error, result.message)
+      return false
+    }
+    problem.value = null
+    // The core announces the session too; taking the answer at once keeps the
+    // window from flashing the form while that event is on its way.
+    // (The demo clinic's address is known only to the core: its event brings it.)
+    if (state.value.status !== 'signed-in') state.value = { status: 'signed-in', user: result.user, apiUrl: apiUrlUsed ?? '', demo }
+    return true
+  }
+
+  async function signIn(form: SignInForm): Promise<boolean> {
+    const request = SignInRequest.safeParse({ apiUrl: form.apiUrl.trim(), email: form.email.trim(), password: form.password })
+    if (!request.success) {
+      const issue = request.error.issues[0]
+      const field = issue?.path[0]
+      const which = field === 'apiUrl' || field === 'email' || field === 'password' ? field : null
+      const detail =
+        which === 'apiUrl'
+          ? 'Enter the full address of the clinic server, starting with https:// (or http://).'
+          : which === 'email'
+            ? 'Enter your work email address.'
+            : which === 'password'
+              ? 'Enter your password.'
+              : (issue?.message ?? '')
+      problem.value = { ...describeSignInError('invalid-input', detail), field: which }
+      return false
+    }
+    pending.value = 'form'
+    problem.value = null
+    try {
+      const result = await bridge.signIn(request.data)
+      const ok = accept(result, request.data.apiUrl.replace(/\/+$/, ''), false)
+      if (ok) rememberServer(request.data.apiUrl)
+      return ok
+    } catch (error) {
+      problem.value = describeSignInError('server-error', errorMessage(error))
+      return false
+    } finally {
+      pending.value = null
+    }
+  }
+
+  async function signInDemo(demoRole: DemoRole): Promise<boolean> {
+    pending.value = demoRole
+    problem.value = null
+    try {
+      return accept(await bridge.signInDemo({ role: demoRole }), null, true)
+    } catch (error) {
+      problem.value = describeSignInError('server-error', errorMessage(error))
+      return false
+    } finally {
+      pending.value = null
+    }
+  }
+
+  async function signOut(): Promise<void> {
+    try {
+      await bridge.signOut()
+    } finally {
+      state.value = { status: 'signed-out', reason: null }
+    }
+  }
+
+  /** Demo accounts and the server to suggest, for the sign-in screen. */
+  async function loadSignInOptions(): Promise<void> {
+    const [accounts, preset] = await Promise.allSettled([bridge.listDemoAccounts(), configuredServer()])
+    demoAccounts.value = accounts.status === 'fulfilled' ? accounts.value : []
+    presetApiUrl.value = readRememberedServer() ?? (preset.status === 'fulfilled' ? preset.value : null) ?? ''
+  }
+
+  async function configuredServer(): Promise<string | null> {
+    const report = await bridge.diagnosticsReport()
+    try {
+      const parsed = ReportConfig.safeParse(JSON.parse(report.text))
+      return parsed.success ? parsed.data.config.apiUrl : null
+    } catch {
+      return null
+    }
+  }
+
+  function clearProblem(): void {
+    problem.value = null
+  }
+
+  return {
+    state,
+    demoAccounts,
+    presetApiUrl,
+    pending,
+    problem,
+    status,
+    signedIn,
+    user,
+    role,
+    isDemo,
+    apiUrl,
+    signedOutReason,
+    busy,
+    apply,
+    signIn,
+    signInDemo,
+    signOut,
+    loadSignInOptions,
+    clearProblem,
+  }
+})
+
+function rememberServer(url: string): void {
+  try {
+    window.localStorage.setItem(LAST_SERVER_KEY, url)
+  } catch {
+    // Storage may be unavailable (private mode, sandbox): the field just starts empty next time.
+  }
+}
+
+function readRememberedServer(): string | null {
+  try {
+    return window.localStorage.getItem(LAST_SERVER_KEY)
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * End-to-end fixtures: each test gets, in the Playwright worker process, a
+ * real desk core (`DeskService`, built as `clinic-desk preview` builds it), the
+ * embedded demo clinic (seed 42, no scenario: only what the test does
+ * happens), and the browser preview host serving the built renderer
+ * (`out/renderer`, built once by global-setup.ts). The page opens the host's
+ * one-time link, exactly as a person opens the URL `npm run preview:web`
+ * prints.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test as base, type Locator, type Page } from '@playwright/test';
+import type { DemoAccount } from '../../src/shared/bridge';
+
+type DemoRole = DemoAccount['role'];
+import type { DeskService } from '../../src/main/core/desk-service';
+import { memoryLogger } from '../../src/main/core/log';
+import type { DemoClinic } from '../../src/main/demo/demo-clinic';
+import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
+import type { DemoUserInfo } from '../../src/main/demo/info';
+import { silentLogger } from '../../src/main/demo/logger';
+import { rendererDir } from '../../src/main/preview/build-renderer';
+import { createPreviewDesk } from '../../src/main/preview/preview-desk';
+import { startPreviewHost, type PreviewHost } from '../../src/main/preview/server';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
+export const DEMO_SEED = 42;
+
+export interface Preview {
+  /** The one-time link for this test's page. */
+  url: string;
+  host: PreviewHost;
+  desk: DeskService;
+  demo: EmbeddedDemo;
+  /** The demo clinic, started before the test (so faults can be injected before sign-in). */
+  clinic: DemoClinic;
+  /** The demo account a role's "Try the demo clinic" button signs in with. */
+  account(role: DemoRole): DemoUserInfo;
+  /** Links the desk handed to the host to open in the browser. */
+  opened: string[];
+}
+
+export const test = base.extend<{ preview: Preview }>({
+  // Playwright reads the fixture's dependencies from this (empty) destructuring.
+  // eslint-disable-next-line no-empty-pattern
+  preview: async ({}, use) => {
+    const base = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-'));
+    const demo = embeddedDemo({ seed: DEMO_SEED, scenario: { autoStart: false }, logger: silentLogger });
+    const opened: string[] = [];
+    const logger = memoryLogger();
+    const { desk } = createPreviewDesk({
+      env: {},
+      settingsFile: join(base, 'settings.json'),
+      cacheDir: join(base, 'cache'),
+      demo,
+      logger,
+      appVersion: 'e2e',
+      onOpenExternal: (url) => opened.push(url),
+    });
+    // Starts the clinic now (the desk signs in later, when the page asks).
+    await demo.start('reception');
+    const clinic = demo.clinic;
+    if (!clinic) throw new Error('the demo clinic did not start');
+    const host = await startPreviewHost({ rendererDir: rendererDir(ROOT), desk, logger });
+    const account = (role: DemoRole) => {
+      const email = `${role}${role === 'admin' ? '' : '1'}@northside.clinic.test`;
+      const found = clinic.info.users.find((u) => u.email === email);
+      if (!found) throw new Error(`the demo clinic has no ${email}`);
+      return found;
+    };
+    await use({ url: host.url, host, desk, demo, clinic, account, opened });
+    await host.close();
+    await desk.close();
+    await demo.close();
+    rmSync(base, { recursive: true, force: true });
+    const errors = logger.records.filter((r) => r.level === 'error');
+    if (errors.length > 0) throw new Error(`the desk logged errors: ${JSON.stringify(errors)}`);
+  },
+});
+
+export { expect };
+
+// ---------------------------------------------------------------- steps ---
+
+/** Opens the printed link; the sign-in screen shows. */
+export async function openDesk(page: Page, preview: Preview): Promise<void> {
+  await page.goto(preview.url);
+  await expect(page.getByRole('heading', { name: 'Sign in to your clinic' })).toBeVisible();
+}
+
+/** "Try the demo clinic" → role; waits for the app shell and a live connection. */
+export async function signInDemo(page: Page, preview: Preview, role: 'Reception' | 'Doctor' | 'Admin' = 'Reception'): Promise<void> {
+  await openDesk(page, preview);
+  await page.getByRole('group', { name: 'Try the demo clinic' }).getByRole('button', { name: role }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  await expect(connectionStatus(page)).toHaveAttribute('data-state', 'live');
+}
+
+export function connectionStatus(page: Page): Locator {
+  return page.getByTestId('connection-status');
+}
+
+export function nav(page: Page): Locator {
+  return page.getByRole('navigation', { name: 'Main' });
+}
+
+export type Screen = 'Board' | 'Consultations' | 'Notifications' | 'Conversations' | 'Presence' | 'Diagnostics' | 'Settings';
+
+export async function goTo(page: Page, screen: Screen): Promise<void> {
+  const button = nav(page).getByRole('button', { name: screen, exact: true });
+  await button.click();
+  await expect(button).toHaveAttribute('aria-current', 'page');
+}
+
+/** The bell's unread count, from its badge (hidden at 0). */
+export async function unreadCount(page: Page): Promise<number> {
+  const badge = page.getByTestId('unread-count');
+  if (!(await badge.isVisible())) return 0;
+  return Number((await badge.textContent())?.trim() ?? '0');
+}
+
+export function bell(page: Page, unread: number): Locator {
+  return page.getByRole('button', { name: `Notifications, ${unread} unread`, exact: true });
+}
+
+/**
+ * The tallest scrollable content on the page: the app shell scrolls inside its
+ * main area, so `fullPage` alone would cut a long screen at the viewport.
+ * (A string: the Node test project has no DOM types.)
+ */
+const CONTENT_HEIGHT = `Math.max(document.documentElement.scrollHeight, ...Array.from(document.querySelectorAll('*'), (el) => {
+  const style = getComputedStyle(el);
+  return /(auto|scroll)/.test(style.overflowY) ? el.scrollHeight + el.getBoundingClientRect().top : 0;
+}))`;
+
+/**
+ * A screenshot of the whole screen (grown to its content, up to 2400 px) in
+ * test-results/screenshots/<name>.png. By default it waits for the ~2 s
+ * highlight of fresh items to fade, so the picture shows the steady screen.
+ */
+export async function screenshot(page: Page, name: string, options: { settle?: boolean } = {}): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  if (options.settle !== false) await expect(page.locator('[data-highlight="true"]')).toHaveCount(0, { timeout: 5000 });
+  const viewport = page.viewportSize();
+  const height = Math.min(2400, Math.ceil(Number(await page.evaluate(CONTENT_HEIGHT))));
+  if (viewport && height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
+  try {
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+  } finally {
+    if (viewport && height > viewport.height) await page.setViewportSize(viewport);
+  }
+}
+
+/** axe-core on the page as it is: no serious or critical violation. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = blocking.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+  expect(summary, `accessibility of ${screen}`).toEqual([]);
+}

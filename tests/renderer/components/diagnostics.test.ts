@@ -1,0 +1,92 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import DiagnosticsView from '../../../src/renderer/src/views/DiagnosticsView.vue'
+import { createFakeBridge } from '../fake-bridge'
+import { button } from '../dom'
+import { at, channel } from '../fixtures'
+import { startedDesk } from '../setup'
+
+const CHANNELS = [
+  channel({ name: 'private-notifications.2', eventCount: 4, lastLatencyMs: 35, lastEventAt: at('08:59') }),
+  channel({ name: 'presence-clinic.1', state: 'failed', errorStatus: 403, error: 'The server refused the subscription', subscribedAt: null }),
+  channel({ name: 'private-appointments.2', state: 'pending', subscribedAt: null }),
+]
+
+async function mountDiagnostics() {
+  const fake = createFakeBridge({ snapshot: { channels: CHANNELS } })
+  fake.getDiagnostics.mockResolvedValue({
+    appVersion: '0.1.0',
+    host: 'preview',
+    connection: fake.snapshot.connection,
+    timeline: [{ at: at('08:00'), from: 'connecting', to: 'live', detail: null }],
+    channels: CHANNELS,
+    rejected: [{ channel: 'private-notifications.2', event: 'general-notification', reason: 'id: expected number', count: 3, lastAt: at('08:30') }],
+    cache: { notifications: 12, outbox: 0 },
+  })
+  const { pinia } = await startedDesk(fake)
+  const wrapper = mount(DiagnosticsView, { global: { plugins: [pinia] } })
+  await flushPromises()
+  return { wrapper, fake }
+}
+
+afterEach(() => vi.unstubAllGlobals())
+
+describe('diagnostics', () => {
+  it('lists each channel with its state, and a failed one with its error status instead of crashing', async () => {
+    const { wrapper } = await mountDiagnostics()
+    const table = wrapper.find('table')
+    expect(table.find('caption').text()).toBe('Channels')
+    const failed = table.find('[data-channel="presence-clinic.1"]')
+    expect(failed.find('td').text()).toContain('failed')
+    expect(failed.find('td').text()).toContain('403')
+    expect(failed.text()).toContain('The server refused the subscription')
+    expect(table.find('[data-channel="private-notifications.2"] td').text()).toContain('subscribed')
+    expect(table.find('[data-channel="private-notifications.2"]').text()).toContain('35 ms')
+    expect(table.find('[data-channel="private-appointments.2"] td').text()).toContain('pending')
+  })
+
+  it('shows rejected payloads with their reasons and counts, and the timeline', async () => {
+    const { wrapper } = await mountDiagnostics()
+    const section = wrapper.find('[aria-labelledby="rejected-title"]')
+    expect(section.find('h2').text()).toBe('Rejected payloads')
+    expect(section.text()).toContain('id: expected number')
+    expect(section.find('[data-rejected] .num').text()).toBe('3')
+    expect(wrapper.find('[aria-labelledby="timeline-title"]').text()).toContain('Connecting… → Live')
+  })
+
+  it('runs the checks and shows what to do about a failure', async () => {
+    const { wrapper, fake } = await mountDiagnostics()
+    fake.runChecks.mockResolvedValueOnce({
+      ok: false,
+      ranAt: at('09:00'),
+      checks: [{ id: 'auth', title: 'Channel authorization', ok: false, detail: 'presence-clinic.1 answered 403', fix: 'Allow staff on the clinic channel.' }],
+    })
+    await button(wrapper, 'Run checks').trigger('click')
+    await flushPromises()
+    expect(fake.runChecks).toHaveBeenCalledTimes(1)
+    expect(wrapper.find('[data-check="auth"]').text()).toContain('Allow staff on the clinic channel.')
+    expect(wrapper.text()).toContain('Some checks failed')
+  })
+
+  it('copies the diagnostics report to the clipboard, with a visible confirmation', async () => {
+    const writeText = vi.fn(async (_text: string) => undefined)
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } })
+    const { wrapper, fake } = await mountDiagnostics()
+    fake.diagnosticsReport.mockResolvedValueOnce({ text: '{"report":true}' })
+    await button(wrapper, 'Copy diagnostics').trigger('click')
+    await flushPromises()
+    expect(writeText).toHaveBeenCalledWith('{"report":true}')
+    expect(wrapper.find('.copy-note').text()).toContain('copied to the clipboard')
+  })
+
+  it('offers the report to copy by hand when the clipboard refuses', async () => {
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText: () => Promise.reject(new Error('Write permission denied.')) } })
+    const { wrapper, fake } = await mountDiagnostics()
+    fake.diagnosticsReport.mockResolvedValueOnce({ text: 'REPORT TEXT' })
+    await button(wrapper, 'Copy diagnostics').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('.copy-note').text()).toContain('Write permission denied.')
+    expect((wrapper.find('textarea').element as HTMLTextAreaElement).value).toBe('REPORT TEXT')
+  })
+})

@@ -1,0 +1,100 @@
+import { vi, type Mock } from 'vitest'
+import type { BridgeMethodName, ClinicBridge, DeskEvent } from '../../src/shared/bridge'
+import type { DeskSnapshot } from '../../src/shared/desk-state'
+import { DEMO_ACCOUNTS, board, settingsView, signedOutSnapshot, snapshot, user } from './fixtures'
+
+type Methods = Omit<ClinicBridge, 'onEvent'>
+
+/** Every bridge method as a vitest mock: tests read its calls and swap its answer. */
+export type FakeBridge = { [K in keyof Methods]: Mock<Methods[K]> } & {
+  onEvent: ClinicBridge['onEvent']
+  /** Sends a desk event to every listener, as the core does. */
+  emit(event: DeskEvent): void
+  /** What `getSnapshot` answers; tests change it to stage a state. */
+  snapshot: DeskSnapshot
+  /** Every method call, in order. */
+  calls: Array<{ method: BridgeMethodName; input: unknown }>
+  listenerCount(): number
+}
+
+/**
+ * An in-memory `ClinicBridge` for renderer tests: records calls, answers with
+ * plausible defaults (a signed-in receptionist on a live connection, unless
+ * `signedOut`), and emits whatever `DeskEvent` a test hands it.
+ */
+export function createFakeBridge(options: { signedOut?: boolean; snapshot?: Partial<DeskSnapshot> } = {}): FakeBridge {
+  const listeners = new Set<(event: DeskEvent) => void>()
+  const calls: FakeBridge['calls'] = []
+
+  function method<K extends keyof Methods>(name: K, impl: Methods[K]): Mock<Methods[K]> {
+    const wrapped = ((...args: unknown[]) => {
+      calls.push({ method: name, input: args[0] })
+      return (impl as (...a: unknown[]) => unknown)(...args)
+    }) as Methods[K]
+    return vi.fn(wrapped)
+  }
+
+  const fake: FakeBridge = {
+    snapshot: options.signedOut ? signedOutSnapshot() : snapshot(options.snapshot),
+    calls,
+    listenerCount: () => listeners.size,
+    emit(event) {
+      for (const listener of [...listeners]) listener(event)
+    },
+    onEvent(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    getSnapshot: method('getSnapshot', async () => structuredClone(fake.snapshot)),
+    signIn: method('signIn', async () => {
+      const u = user()
+      fake.snapshot = snapshot()
+      return { ok: true, user: u }
+    }),
+    listDemoAccounts: method('listDemoAccounts', async () => DEMO_ACCOUNTS),
+    signInDemo: method('signInDemo', async () => {
+      fake.snapshot = snapshot({ session: { status: 'signed-in', user: user(), apiUrl: 'http://127.0.0.1:8000', demo: true } })
+      return { ok: true, user: user() }
+    }),
+    signOut: method('signOut', async () => {
+      fake.snapshot = signedOutSnapshot()
+      return undefined
+    }),
+    loadBoard: method('loadBoard', async ({ date }) => board({ date, appointments: [] })),
+    listConsultations: method('listConsultations', async () => []),
+    listNotifications: method('listNotifications', async () => ({ items: [], hasMore: false, unread: fake.snapshot.unreadNotifications })),
+    markNotificationRead: method('markNotificationRead', async () => ({ status: 'done' })),
+    markAllNotificationsRead: method('markAllNotificationsRead', async () => ({ status: 'done' })),
+    deleteNotification: method('deleteNotification', async () => ({ status: 'done' })),
+    openNotification: method('openNotification', async () => ({ status: 'done' })),
+    openExternal: method('openExternal', async () => ({ opened: false, reason: 'test' })),
+    listConversations: method('listConversations', async () => fake.snapshot.conversations),
+    loadMessages: method('loadMessages', async () => []),
+    sendMessage: method('sendMessage', async () => ({ status: 'queued', message: null })),
+    markConversationRead: method('markConversationRead', async () => ({ status: 'done' })),
+    setTyping: method('setTyping', async () => undefined),
+    reconnect: method('reconnect', async () => undefined),
+    getDiagnostics: method('getDiagnostics', async () => ({
+      appVersion: '0.1.0',
+      host: 'preview',
+      connection: fake.snapshot.connection,
+      timeline: [],
+      channels: fake.snapshot.channels,
+      rejected: [],
+      cache: { notifications: 0, outbox: 0 },
+    })),
+    diagnosticsReport: method('diagnosticsReport', async () => ({ text: JSON.stringify({ config: { apiUrl: null } }) })),
+    runChecks: method('runChecks', async () => ({ ok: true, ranAt: new Date().toISOString(), checks: [] })),
+    getSettings: method('getSettings', async () => settingsView()),
+    updateSettings: method('updateSettings', async (patch) => {
+      const view = settingsView()
+      return { ...view, values: { ...view.values, ...patch, alerts: { ...view.values.alerts, ...patch.alerts } } }
+    }),
+  }
+  return fake
+}
+
+/** Lets pending promise callbacks (bridge answers) run; microtasks only, so it works under fake timers. */
+export async function settle(rounds = 25): Promise<void> {
+  for (let i = 0; i < rounds; i++) await Promise.resolve()
+}

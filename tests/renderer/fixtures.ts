@@ -1,0 +1,190 @@
+import type { DemoAccount } from '../../src/shared/bridge'
+import type {
+  Board,
+  ChannelStatus,
+  ConnectionInfo,
+  ConnectionStatus,
+  DeskSnapshot,
+  NotificationItem,
+  OnlineMember,
+  SessionState,
+} from '../../src/shared/desk-state'
+import type { Appointment, ClinicMember, Consultation, Conversation, Message, User } from '../../src/shared/domain'
+import { DEFAULT_SETTINGS, type SettingsView } from '../../src/shared/settings'
+
+/** Test data in the shapes the core sends, with just enough variety. */
+
+export const DAY = '2026-11-26'
+export const at = (hhmm: string, day = DAY): string => `${day}T${hhmm}:00.000000Z`
+
+export function user(overrides: Partial<User> = {}): User {
+  return { id: 2, name: 'Rita Reception', email: 'reception1@northside.clinic.test', role: 'reception', clinic_id: 1, doctor_id: null, ...overrides }
+}
+
+export function signedIn(u: User = user(), demo = false): SessionState {
+  return { status: 'signed-in', user: u, apiUrl: 'http://127.0.0.1:8000', demo }
+}
+
+export function connection(status: ConnectionStatus = 'live', overrides: Partial<ConnectionInfo> = {}): ConnectionInfo {
+  return {
+    status,
+    since: at('08:00'),
+    transport: 'pusher',
+    socketId: status === 'live' ? '123.456' : null,
+    lastEventAt: null,
+    lastSyncAt: at('08:00'),
+    nextRetryAt: null,
+    detail: null,
+    ...overrides,
+  }
+}
+
+let nextId = 1000
+export function appointment(overrides: Partial<Appointment> = {}): Appointment {
+  const id = overrides.id ?? nextId++
+  return {
+    id,
+    clinic_id: 1,
+    doctor_id: 31,
+    patient_id: 500 + id,
+    patient_name: `Patient ${id}`,
+    status: 'scheduled',
+    appointment_date: at('09:00'),
+    duration_minutes: 30,
+    reason: 'Check-up',
+    updated_at: at('07:00'),
+    ...overrides,
+  }
+}
+
+export const DOCTORS = [
+  { doctorId: 31, name: 'Dr. Ada Lovelace' },
+  { doctorId: 32, name: 'Dr. Ben Carson' },
+]
+
+export function board(overrides: Partial<Board> = {}): Board {
+  return {
+    date: DAY,
+    doctors: DOCTORS,
+    appointments: [
+      appointment({ id: 1, doctor_id: 31, patient_name: 'Alice Archer', status: 'confirmed', appointment_date: at('09:00') }),
+      appointment({ id: 2, doctor_id: 31, patient_name: 'Bob Brown', status: 'checked_in', appointment_date: at('09:30') }),
+      appointment({ id: 3, doctor_id: 32, patient_name: 'Carol Clark', status: 'cancelled', appointment_date: at('10:00') }),
+      appointment({ id: 4, doctor_id: 32, patient_name: 'Dan Dorsey', status: 'reminder_sent', appointment_date: at('11:00') }),
+    ],
+    syncedAt: at('08:00'),
+    stale: false,
+    ...overrides,
+  }
+}
+
+export function consultation(overrides: Partial<Consultation> = {}): Consultation {
+  const id = overrides.id ?? nextId++
+  return {
+    id,
+    clinic_id: 1,
+    doctor_id: 31,
+    patient_id: 600 + id,
+    patient_name: `Consult patient ${id}`,
+    appointment_id: null,
+    status: 'pending',
+    started_at: null,
+    ended_at: null,
+    updated_at: at('08:00'),
+    ...overrides,
+  }
+}
+
+export function notification(overrides: Partial<NotificationItem> = {}): NotificationItem {
+  const id = overrides.id ?? nextId++
+  return {
+    id,
+    user_id: 2,
+    type: 'system',
+    title: `Notice ${id}`,
+    message: `Message ${id}`,
+    action_url: null,
+    created_at: at('08:00'),
+    read_at: null,
+    pending: null,
+    ...overrides,
+  }
+}
+
+export function message(overrides: Partial<Message> = {}): Message {
+  const id = overrides.id ?? nextId++
+  return { id, conversation_id: 70, sender_id: 5, sender_name: 'Dr. Ada Lovelace', body: `Hello ${id}`, created_at: at('08:30'), ...overrides }
+}
+
+export function conversation(overrides: Partial<Conversation> = {}): Conversation {
+  return {
+    id: 70,
+    clinic_id: 1,
+    subject: 'Front desk',
+    participant_ids: [2, 5],
+    last_message: null,
+    unread_count: 0,
+    last_read_message_id: null,
+    updated_at: at('08:30'),
+    ...overrides,
+  }
+}
+
+export function member(overrides: Partial<OnlineMember> = {}): OnlineMember {
+  return { id: 5, name: 'Dr. Ada Lovelace', role: 'doctor', onlineSince: at('07:45'), ...overrides }
+}
+
+export const ROSTER: ClinicMember[] = [
+  { id: 2, name: 'Rita Reception', role: 'reception', clinic_id: 1, doctor_id: null },
+  { id: 5, name: 'Dr. Ada Lovelace', role: 'doctor', clinic_id: 1, doctor_id: 31 },
+  { id: 6, name: 'Dr. Ben Carson', role: 'doctor', clinic_id: 1, doctor_id: 32 },
+  { id: 1, name: 'Adam Admin', role: 'admin', clinic_id: 1, doctor_id: null },
+]
+
+export function channel(overrides: Partial<ChannelStatus> = {}): ChannelStatus {
+  return {
+    name: 'private-notifications.2',
+    state: 'subscribed',
+    errorStatus: null,
+    error: null,
+    subscribedAt: at('08:00'),
+    lastEventAt: null,
+    eventCount: 0,
+    rejectedCount: 0,
+    lastLatencyMs: null,
+    ...overrides,
+  }
+}
+
+export function settingsView(overrides: Partial<SettingsView> = {}): SettingsView {
+  return { values: structuredClone(DEFAULT_SETTINGS), locked: [], ...overrides }
+}
+
+export const DEMO_ACCOUNTS: DemoAccount[] = [
+  { role: 'reception', name: 'Rita Reception', email: 'reception1@northside.clinic.test' },
+  { role: 'doctor', name: 'Dr. Ada Lovelace', email: 'doctor1@northside.clinic.test' },
+  { role: 'admin', name: 'Adam Admin', email: 'admin@northside.clinic.test' },
+]
+
+export function snapshot(overrides: Partial<DeskSnapshot> = {}): DeskSnapshot {
+  return {
+    session: signedIn(),
+    connection: connection('live'),
+    board: board(),
+    consultations: [],
+    presence: { clinicId: 1, members: [], roster: ROSTER },
+    conversations: [],
+    unreadNotifications: 0,
+    channels: [],
+    ...overrides,
+  }
+}
+
+export function signedOutSnapshot(): DeskSnapshot {
+  return snapshot({
+    session: { status: 'signed-out', reason: null },
+    connection: connection('idle', { socketId: null, lastSyncAt: null }),
+    board: null,
+    presence: { clinicId: null, members: [], roster: [] },
+  })
+}

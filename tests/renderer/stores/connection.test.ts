@@ -1,0 +1,103 @@
+// @vitest-environment happy-dom
+import { describe, expect, it, vi } from 'vitest'
+import { CONNECTION_STATUSES } from '../../../src/shared/desk-state'
+import { useConnectionStore } from '../../../src/renderer/src/stores/connection'
+import { createFakeBridge } from '../fake-bridge'
+import { at, channel, connection } from '../fixtures'
+import { startedDesk } from '../setup'
+
+const LABELS = {
+  live: 'Live',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  polling: 'Offline — polling',
+  offline: 'Offline',
+  idle: 'Signed out',
+} as const
+
+describe('connection store', () => {
+  it.each(CONNECTION_STATUSES)('says %s in words', async (status) => {
+    const { fake } = await startedDesk()
+    fake.emit({ kind: 'connection', connection: connection(status, { since: at('09:00') }) })
+    expect(useConnectionStore().status).toBe(status)
+    expect(useConnectionStore().label).toBe(LABELS[status])
+  })
+
+  it('adds each change of status to the timeline', async () => {
+    const { fake } = await startedDesk()
+    fake.emit({ kind: 'connection', connection: connection('reconnecting', { since: at('09:00'), detail: 'socket closed' }) })
+    fake.emit({ kind: 'connection', connection: connection('reconnecting', { since: at('09:00'), detail: 'still trying' }) })
+    fake.emit({ kind: 'connection', connection: connection('live', { since: at('09:01') }) })
+    expect(useConnectionStore().timeline.map((t) => [t.from, t.to])).toEqual([
+      ['live', 'reconnecting'],
+      ['reconnecting', 'live'],
+    ])
+  })
+
+  it('keeps one row per channel, updated by `channel` events', async () => {
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { channels: [channel({ name: 'private-notifications.2' })] } }))
+    fake.emit({ kind: 'channel', channel: channel({ name: 'presence-clinic.1', state: 'failed', errorStatus: 403, error: 'Forbidden' }) })
+    fake.emit({ kind: 'channel', channel: channel({ name: 'private-notifications.2', state: 'pending' }) })
+    const store = useConnectionStore()
+    expect(store.channels.map((c) => [c.name, c.state])).toEqual([
+      ['presence-clinic.1', 'failed'],
+      ['private-notifications.2', 'pending'],
+    ])
+    expect(store.failedChannels.map((c) => c.errorStatus)).toEqual([403])
+  })
+
+  it('counts rejected payloads by channel, event and reason', async () => {
+    const { fake } = await startedDesk()
+    const rejected = { kind: 'rejected', channel: 'private-notifications.2', event: 'general-notification', reason: 'id: expected number', at: at('09:00') } as const
+    fake.emit(rejected)
+    fake.emit({ ...rejected, at: at('09:05') })
+    fake.emit({ ...rejected, reason: 'title: too long' })
+    const store = useConnectionStore()
+    expect(store.rejected).toHaveLength(2)
+    expect(store.rejected[0]).toMatchObject({ count: 2, lastAt: at('09:05') })
+  })
+
+  it('copies the diagnostics report and confirms, then clears the confirmation', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const { fake } = await startedDesk()
+      fake.diagnosticsReport.mockResolvedValueOnce({ text: 'REPORT' })
+      const written: string[] = []
+      const store = useConnectionStore()
+      await store.copyDiagnostics(async (text) => void written.push(text))
+      expect(written).toEqual(['REPORT'])
+      expect(store.copyState).toBe('copied')
+      vi.advanceTimersByTime(6000)
+      expect(store.copyState).toBe('idle')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('keeps the report for copying by hand when the clipboard refuses', async () => {
+    const { fake } = await startedDesk()
+    fake.diagnosticsReport.mockResolvedValueOnce({ text: 'REPORT' })
+    const store = useConnectionStore()
+    await store.copyDiagnostics(async () => {
+      throw new Error('Document is not focused.')
+    })
+    expect(store.copyState).toBe('failed')
+    expect(store.copyError).toBe('Document is not focused.')
+    expect(store.copyFallback).toBe('REPORT')
+  })
+
+  it('runs the checks through the bridge', async () => {
+    const { fake } = await startedDesk()
+    fake.runChecks.mockResolvedValueOnce({ ok: false, ranAt: at('09:00'), checks: [{ id: 'auth', title: 'Channel auth', ok: false, detail: '403', fix: 'Ask the admin' }] })
+    const store = useConnectionStore()
+    await store.runChecks()
+    expect(store.checks?.checks[0]?.id).toBe('auth')
+    expect(store.checking).toBe(false)
+  })
+
+  it('asks the core to reconnect', async () => {
+    const { fake } = await startedDesk()
+    await useConnectionStore().reconnect()
+    expect(fake.reconnect).toHaveBeenCalledTimes(1)
+  })
+})

@@ -1,0 +1,119 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { useConversationsStore } from '../../../src/renderer/src/stores/conversations'
+import { createFakeBridge, settle } from '../fake-bridge'
+import { at, conversation, message } from '../fixtures'
+import { startedDesk } from '../setup'
+
+afterEach(() => vi.useRealTimers())
+
+const ME = 2 // the fixture user (Rita Reception)
+
+describe('conversations store', () => {
+  it('opens a conversation: loads its messages and marks it read', async () => {
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation({ unread_count: 3 })] } }))
+    fake.loadMessages.mockResolvedValueOnce([message({ id: 2 }), message({ id: 1 })])
+    const store = useConversationsStore()
+    await store.select(70)
+    expect(fake.loadMessages).toHaveBeenCalledWith({ conversationId: 70 })
+    expect(fake.markConversationRead).toHaveBeenCalledWith({ conversationId: 70 })
+    expect(store.messagesFor(70).map((m) => m.id)).toEqual([1, 2])
+    expect(store.unreadTotal).toBe(0)
+  })
+
+  it('adds live messages once each, and keeps conversations in activity order', async () => {
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation(), conversation({ id: 71, subject: 'Lab', updated_at: at('08:00') })] } }))
+    const store = useConversationsStore()
+    await store.select(70)
+    fake.emit({ kind: 'message.created', message: message({ id: 5 }), pending: false })
+    fake.emit({ kind: 'message.created', message: message({ id: 5 }), pending: false })
+    expect(store.messagesFor(70).map((m) => m.id)).toEqual([5])
+    fake.emit({ kind: 'conversation.updated', conversation: conversation({ id: 71, subject: 'Lab', unread_count: 1, updated_at: at('09:00') }) })
+    expect(store.conversations.map((c) => c.id)).toEqual([71, 70])
+    expect(store.unreadTotal).toBe(1)
+  })
+
+  it('sends with a fresh clientId and shows a pending bubble while queued offline', async () => {
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation()] } }))
+    const store = useConversationsStore()
+    await store.send(70, '  Room 2 is free.  ')
+    const input = fake.sendMessage.mock.calls[0]?.[0]
+    expect(input?.conversationId).toBe(70)
+    expect(input?.body).toBe('Room 2 is free.')
+    expect(input?.clientId).toMatch(/^[0-9a-f-]{32,36}$/)
+    expect(store.outgoingFor(70)).toEqual([expect.objectContaining({ body: 'Room 2 is free.', state: 'queued', clientId: input?.clientId })])
+    // The outbox delivers it later; the server's copy replaces the bubble.
+    fake.emit({ kind: 'message.created', message: message({ id: 90, sender_id: ME, body: 'Room 2 is free.' }), pending: false })
+    expect(store.outgoingFor(70)).toEqual([])
+  })
+
+  it('shows a sent message at once and drops the bubble', async () => {
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation()] } }))
+    const store = useConversationsStore()
+    await store.select(70)
+    fake.sendMessage.mockResolvedValueOnce({ status: 'done', message: message({ id: 91, sender_id: ME, body: 'Thanks!' }) })
+    await store.send(70, 'Thanks!')
+    expect(store.outgoingFor(70)).toEqual([])
+    expect(store.messagesFor(70).map((m) => m.id)).toEqual([91])
+  })
+
+  it('keeps a refused message with Retry, which reuses its clientId', async () => {
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation()] } }))
+    fake.sendMessage.mockRejectedValueOnce(new Error('Validation failed'))
+    const store = useConversationsStore()
+    await store.send(70, 'Hello')
+    const failed = store.outgoingFor(70)[0]
+    expect(failed).toMatchObject({ state: 'failed', error: 'Validation failed' })
+    await store.retry(failed!.clientId)
+    expect(fake.sendMessage.mock.calls[1]?.[0].clientId).toBe(failed!.clientId)
+  })
+
+  it('shows who is typing until about 5 s without a new signal, or until they stop', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation()] } }))
+    const store = useConversationsStore()
+    fake.emit({ kind: 'typing', conversationId: 70, typing: { user_id: 5, name: 'Dr. Ada Lovelace', typing: true } })
+    expect(store.typingNames(70)).toEqual(['Dr. Ada Lovelace'])
+    vi.advanceTimersByTime(4000)
+    fake.emit({ kind: 'typing', conversationId: 70, typing: { user_id: 5, name: 'Dr. Ada Lovelace', typing: true } })
+    vi.advanceTimersByTime(4000)
+    expect(store.typingNames(70)).toEqual(['Dr. Ada Lovelace'])
+    vi.advanceTimersByTime(1100)
+    expect(store.typingNames(70)).toEqual([])
+    fake.emit({ kind: 'typing', conversationId: 70, typing: { user_id: 6, name: 'Dr. Ben Carson', typing: true } })
+    fake.emit({ kind: 'typing', conversationId: 70, typing: { user_id: 6, name: 'Dr. Ben Carson', typing: false } })
+    expect(store.typingNames(70)).toEqual([])
+  })
+
+  it('never shows the user as typing to themselves', async () => {
+    const { fake } = await startedDesk()
+    fake.emit({ kind: 'typing', conversationId: 70, typing: { user_id: ME, name: 'Rita Reception', typing: true } })
+    expect(useConversationsStore().typingNames(70)).toEqual([])
+  })
+
+  it('sends "typing" at most every 3 s while typing, and "stopped" after a pause', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation()] } }))
+    const store = useConversationsStore()
+    store.noteTyping(70)
+    vi.advanceTimersByTime(1000)
+    store.noteTyping(70)
+    vi.advanceTimersByTime(1000)
+    store.noteTyping(70)
+    expect(fake.setTyping.mock.calls.map((c) => c[0])).toEqual([{ conversationId: 70, typing: true }])
+    vi.advanceTimersByTime(1500)
+    store.noteTyping(70)
+    expect(fake.setTyping.mock.calls).toHaveLength(2)
+    vi.advanceTimersByTime(4000)
+    await settle()
+    expect(fake.setTyping.mock.calls.at(-1)?.[0]).toEqual({ conversationId: 70, typing: false })
+  })
+
+  it('keeps each participant’s latest read receipt', async () => {
+    const { fake } = await startedDesk()
+    const store = useConversationsStore()
+    fake.emit({ kind: 'message.read', conversationId: 70, read: { user_id: 5, last_read_message_id: 12, read_at: at('09:00') } })
+    fake.emit({ kind: 'message.read', conversationId: 70, read: { user_id: 5, last_read_message_id: 10, read_at: at('08:59') } })
+    expect(store.receiptsFor(70)).toEqual([{ user_id: 5, last_read_message_id: 12, read_at: at('09:00') }])
+  })
+})

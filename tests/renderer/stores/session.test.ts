@@ -1,0 +1,87 @@
+// @vitest-environment happy-dom
+import { beforeEach, describe, expect, it } from 'vitest'
+import { useSessionStore } from '../../../src/renderer/src/stores/session'
+import { createFakeBridge } from '../fake-bridge'
+import { DEMO_ACCOUNTS, user } from '../fixtures'
+import { withFakeBridge } from '../setup'
+
+const FORM = { apiUrl: ' https://clinic.example.org/ ', email: ' rita@clinic.example.org ', password: 'secret' }
+
+describe('session store', () => {
+  beforeEach(() => window.localStorage.clear())
+
+  it('refuses an invalid server address before calling the bridge, pointing at the field', async () => {
+    const { fake } = withFakeBridge()
+    const session = useSessionStore()
+    expect(await session.signIn({ ...FORM, apiUrl: 'clinic' })).toBe(false)
+    expect(fake.signIn).not.toHaveBeenCalled()
+    expect(session.problem).toMatchObject({ kind: 'invalid-input', field: 'apiUrl' })
+  })
+
+  it('signs in with the trimmed form and takes the user at once', async () => {
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    const session = useSessionStore()
+    expect(await session.signIn(FORM)).toBe(true)
+    expect(fake.signIn).toHaveBeenCalledWith({ apiUrl: 'https://clinic.example.org/', email: 'rita@clinic.example.org', password: 'secret' })
+    expect(session.signedIn).toBe(true)
+    expect(session.user?.name).toBe(user().name)
+    expect(session.problem).toBeNull()
+    expect(window.localStorage.getItem('clinic-desk.last-server')).toBe('https://clinic.example.org/')
+  })
+
+  it.each([
+    ['invalid-credentials', 'Wrong email or password.', 'password'],
+    ['unreachable', 'Cannot reach the clinic server', 'apiUrl'],
+    ['not-a-clinic', 'not a clinic server', 'apiUrl'],
+    ['forbidden', 'cannot use Clinic Desk', null],
+    ['server-error', 'had a problem', null],
+  ] as const)('explains a %s failure', async (error, words, field) => {
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.signIn.mockResolvedValueOnce({ ok: false, error, message: 'from the core' })
+    const session = useSessionStore()
+    expect(await session.signIn(FORM)).toBe(false)
+    expect(session.problem?.kind).toBe(error)
+    expect(session.problem?.title).toContain(words)
+    expect(session.problem?.detail).toBe('from the core')
+    expect(session.problem?.field).toBe(field)
+    expect(session.signedIn).toBe(false)
+  })
+
+  it('turns a thrown bridge call into a server error, not a crash', async () => {
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.signIn.mockRejectedValueOnce(new Error('IPC went away'))
+    const session = useSessionStore()
+    expect(await session.signIn(FORM)).toBe(false)
+    expect(session.problem).toMatchObject({ kind: 'server-error', detail: 'IPC went away' })
+    expect(session.pending).toBeNull()
+  })
+
+  it('signs in to the demo clinic as the chosen role', async () => {
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    const session = useSessionStore()
+    const done = session.signInDemo('doctor')
+    expect(session.pending).toBe('doctor')
+    expect(await done).toBe(true)
+    expect(fake.signInDemo).toHaveBeenCalledWith({ role: 'doctor' })
+    expect(session.isDemo).toBe(true)
+  })
+
+  it('loads the demo accounts and suggests the configured server', async () => {
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.diagnosticsReport.mockResolvedValueOnce({ text: JSON.stringify({ config: { apiUrl: 'https://preset.example.org' } }) })
+    const session = useSessionStore()
+    await session.loadSignInOptions()
+    expect(session.demoAccounts).toEqual(DEMO_ACCOUNTS)
+    expect(session.presetApiUrl).toBe('https://preset.example.org')
+  })
+
+  it('prefers the server this desk last signed in to', async () => {
+    window.localStorage.setItem('clinic-desk.last-server', 'https://last.example.org')
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.listDemoAccounts.mockResolvedValueOnce([])
+    const session = useSessionStore()
+    await session.loadSignInOptions()
+    expect(session.presetApiUrl).toBe('https://last.example.org')
+    expect(session.demoAccounts).toEqual([])
+  })
+})
