@@ -37,7 +37,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(
       'usage: clinic-desk start [args]\n\n' +
         'Builds and runs the desktop app (electron-vite preview). Without the Electron binary\n' +
-        '(node_modules/electron/path.txt), starts the demo clinic instead; args go to it.\n',
+        '(node_modules/electron/path.txt), runs the same dashboard in the browser preview\n' +
+        '(clinic-desk preview) instead; args go to it.\n',
     )
     return 0
   }
@@ -46,10 +47,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   process.stderr.write(
     'clinic-desk: the Electron binary is not installed (node_modules/electron/path.txt is missing,\n' +
-      'e.g. because of ELECTRON_SKIP_BINARY_DOWNLOAD=1), so the desktop app cannot start here.\n' +
-      'Install it with `npx install-electron` (needs network access), or use the demo clinic,\n' +
-      'which starts now instead.\n\n',
+      'e.g. because of ELECTRON_SKIP_BINARY_DOWNLOAD=1), so the desktop window cannot open here.\n' +
+      'Starting the same dashboard in the browser preview instead: open the URL below.\n' +
+      '(Install Electron with `npx install-electron`, which needs network access.)\n\n',
   )
-  const demo = await import('./demo-server')
-  return demo.run(argv)
+  const preview = await import('./preview')
+  return preview.run(argv)
 }
