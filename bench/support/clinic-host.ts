@@ -1,0 +1,245 @@
+/**
+ * The demo clinic in its own process (started by `startClinic()` in
+ * remote-clinic.ts): the socket server, the REST API and the store, plus the
+ * senders a benchmark drives. In production the clinic is another machine, so
+ * nothing it does here should cost the desk under test its event loop.
+ *
+ * Every time returned is `hr()` (see ipc.ts).
+ */
+import PusherSdk from 'pusher';
+import { WebSocket } from 'ws';
+import { channels } from '../../src/shared/channels';
+import { startDemoClinic, type DemoClinic } from '../../src/main/demo/demo-clinic';
+import { silentLogger } from '../../src/main/demo/logger';
+import type { PusherServer } from '../../src/main/demo/pusher/server';
+import { SimulatedDesk } from '../../src/main/demo/simulated-desk';
+import { hr, serve } from './ipc';
+import { NOTIFICATION_EVENT, notificationData } from './payloads';
+
+let clinic: DemoClinic | null = null;
+let sdk: PusherSdk | null = null;
+/** `${channel}:${userId}` → hr() of the server's member_added / member_removed. */
+const memberAdded = new Map<string, number>();
+const memberRemoved = new Map<string, number>();
+const joined = new Map<number, SimulatedDesk>();
+
+/**
+ * The server fans a presence change out to every member's socket and only then
+ * emits its `member_added`/`member_removed` event, so that event comes after
+ * the first desks already have the frame. To time delivery from the start of
+ * the fan-out, the first `ws` send of a matching frame is noted here (the
+ * demo server is the only `ws` user in this process; pusher-js brings its own).
+ */
+let watchedFrame: { needles: string[]; at: number } | null = null;
+const wsSend = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'send')?.value as (this: WebSocket, ...args: Parameters<WebSocket['send']>) => void;
+WebSocket.prototype.send = function (this: WebSocket, ...args: Parameters<WebSocket['send']>) {
+  const watch = watchedFrame;
+  const data = args[0];
+  if (watch !== null && watch.at === 0 && typeof data === 'string' && watch.needles.every((n) => data.includes(n))) watch.at = hr();
+  wsSend.apply(this, args);
+} as WebSocket['send'];
+
+function need(): DemoClinic {
+  if (!clinic) throw new Error('clinic not started');
+  return clinic;
+}
+
+function needRealtime(): PusherServer {
+  const rt = need().realtime;
+  if (!rt) throw new Error('socket server is stopped');
+  return rt;
+}
+
+function watch(rt: PusherServer): void {
+  rt.on('member_added', (e) => memberAdded.set(`${e.channel}:${e.userId}`, hr()));
+  rt.on('member_removed', (e) => memberRemoved.set(`${e.channel}:${e.userId}`, hr()));
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Calls `send(i)` for i in [0, count) on schedule `start + i / rate`, checking about every millisecond (no busy loop). */
+async function paced(count: number, ratePerSec: number, send: (i: number) => void | Promise<void>): Promise<{ startedAt: number; endedAt: number; maxLagMs: number }> {
+  const startedAt = hr();
+  let sent = 0;
+  let maxLagMs = 0;
+  while (sent < count) {
+    const due = Math.min(count, Math.floor(((hr() - startedAt) * ratePerSec) / 1000) + 1);
+    while (sent < due) {
+      maxLagMs = Math.max(maxLagMs, hr() - (startedAt + (sent * 1000) / ratePerSec));
+      await send(sent++);
+    }
+    if (sent < count) await wait(1);
+  }
+  return { startedAt, endedAt: hr(), maxLagMs };
+}
+
+const handlers = {
+  async start(options: { seed?: number } = {}) {
+    clinic = await startDemoClinic({ seed: options.seed ?? 42, logger: silentLogger, scenario: { autoStart: false } });
+    watch(needRealtime());
+    const info = clinic.info;
+    sdk = new PusherSdk({ appId: info.appId, key: info.appKey, secret: info.appSecret, host: info.wsHost, port: String(info.wsPort), useTLS: false, timeout: 10_000 });
+    return info;
+  },
+
+  /**
+   * `count` events straight into the socket server (no HTTP), `chunk` per
+   * event-loop turn. The payloads are encoded before the clock starts (their
+   * sent-at is that moment), so the publisher is as fast as the server can send
+   * and the receivers, not it, set the pace.
+   */
+  async publishBurst(o: { userId: number; firstId: number; count: number; chunk?: number }) {
+    const rt = needRealtime();
+    const { appId } = need().info;
+    const channel = channels.notifications(o.userId).fullName;
+    const chunk = o.chunk ?? 200;
+    const builtAt = hr();
+    const data = Array.from({ length: o.count }, (_, i) => notificationData(o.firstId + i, o.userId, builtAt));
+    const startedAt = hr();
+    for (let i = 0; i < o.count; i += chunk) {
+      const end = Math.min(o.count, i + chunk);
+      for (let j = i; j < end; j++) rt.publish(appId, [channel], NOTIFICATION_EVENT, data[j] ?? '');
+      await tick();
+    }
+    return { startedAt, endedAt: hr() };
+  },
+
+  /** `count` events at `ratePerSec`, straight into the socket server. */
+  async publishPaced(o: { userId: number; firstId: number; count: number; ratePerSec: number }) {
+    const rt = needRealtime();
+    const { appId } = need().info;
+    const channel = channels.notifications(o.userId).fullName;
+    return paced(o.count, o.ratePerSec, (i) => rt.publish(appId, [channel], NOTIFICATION_EVENT, notificationData(o.firstId + i, o.userId, hr())));
+  },
+
+  /**
+   * `count` events through the official `pusher` SDK's `trigger` (HTTP API), as
+   * Laravel's pusher driver sends them; user of event i = userIds[i % n]. At most
+   * `concurrency` requests in flight; paced when `ratePerSec` is given.
+   */
+  async triggerSdk(o: { userIds: number[]; firstId: number; count: number; concurrency: number; ratePerSec?: number }) {
+    const client = sdk;
+    if (!client) throw new Error('clinic not started');
+    let inflight = 0;
+    let failures = 0;
+    const slots: Array<() => void> = [];
+    const done = new Set<Promise<void>>();
+    const send = async (i: number): Promise<void> => {
+      while (inflight >= o.concurrency) await new Promise<void>((resolve) => slots.push(resolve));
+      inflight++;
+      const userId = o.userIds[i % o.userIds.length] ?? 0;
+      const p = client
+        .trigger(channels.notifications(userId).fullName, NOTIFICATION_EVENT, notificationData(o.firstId + i, userId, hr()))
+        .then(
+          () => undefined,
+          () => void failures++,
+        )
+        .finally(() => {
+          inflight--;
+          slots.shift()?.();
+          done.delete(p);
+        });
+      done.add(p);
+    };
+    let timing: { startedAt: number; endedAt: number; maxLagMs: number };
+    if (o.ratePerSec === undefined) {
+      const startedAt = hr();
+      for (let i = 0; i < o.count; i++) await send(i);
+      timing = { startedAt, endedAt: 0, maxLagMs: 0 };
+    } else {
+      timing = await paced(o.count, o.ratePerSec, send);
+    }
+    await Promise.all([...done]);
+    return { ...timing, endedAt: hr(), failures };
+  },
+
+  async stopRealtime() {
+    const calledAt = hr();
+    await need().stopRealtime();
+    return { calledAt, stoppedAt: hr() };
+  },
+
+  async startRealtime() {
+    const calledAt = hr();
+    const rt = await need().startRealtime();
+    const listeningAt = hr();
+    watch(rt);
+    return { calledAt, listeningAt };
+  },
+
+  /** Store only, no broadcast: what a desk that was offline has missed. */
+  createNotifications(o: { userId: number; count: number }) {
+    const store = need().store;
+    const started = hr();
+    let firstId = 0;
+    let lastId = 0;
+    for (let i = 0; i < o.count; i++) {
+      const n = store.createNotification({ user_id: o.userId, type: 'system', title: `While you were away #${i + 1}`, message: `Catch-up notification ${i + 1} of ${o.count}.`, action_url: i % 2 === 0 ? `/appointments/${1001 + (i % 50)}` : null });
+      if (i === 0) firstId = n.id;
+      lastId = n.id;
+    }
+    return { firstId, lastId, ms: hr() - started };
+  },
+
+  /** A colleague comes online: a pusher-js client joining the clinic's presence channel through /broadcasting/auth. */
+  async joinPresence(o: { userId: number; clinicId: number }) {
+    const c = need();
+    const channel = channels.presenceClinic(o.clinicId).fullName;
+    memberAdded.delete(`${channel}:${o.userId}`);
+    const desk = new SimulatedDesk(o.userId, o.clinicId, c.store.issueToken(o.userId), { apiUrl: c.info.apiUrl, wsHost: c.info.wsHost, wsPort: c.info.wsPort, appKey: c.info.appKey }, silentLogger);
+    joined.set(o.userId, desk);
+    const watch = { needles: ['pusher_internal:member_added', channel], at: 0 };
+    watchedFrame = watch;
+    const requestedAt = hr();
+    await desk.goOnline(10_000);
+    const subscribedAt = hr();
+    watchedFrame = null;
+    const addedAt = memberAdded.get(`${channel}:${o.userId}`);
+    if (addedAt === undefined || watch.at === 0) throw new Error(`no member_added for user ${o.userId} (already online?)`);
+    return { requestedAt, fanOutAt: watch.at, addedAt, subscribedAt };
+  },
+
+  async leavePresence(o: { userId: number; clinicId: number }) {
+    const desk = joined.get(o.userId);
+    if (!desk) throw new Error(`user ${o.userId} did not join here`);
+    joined.delete(o.userId);
+    const key = `${channels.presenceClinic(o.clinicId).fullName}:${o.userId}`;
+    memberRemoved.delete(key);
+    const watch = { needles: ['pusher_internal:member_removed', channels.presenceClinic(o.clinicId).fullName], at: 0 };
+    watchedFrame = watch;
+    const requestedAt = hr();
+    desk.goOffline();
+    for (let i = 0; i < 2000 && !memberRemoved.has(key); i++) await wait(1);
+    watchedFrame = null;
+    const removedAt = memberRemoved.get(key);
+    if (removedAt === undefined || watch.at === 0) throw new Error(`no member_removed for user ${o.userId}`);
+    return { requestedAt, fanOutAt: watch.at, removedAt };
+  },
+
+  stats() {
+    const rt = need().realtime;
+    return rt ? { ...rt.stats(), connections: rt.connectionCount() } : null;
+  },
+
+  channelInfo(channel: string) {
+    return needRealtime().channelInfo(need().info.appId, channel);
+  },
+
+  memory() {
+    return process.memoryUsage();
+  },
+
+  /** user + system CPU of this process so far, in ms. */
+  cpu() {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  },
+};
+
+export type ClinicHandlers = typeof handlers;
+
+serve(handlers, async () => {
+  for (const desk of joined.values()) desk.goOffline();
+  await clinic?.close();
+});

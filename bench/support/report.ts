@@ -1,0 +1,138 @@
+/**
+ * What every benchmark reports the same way: percentiles, the machine, the
+ * load average, the results file and the short table on stdout.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Nearest-rank percentile (p in 0..100) of an ascending array. */
+function rank(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+export interface Summary {
+  n: number;
+  min: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** Latency summary in ms, rounded to 0.01 ms. */
+export function summarize(values: readonly number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length);
+  return {
+    n: sorted.length,
+    min: round(sorted[0] ?? Number.NaN),
+    p50: round(rank(sorted, 50)),
+    p95: round(rank(sorted, 95)),
+    p99: round(rank(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? Number.NaN),
+    mean: round(mean),
+  };
+}
+
+export function machine() {
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+/** The commit measured, and uncommitted changes under the code the benchmarks run (others work in this tree). */
+export function revision(): { commit: string; uncommitted: string[] } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(import.meta.dirname, '..', '..'), encoding: 'utf8' }).trim();
+  try {
+    const dirty = git('status', '--porcelain', '--', 'src/main/core', 'src/main/demo', 'src/shared');
+    return { commit: git('rev-parse', '--short', 'HEAD'), uncommitted: dirty === '' ? [] : dirty.split('\n').map((l) => l.trim()) };
+  } catch {
+    return { commit: 'unknown', uncommitted: [] };
+  }
+}
+
+export const loadavg = (): number[] => os.loadavg().map((l) => round(l));
+
+/** Busy CPU time of the whole machine so far (all cores, /proc/stat, USER_HZ = 100), in ms; 0 where unavailable. */
+export function machineBusyMs(): number {
+  try {
+    const fields = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * How busy the machine was during a run apart from the benchmark itself: start
+ * it, then `stop(ownCpuMs)` with the CPU the benchmark's processes used. Other
+ * engineers share this 2-core machine; a run with `otherCores` well above 0
+ * was contended.
+ */
+export function contention(): { stop(ownCpuMs: number): { wallMs: number; machineCores: number; ownCores: number; otherCores: number } } {
+  const wall0 = performance.now();
+  const busy0 = machineBusyMs();
+  return {
+    stop(ownCpuMs) {
+      const wallMs = performance.now() - wall0;
+      const busy = machineBusyMs() - busy0;
+      return { wallMs: round(wallMs), machineCores: round(busy / wallMs), ownCores: round(ownCpuMs / wallMs), otherCores: round(Math.max(0, busy - ownCpuMs) / wallMs) };
+    },
+  };
+}
+
+export function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+export const LOAD_NOTE = 'os.loadavg() 1/5/15 min; a shared 2-core machine (other engineers run tests on it), idle baseline ~0.9';
+
+export function writeResults(name: string, results: unknown): string {
+  const out = path.join(import.meta.dirname, '..', 'results', `${name}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  return path.relative(process.cwd(), out);
+}
+
+export function printTable(title: string, rows: Array<[name: string, figure: string, note?: string]>): void {
+  process.stdout.write(`${title}\n`);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const figWidth = Math.max(...rows.map(([, figure]) => figure.length));
+  for (const [name, figure, note] of rows) process.stdout.write(`  ${name.padEnd(width)}  ${figure.padStart(figWidth)}  ${note ?? ''}\n`);
+}
+
+export const fmt = (n: number, digits = 0): string => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export const passMiss = (pass: boolean): string => (pass ? 'PASS' : 'MISS');
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` every `everyMs` until it is true; rejects after `ms`. Bounded by design. */
+export async function until(check: () => boolean | Promise<boolean>, ms: number, label: string, everyMs = 5): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${label}`);
+    await sleep(everyMs);
+  }
+}
