@@ -75,6 +75,13 @@ export class DeskSession {
   private readonly snapshotTimers = new Map<string, NodeJS.Timeout>();
   private refreshSoon: NodeJS.Timeout | null = null;
   private disposed = false;
+  /**
+   * Unread count, kept up to date by arithmetic for live arrivals: counting
+   * rows in SQLite after every burst costs more than the rest of the pipeline
+   * together once the cache holds tens of thousands. Recounted after syncs
+   * and user actions.
+   */
+  private unread = 0;
 
   constructor(deps: SessionDeps) {
     this.d = deps;
@@ -88,6 +95,7 @@ export class DeskSession {
   /** Shows the cached state at once, then goes live and catches up. */
   start(): void {
     this.prune();
+    this.unread = this.d.cache.unreadCount();
     this.restoreSnapshots();
     const rt = this.d.realtime;
     if (rt) {
@@ -177,6 +185,7 @@ export class DeskSession {
   private prune(): void {
     const pruned = this.d.cache.prune(this.d.cacheRetentionDays);
     if (pruned.notifications > 0 || pruned.snapshots > 0) this.d.logger.info('cache pruned', { ...pruned, retentionDays: this.d.cacheRetentionDays });
+    if (pruned.notifications > 0) this.emitUnread();
   }
 
   // ── catch-up and polling ────────────────────────────────────────────────
@@ -371,16 +380,15 @@ export class DeskSession {
   /** New to the cache means new to the user: alert once, never twice (live and catch-up overlap). */
   private announceNotifications(inserted: Notification[]): void {
     if (inserted.length === 0) return;
+    // Just inserted, so no outbox action can refer to them yet: pending is null.
     if (inserted.length <= MAX_SINGLE_ALERTS) {
-      for (const n of inserted) {
-        const item = this.d.cache.getNotification(n.id);
-        if (item) this.emit({ kind: 'notification.upserted', notification: item, isNew: true });
-      }
+      for (const n of inserted) this.emit({ kind: 'notification.upserted', notification: { ...n, pending: null }, isNew: true });
     } else {
       const newest = [...inserted].sort((a, b) => b.id - a.id).slice(0, MAX_SINGLE_ALERTS);
       this.emit({ kind: 'notifications.synced', inserted: inserted.length, newest: newest.map((n) => ({ ...n, pending: null })) });
     }
-    this.emitUnread();
+    this.unread += inserted.filter((n) => n.read_at === null).length;
+    this.emit({ kind: 'notifications.unread', unread: this.unread });
   }
 
   private onAppointment(update: Extract<RealtimeEvents['event'], { key: 'appointment' }>['payload']): void {
@@ -587,8 +595,10 @@ export class DeskSession {
     if (item) this.emit({ kind: 'notification.upserted', notification: NotificationItem.parse(item), isNew: false });
   }
 
+  /** Recounts from the cache (after actions and syncs, where arithmetic could drift) and tells the window. */
   private emitUnread(): void {
-    this.emit({ kind: 'notifications.unread', unread: this.d.cache.unreadCount() });
+    this.unread = this.d.cache.unreadCount();
+    this.emit({ kind: 'notifications.unread', unread: this.unread });
   }
 
   private putConversation(conversation: Conversation): void {
