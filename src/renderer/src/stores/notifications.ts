@@ -5,6 +5,7 @@ import type { NotificationItem } from '../../../shared/desk-state'
 import { useBridge } from '../desk/bridge-context'
 import { errorMessage } from '../lib/errors'
 import { createFlash } from '../lib/flash'
+import { useConnectionStore } from './connection'
 
 export const PAGE_SIZE = 50
 export const ALL_TYPES = 'all'
@@ -16,6 +17,7 @@ export const ALL_TYPES = 'all'
  */
 export const useNotificationsStore = defineStore('notifications', () => {
   const bridge = useBridge()
+  const connection = useConnectionStore()
 
   const items = ref<NotificationItem[]>([])
   const unread = ref(0)
@@ -33,6 +35,16 @@ export const useNotificationsStore = defineStore('notifications', () => {
   let request = 0
 
   const types = computed(() => [...knownTypes.value].sort())
+
+  /**
+   * Only what arrives live after the list first loaded lights up. Until then
+   * (and during a session's first catch-up, which announces every stored
+   * notification as new, before the session has ever synced) rows are what
+   * the list starts with, not news.
+   */
+  function live(): boolean {
+    return loaded.value && connection.info.lastSyncAt !== null
+  }
 
   function noteTypes(list: readonly NotificationItem[]): void {
     const next = new Set(knownTypes.value)
@@ -117,7 +129,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
     } else if (matchesFilter(item) && (isNew || !hasMore.value || item.id > (items.value.at(-1)?.id ?? 0))) {
       items.value = sortNewestFirst([item, ...items.value])
     }
-    if (isNew) fresh.flash(item.id)
+    if (isNew && live()) fresh.flash(item.id)
   }
 
   function removed(id: number): void {
@@ -129,7 +141,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
   }
 
   function synced(newest: readonly NotificationItem[]): Promise<void> {
-    for (const n of newest) fresh.flash(n.id)
+    if (live()) for (const n of newest) fresh.flash(n.id)
     return load()
   }
 
