@@ -14,20 +14,18 @@ const SPAN_DAYS = 20;
 const TYPES = ['appointment', 'consultation', 'message', 'reminder', 'system'];
 
 /**
- * Ids from 50,000,001 up: clear of the demo store's ids (which start at 1 and
- * grow with every notification a benchmark creates) and of the live events'
- * (payloads.ts, from 10,000,000), so a notification created later is still new
- * to the cache and not an update of a synthetic row.
+ * Ids 1..count, as a server's history would be. Whoever adds notifications to
+ * the demo store afterwards should first move its id counter past them
+ * (`reserveNotificationIds` in clinic-host.ts), so a new one is new to the
+ * cache and lands at the end of its id index, as on a real desk.
  */
-export const CACHE_ID_BASE = 50_000_000;
-
 export function cacheRows(count: number, userId: number, now = Date.now()): Notification[] {
   const step = (SPAN_DAYS * 86_400_000) / count;
   const rows: Notification[] = [];
   for (let i = 1; i <= count; i++) {
     const created = new Date(Math.round(now - (count - i) * step)).toISOString().replace('Z', '123Z');
     rows.push({
-      id: CACHE_ID_BASE + i,
+      id: i,
       user_id: userId,
       type: TYPES[i % TYPES.length] ?? 'system',
       title: `Appointment #${10_000 + i} confirmed`,

@@ -182,6 +182,20 @@ const handlers = {
     return { firstId, lastId, ms: hr() - started };
   },
 
+  /**
+   * Moves the store's next notification id above `above` (bench-only: `ClinicStore`
+   * keeps its counter private and has no method for it; a seeded id offset in
+   * the store would be the clean way, not added because src/ is outside this
+   * work). Fails loudly if the store changed shape.
+   */
+  reserveNotificationIds(o: { above: number }) {
+    const internals = need().store as unknown as { nextId?: { notification?: unknown } };
+    const next = internals.nextId;
+    if (next === undefined || typeof next.notification !== 'number') throw new Error('ClinicStore changed shape: no nextId.notification');
+    next.notification = Math.max(next.notification, o.above + 1);
+    return next.notification;
+  },
+
   /** A colleague comes online: a pusher-js client joining the clinic's presence channel through /broadcasting/auth. */
   async joinPresence(o: { userId: number; clinicId: number }) {
     const c = need();
