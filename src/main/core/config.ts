@@ -113,6 +113,34 @@ const RequestTimeoutMs = z.number().int().min(100).max(600_000);
 const DEFAULT_CACHE_RETENTION_DAYS = 30;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
+/** `1.4.2` or `1.5.0-beta.3`: the versions electron-builder stamps on a release. */
+export const AppVersion = z
+  .string()
+  .max(64)
+  .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a version such as 1.4.2 or 1.5.0-beta.3');
+
+export const UPDATE_CHANNELS = ['stable', 'beta'] as const;
+
+/**
+ * Where updates come from and on whose terms (docs/admin-guide.md, "Rolling out
+ * an update"). Without `url` there is no update server, so no update check at all.
+ */
+export const UpdatePolicy = z.strictObject({
+  /** false: never check, download or install (the default when there is no url). */
+  enabled: z.boolean().optional(),
+  /** The folder electron-builder's generic provider publishes to (latest.yml, beta.yml, installers). */
+  url: ApiUrl.optional(),
+  /** `beta` also offers pre-releases (beta.yml). Default `stable`. */
+  channel: z.enum(UPDATE_CHANNELS).optional(),
+  /** Stay on (or move to) exactly this version; other versions offered are ignored. */
+  pinVersion: AppVersion.optional(),
+  /** Install as soon as the download is verified (after a short warning) instead of on quit or when the user agrees. */
+  force: z.boolean().optional(),
+  /** How often to look for an update. Default 4. */
+  checkIntervalHours: z.number().int().min(1).max(168).optional(),
+});
+export type UpdatePolicy = z.infer<typeof UpdatePolicy>;
+
 export const DeskConfig = z
   .object({
     /** null: not configured yet (the sign-in screen asks for it). */
@@ -125,6 +153,8 @@ export const DeskConfig = z
     allowedLinkHosts: z.array(LinkHost).max(100).optional(),
     /** Keep the token in plain text where the OS offers no secret store (Linux without a keyring). */
     allowInsecureTokenStorage: z.boolean().default(false),
+    /** Only the admin policy sets this; `{}` (no url) means no update checks. */
+    updates: UpdatePolicy.default({}),
   })
   .transform(({ allowedLinkHosts, ...config }) => ({
     ...config,
@@ -135,19 +165,23 @@ export type DeskConfig = z.infer<typeof DeskConfig>;
 /**
  * The admin policy file. Everything it sets is locked: settings it names are
  * read-only in the Settings screen (`locked`), other fields are reported in
- * `lockedFields`. Strict, so a misspelt option is an error rather than silently
- * ignored. No transforms, so a JSON Schema can be generated from it.
+ * `lockedFields`; `defaultSettings` are starting values the user may change.
+ * Strict, so a misspelt option is an error rather than silently ignored. No
+ * transforms, so a JSON Schema can be generated from it (docs/policy.schema.json).
  */
 export const PolicyFile = z.strictObject({
   /** Lets editors validate the file against the generated JSON Schema. */
   $schema: z.string().max(2048).optional(),
   apiUrl: ApiUrl.optional(),
   transport: TransportConfig.optional(),
-  /** Any settings; `alerts` may be partial. */
+  /** Locked settings; `alerts` may be partial (it locks the whole Alerts group). */
   settings: SettingsPatch.optional(),
+  /** Starting values the user may change in Settings. */
+  defaultSettings: SettingsPatch.optional(),
   cacheRetentionDays: CacheRetentionDays.optional(),
   allowedLinkHosts: z.array(LinkHost).max(100).optional(),
   allowInsecureTokenStorage: z.boolean().optional(),
+  updates: UpdatePolicy.optional(),
 });
 export type PolicyFile = z.infer<typeof PolicyFile>;
 
@@ -829,6 +863,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     cacheRetentionDays,
     requestTimeoutMs,
     allowInsecureTokenStorage,
+    ...(policy.updates === undefined ? {} : { updates: policy.updates }),
     ...(allowedLinkHosts === undefined ? {} : { allowedLinkHosts }),
   });
   return { config, locked, lockedFields, warnings };

@@ -45,6 +45,7 @@ describe('defaults', () => {
       requestTimeoutMs: 10_000,
       allowedLinkHosts: [],
       allowInsecureTokenStorage: false,
+      updates: {},
     });
     expect(locked).toEqual([]);
     expect(lockedFields).toEqual([]);
