@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { dashboardCsp } from '../web/csp';
 
 /**
  * The preview host's gatekeeping: who may load the dashboard and open the
@@ -19,17 +20,7 @@ export const SESSION_COOKIE = 'clinic_desk_preview';
 
 /** The Electron app's CSP, with the bridge's socket allowed explicitly. */
 export function contentSecurityPolicy(authority: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ws://${authority}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return dashboardCsp({ connect: [`ws://${authority}`] });
 }
 
 export function securityHeaders(authority: string): Record<string, string> {

@@ -183,7 +183,7 @@ describe('preview host: files', () => {
     const cookie = await h.browserSession();
     const csp = contentSecurityPolicy(`127.0.0.1:${h.host.port}`);
     expect(csp).toBe(
-      `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ws://127.0.0.1:${h.host.port}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ws://127.0.0.1:${h.host.port}; media-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     );
     for (const res of [
       await get(`${h.host.origin}/`, { headers: { Cookie: cookie } }),
