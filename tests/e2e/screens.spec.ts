@@ -78,8 +78,23 @@ test('settings: a change goes through the preview host to the settings file and 
   await page.getByRole('radio', { name: 'Dark', exact: true }).check();
   await expect.poll(async () => (await preview.desk.getSettings()).values.theme).toBe('dark');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expectBackground(page, DARK_BG);
   await goTo(page, 'Board');
   await expect(page.getByRole('region', { name: 'Appointment board' })).toBeVisible();
   await screenshot(page, 'screen-board-dark');
   await expectAccessible(page, 'board (dark theme)');
+});
+
+const LIGHT_BG = 'rgb(238, 241, 245)';
+const DARK_BG = 'rgb(12, 17, 25)';
+const expectBackground = (page: Page, colour: string) => expect(page.locator('body')).toHaveCSS('background-color', colour);
+
+test('the "system" theme follows the OS between light and dark', async ({ page, preview }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await signInDemo(page, preview, 'Reception');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'system');
+  await expectBackground(page, DARK_BG);
+  await expectAccessible(page, 'board (system theme, OS dark)');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expectBackground(page, LIGHT_BG);
 });
