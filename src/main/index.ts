@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { app, dialog, nativeImage, session } from 'electron';
 import type { DeskEvent } from '../shared/bridge';
 import type { OpenTarget } from '../shared/desk-state';
-import { ConfigError, loadConfig, type LoadedConfig } from './core/config';
+import { ConfigError, formatIssue, loadConfig, readPolicyFile, type ConfigIssue, type LoadedConfig } from './core/config';
 import { DeskService } from './core/desk-service';
 import type { Logger } from './core/log';
+import { discoverPolicy } from './core/policy-sources';
 import { embeddedDemo, type EmbeddedDemo } from './demo/demo-port';
 import type { AlertClick } from './electron/alerts';
 import { installAppMenu, helpActions } from './electron/app-menu';
-import { desktopPlatform, policyFilePath, userFiles, type DesktopPlatform } from './electron/app-paths';
+import { desktopPlatform, userFiles, type DesktopPlatform } from './electron/app-paths';
 import { APP_URL, isAppUrl, registerAppScheme, serveRenderer } from './electron/app-protocol';
 import { desktopChecks } from './electron/checks';
 import { contentSecurityPolicy } from './electron/csp';
@@ -98,9 +99,11 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
 
   let loaded: LoadedConfig;
   try {
-    loaded = loadConfig({ policyFile: options.policyFile ?? policyFilePath(platform, env), userFile: files.settings, env });
+    loaded = loadConfig({ policy, userFile: files.settings, env });
   } catch (error) {
-    // An invalid admin policy is not worked around: the admin's locks would silently not apply.
+  // The machine's policy: its file, and the registry (Windows) or managed preferences (macOS).
+  const policy = options.policyFile !== undefined ? readPolicyFile(options.policyFile) : discoverPolicy({ platform, env });
+    // Only the environment can stop the start: an invalid policy is reported and not applied.
     const message = error instanceof ConfigError ? error.message : String(error);
     logger.error('configuration invalid', { message });
     dialog.showErrorBox('Clinic Desk cannot start', message);
@@ -108,7 +111,25 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     return null;
   }
   for (const warning of loaded.warnings) logger.warn(warning);
-  const { config } = loaded;
+  if (loaded.policySources.length > 0) logger.info('admin policy', { sources: loaded.policySources, applied: loaded.policyProblems.length === 0 });
+  const { config, policyProblems } = loaded;
+  if (policyProblems.length > 0) {
+    // Once the window is up (and not in its way): the desk works meanwhile, on its defaults.
+    setImmediate(() => tellPolicyNotApplied(policyProblems));
+  }
+  function tellPolicyNotApplied(problems: ConfigIssue[]): void {
+    const win = desktop?.windows.mainWindow;
+    const box = {
+      type: 'warning' as const,
+      title: 'Clinic Desk',
+      message: "Your organisation's policy could not be applied.",
+      detail: `Clinic Desk uses its defaults until your administrator corrects the policy (Settings shows this too):\n\n${problems.map(formatIssue).join('\n\n')}`,
+      buttons: ['OK'],
+    };
+    (win ? dialog.showMessageBox(win, box) : dialog.showMessageBox(box)).catch((error: unknown) =>
+      logger.warn('telling the user about the policy failed', { error: String(error) }),
+    );
+  }
 
   // ── security: the app's origin, its CSP, the session's permissions, navigation ──
   const devServer = devServerUrl ? new URL(devServerUrl) : null;

@@ -47,15 +47,30 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
 };
 
-/** A partial update from the Settings screen; `alerts` may itself be partial. */
+/**
+ * A partial update from the Settings screen; `alerts` may itself be partial.
+ * Strict at every level (the admin policy uses it too), so a misspelt alert
+ * type is an error rather than a setting silently not applied.
+ */
 export const SettingsPatch = Settings.omit({ alerts: true })
   .partial()
-  .extend({ alerts: AlertSettings.partial().optional() })
+  .extend({ alerts: AlertSettings.partial().strict().optional() })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+/** Where the machine's admin policy came from, and why it was not applied. */
+export const ManagedInfo = z.object({
+  /** The policy's sources ("/etc/clinic-desk/policy.json", "registry HKLM\Software\Policies\ClinicDesk"); empty: no policy. */
+  sources: z.array(z.string().max(2048)).max(20),
+  /** Non-empty: the policy was not applied at all (each line: where, what, and the fix); the desk runs on its defaults. */
+  problems: z.array(z.string().max(2000)).max(200),
+});
+export type ManagedInfo = z.infer<typeof ManagedInfo>;
 
 export const SettingsView = z.object({
   values: Settings,
   locked: z.array(SETTING_KEYS),
+  /** Absent where no admin policy is read (the CLI, the browser preview). */
+  managed: ManagedInfo.optional(),
 });
 export type SettingsView = z.infer<typeof SettingsView>;

@@ -133,14 +133,38 @@ describe('the dashboard window', () => {
     expect(dashboard().isFocused()).toBe(true);
   });
 
-  it('an invalid admin policy stops the start with the field and the fix', async () => {
-    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ apiUrl: 'ftp://clinic', closeToTary: true }));
-    const desktop = await startDesktop({ argv: [], env: {}, platform: 'linux', policyFile: join(dir, 'policy.json'), demo });
-    expect(desktop).toBeNull();
-    expect(fake.app.exitCode).toBe(1);
-    expect(fake.dialog.errorBoxes[0]?.content).toMatch(/closeToTary is not a known option/);
-    expect(fake.dialog.errorBoxes[0]?.content).toMatch(/apiUrl must be an http:\/\/ or https:\/\/ URL/);
-    expect(fake.BrowserWindow.instances).toHaveLength(0);
+  it('an invalid admin policy does not stop the start: none of it applies, the user is told the field and the fix', async () => {
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ apiUrl: 'ftp://clinic', closeToTary: true, settings: { startMinimised: true } }));
+    const desktop = await start();
+    expect(fake.app.exitCode).not.toBe(1);
+    expect(fake.dialog.errorBoxes).toEqual([]);
+    // The locked startMinimised of the invalid policy is not applied: the window shows.
+    dashboard().emit('ready-to-show');
+    expect(dashboard().isVisible()).toBe(true);
+    const view = (await call('getSettings')) as { locked: string[]; managed?: { sources: string[]; problems: string[] } };
+    expect(view.locked).toEqual([]);
+    expect(view.managed?.sources).toEqual([join(dir, 'policy.json')]);
+    expect(view.managed?.problems.join('\n')).toMatch(/closeToTary is not a known option/);
+    expect(view.managed?.problems.join('\n')).toMatch(/apiUrl must be an http:\/\/ or https:\/\/ URL/);
+    // A warning once the window is up, on the window.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.dialog.messageBoxes).toHaveLength(1);
+    expect(fake.dialog.messageBoxes[0]).toMatchObject({ type: 'warning', message: "Your organisation's policy could not be applied." });
+    expect(String(fake.dialog.messageBoxes[0]?.detail)).toMatch(/closeToTary is not a known option\. Fix: move it into "settings" \(to set and lock it\) or "defaultSettings" \(as a starting value\), spelt "closeToTray"/);
+    expect(desktop.desk).toBeDefined();
+    const log = readFileSync(join(dir, 'logs', 'main.log'), 'utf8');
+    expect(log).toMatch(/administrator's policy .* was not applied/);
+  });
+
+  it('a valid admin policy: the Settings view names its source and locks what it sets', async () => {
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ settings: { startAtLogin: true, alerts: { flashUrgent: true } }, defaultSettings: { theme: 'dark' } }));
+    await start();
+    const view = (await call('getSettings')) as { values: { theme: string; startAtLogin: boolean }; locked: string[]; managed?: { sources: string[]; problems: string[] } };
+    expect(view.locked.sort()).toEqual(['alerts', 'startAtLogin']);
+    expect(view.values).toMatchObject({ theme: 'dark', startAtLogin: true });
+    expect(view.managed).toEqual({ sources: [join(dir, 'policy.json')], problems: [] });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.dialog.messageBoxes.map((b) => b.message)).not.toContain("Your organisation's policy could not be applied.");
   });
 });
 

@@ -253,11 +253,12 @@ const POLICY_KEYS = Object.keys(PolicyFile.shape);
 const OVERRIDE_KEYS = Object.keys(DeskConfigOverrides.shape);
 const SETTINGS_KEYS = Object.keys(Settings.shape);
 const ALERT_KEYS = Object.keys(DEFAULT_SETTINGS.alerts);
+const UPDATE_KEYS = Object.keys(UpdatePolicy.shape);
 
 /** How to fix a field, by its dotted path (without the `settings.` prefix for user files). */
 function fixFor(path: string, source: ConfigSource): string {
   const where = source === 'user' ? 'in Settings, or delete the file to start from the defaults' : '';
-  const settingPath = path.replace(/^settings\./, '');
+  const settingPath = path.replace(/^(?:settings|defaultSettings)\./, '');
   const fixes: Record<string, string> = {
     apiUrl: "use the clinic's web address with http:// or https://, e.g. https://clinic.example.org",
     transport: 'set "kind" to "pusher" (with key, cluster), "reverb" (with key, host, port, scheme) or "polling"',
@@ -276,6 +277,15 @@ function fixFor(path: string, source: ConfigSource): string {
     theme: 'use "system", "light" or "dark"',
     pollingIntervalSec: 'use a whole number of seconds from 5 to 3600',
     dndUntil: 'use an ISO 8601 time such as 2026-11-26T18:00:00Z, or null',
+    settings: 'use an object of settings to lock, e.g. { "startAtLogin": true }',
+    defaultSettings: 'use an object of starting values, e.g. { "theme": "dark" }',
+    updates: 'use an object such as { "url": "https://updates.clinic.example.org/clinic-desk" }',
+    'updates.enabled': 'use true or false (false: never check for updates)',
+    'updates.url': 'use the https:// address of the folder the releases are published to, e.g. https://updates.clinic.example.org/clinic-desk',
+    'updates.channel': 'use "stable" or "beta"',
+    'updates.pinVersion': 'use a released version such as 1.4.2 (no "v" in front), or leave it out',
+    'updates.force': 'use true or false',
+    'updates.checkIntervalHours': 'use a whole number of hours from 1 to 168 (default 4)',
   };
   const known = fixes[path] ?? fixes[settingPath] ?? (/^allowedLinkHosts\.\d+$/.test(path) ? fixes.allowedLinkHosts : undefined);
   if (known !== undefined) return where === '' ? known : `${known} ${where}`;
@@ -302,8 +312,9 @@ function editDistance(a: string, b: string): number {
 
 function knownKeysAt(parentPath: string, source: ConfigSource, transportKind: unknown): string[] {
   if (parentPath === '') return source === 'policy' ? POLICY_KEYS : source === 'user' ? SETTINGS_KEYS : OVERRIDE_KEYS;
-  if (parentPath === 'settings') return SETTINGS_KEYS;
-  if (parentPath === 'alerts' || parentPath === 'settings.alerts') return ALERT_KEYS;
+  if (parentPath === 'settings' || parentPath === 'defaultSettings') return SETTINGS_KEYS;
+  if (parentPath === 'alerts' || parentPath === 'settings.alerts' || parentPath === 'defaultSettings.alerts') return ALERT_KEYS;
+  if (parentPath === 'updates') return UPDATE_KEYS;
   if (parentPath === 'transport') {
     if (transportKind === 'pusher') return ['kind', 'key', 'cluster'];
     if (transportKind === 'reverb') return ['kind', 'key', 'host', 'port', 'scheme', 'path'];
@@ -337,6 +348,16 @@ function zodIssues(error: z.ZodError, source: ConfigSource, input: unknown, file
           const known = knownKeysAt(path, source, transportKind);
           const close = known.find((k) => editDistance(k, key) <= 2);
           const full = path === '' ? key : `${path}.${key}`;
+          // A setting written at the top of a policy belongs in one of its settings groups.
+          const setting = source === 'policy' && path === '' && close === undefined ? SETTINGS_KEYS.find((k) => editDistance(k, key) <= 2) : undefined;
+          if (setting !== undefined) {
+            at(
+              full,
+              'is not a known option',
+              `move it into "settings" (to set and lock it) or "defaultSettings" (as a starting value)${setting === key ? '' : `, spelt "${setting}"`}`,
+            );
+            continue;
+          }
           at(
             full,
             'is not a known option',
@@ -370,10 +391,10 @@ function zodIssues(error: z.ZodError, source: ConfigSource, input: unknown, file
 
 // ----------------------------------------------------------- JSON files ---
 
-type FileRead = { kind: 'missing' } | { kind: 'ok'; value: unknown } | { kind: 'error'; issue: Omit<ConfigIssue, 'source'> };
+export type FileRead = { kind: 'missing' } | { kind: 'ok'; value: unknown } | { kind: 'error'; issue: Omit<ConfigIssue, 'source'> };
 
 /** Reads a JSON file; a syntax error is located by line and column. */
-function readJsonFile(file: string): FileRead {
+export function readJsonFile(file: string): FileRead {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -721,10 +742,136 @@ function envLayer(env: Record<string, string | undefined>, lower: TransportConfi
   return layer;
 }
 
+// --------------------------------------------------------------- policy ---
+
+/** Where a machine's policy is kept: the JSON file, the Windows registry, macOS managed preferences. */
+export type PolicySourceKind = 'file' | 'registry' | 'managed-preferences';
+
+export interface PolicySource {
+  kind: PolicySourceKind;
+  /** For people: the file's path, `registry HKLM\Software\Policies\ClinicDesk`, `managed preferences /Library/…plist`. */
+  label: string;
+}
+
+/** The admin policy as read from its sources, not yet validated (policy-sources.ts reads the machine's). */
+export interface DiscoveredPolicy {
+  /** The merged policy; undefined when no source holds one. */
+  value: unknown;
+  /** The sources that hold a policy (readable or not), lowest precedence first. */
+  sources: PolicySource[];
+  /** Which source set each value, by dotted path (`transport.port`), so a problem names the right one. */
+  origins: Record<string, PolicySource>;
+  /** Sources that exist but could not be read. */
+  problems: ConfigIssue[];
+}
+
+export type PolicyCheck = { ok: true; policy: PolicyFile } | { ok: false; problems: ConfigIssue[] };
+
+const NO_POLICY: DiscoveredPolicy = { value: undefined, sources: [], origins: {}, problems: [] };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The dotted paths of every value in a JSON object (a list is one value). */
+export function valuePaths(value: unknown, prefix = ''): string[] {
+  if (!isPlainObject(value)) return prefix === '' ? [] : [prefix];
+  const paths = Object.entries(value).flatMap(([key, child]) => valuePaths(child, prefix === '' ? key : `${prefix}.${key}`));
+  // An empty object is still something the source set (and may be wrong).
+  return paths.length === 0 && prefix !== '' ? [prefix] : paths;
+}
+
+/** A policy in one JSON file (the CLI's `--config`, `doctor --policy`, tests); a missing file is no policy. */
+export function readPolicyFile(file: string): DiscoveredPolicy {
+  const source: PolicySource = { kind: 'file', label: file };
+  const read = readJsonFile(file);
+  switch (read.kind) {
+    case 'missing':
+      return NO_POLICY;
+    case 'error':
+      return { value: undefined, sources: [source], origins: {}, problems: [{ source: 'policy', ...read.issue }] };
+    case 'ok':
+      return { value: read.value, sources: [source], origins: Object.fromEntries(valuePaths(read.value).map((path) => [path, source])), problems: [] };
+  }
+}
+
+function uniqueSources(sources: PolicySource[]): PolicySource[] {
+  return [...new Map(sources.map((s) => [s.label, s])).values()];
+}
+
+/** The sources a problem at `field` is about: the one that set it, or those that set anything below it. */
+function originsOf(field: string, discovered: DiscoveredPolicy): PolicySource[] {
+  if (field === '(top level)') return discovered.sources;
+  const parts = field.split('.');
+  for (let i = parts.length; i > 0; i--) {
+    const path = parts.slice(0, i).join('.');
+    const exact = discovered.origins[path];
+    if (exact !== undefined) return [exact];
+    const below = Object.entries(discovered.origins)
+      .filter(([p]) => p.startsWith(`${path}.`))
+      .map(([, s]) => s);
+    if (below.length > 0) return uniqueSources(below);
+  }
+  return discovered.sources;
+}
+
+const TYPE_HINTS: Record<Exclude<PolicySourceKind, 'file'>, Record<string, string>> = {
+  registry: {
+    number: 'in the registry, make it a REG_DWORD value',
+    boolean: 'in the registry, make it a REG_DWORD value of 1 (true) or 0 (false)',
+    array: 'in the registry, make it a REG_MULTI_SZ value (one entry per line)',
+    string: 'in the registry, make it a REG_SZ value',
+    object: 'in the registry, make it a subkey',
+  },
+  'managed-preferences': {
+    number: 'in the profile, make it an <integer>',
+    boolean: 'in the profile, make it <true/> or <false/>',
+    array: 'in the profile, make it an <array> of <string>',
+    string: 'in the profile, make it a <string>',
+    object: 'in the profile, make it a <dict>',
+  },
+};
+
+/** Names the source of a policy problem, and for a wrong type how to write it there (a REG_DWORD, a plist <integer>). */
+function locate(issue: ConfigIssue, discovered: DiscoveredPolicy): ConfigIssue {
+  const sources = originsOf(issue.field, discovered);
+  const only = sources.length === 1 ? sources[0] : undefined;
+  const expected = /^must be an? (number|boolean|array|string|object)\b/.exec(issue.message)?.[1];
+  const hint = only !== undefined && only.kind !== 'file' && expected !== undefined ? TYPE_HINTS[only.kind][expected] : undefined;
+  return {
+    ...issue,
+    ...(sources.length === 0 ? {} : { file: sources.map((s) => s.label).join(' and ') }),
+    ...(hint === undefined ? {} : { fix: `${issue.fix}; ${hint}` }),
+  };
+}
+
+/**
+ * Checks a discovered policy as a whole: every problem of every source, each
+ * with the field, the source it is in and the fix. Used by `loadConfig` and
+ * `clinic-desk doctor --policy`.
+ */
+export function validatePolicy(discovered: DiscoveredPolicy): PolicyCheck {
+  const problems = [...discovered.problems];
+  let policy: PolicyFile = {};
+  if (discovered.value !== undefined) {
+    const parsed = PolicyFile.safeParse(discovered.value, { reportInput: true });
+    if (parsed.success) policy = parsed.data;
+    else problems.push(...zodIssues(parsed.error, 'policy', discovered.value).map((issue) => locate(issue, discovered)));
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, policy };
+}
+
+/** The settings a policy locks (its `settings`). */
+export function lockedSettingsOf(policy: PolicyFile): SettingKey[] {
+  return Object.keys(policy.settings ?? {}).filter((k): k is SettingKey => SETTINGS_KEYS.includes(k));
+}
+
 // --------------------------------------------------------------- layers ---
 
 export interface ConfigSources {
-  /** The admin policy (JSON); a missing file is no policy. */
+  /** The machine's admin policy as discovered (`discoverPolicy` in policy-sources.ts); wins over `policyFile`. */
+  policy?: DiscoveredPolicy;
+  /** The admin policy as one JSON file (the CLI's `--config`, tests); a missing file is no policy. */
   policyFile?: string;
   /** The Settings screen's file (JSON); a missing file is no user settings. */
   userFile?: string;
@@ -739,8 +886,16 @@ export interface LoadedConfig {
   locked: SettingKey[];
   /** Dotted config paths the policy sets (`apiUrl`, `transport`, `settings.theme`, ...). */
   lockedFields: string[];
-  /** Problems that did not stop loading (an unreadable user file, an insecure URL, ...). */
+  /** Problems that did not stop loading (an unreadable user file, an insecure URL, a policy not applied, ...). */
   warnings: string[];
+  /** Where the admin policy was found, lowest precedence first (for display); empty: there is none. */
+  policySources: string[];
+  /**
+   * Why the admin policy was not applied; empty when it was (or there is none).
+   * Non-empty means none of it applies: the desk runs on its defaults rather
+   * than on half an administrator's intent.
+   */
+  policyProblems: ConfigIssue[];
 }
 
 type SettingsLayer = z.infer<typeof SettingsPatch>;
@@ -766,9 +921,16 @@ function isLoopback(apiUrl: string): boolean {
 }
 
 /**
- * Builds the configuration from its layers. Throws `ConfigError` (with every
- * problem found, not just the first) when the policy, the environment or the
- * overrides are invalid; an invalid user file is dropped with a warning.
+ * Builds the configuration from its layers:
+ *
+ *   built-in defaults < policy `defaultSettings` < user settings file < policy `settings` (locked)
+ *
+ * for settings, and defaults < policy < environment < overrides for the rest.
+ * Throws `ConfigError` (with every problem found, not just the first) when the
+ * environment or the overrides are invalid. An invalid admin policy does not
+ * throw: none of it is applied, its problems are in `policyProblems` (and a
+ * warning), and the desk runs on its defaults. An invalid user file is dropped
+ * with a warning.
  */
 export function loadConfig(sources: ConfigSources): LoadedConfig {
   const issues: ConfigIssue[] = [];
@@ -782,26 +944,28 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   let allowedLinkHosts: string[] | undefined;
   let allowInsecureTokenStorage = false;
 
-  // --- admin policy
-  let policy: PolicyFile = {};
-  if (sources.policyFile !== undefined) {
-    const read = readJsonFile(sources.policyFile);
-    if (read.kind === 'error') issues.push({ source: 'policy', ...read.issue });
-    if (read.kind === 'ok') {
-      const parsed = PolicyFile.safeParse(read.value, { reportInput: true });
-      if (parsed.success) policy = parsed.data;
-      else issues.push(...zodIssues(parsed.error, 'policy', read.value, sources.policyFile));
-    }
+  // --- admin policy: all of it, or (when any of it is invalid) none of it
+  const discovered = sources.policy ?? (sources.policyFile === undefined ? NO_POLICY : readPolicyFile(sources.policyFile));
+  const policySources = discovered.sources.map((s) => s.label);
+  const checked = validatePolicy(discovered);
+  const policy: PolicyFile = checked.ok ? checked.policy : {};
+  const policyProblems = checked.ok ? [] : checked.problems;
+  if (!checked.ok) {
+    warnings.push(
+      `the administrator's policy (${policySources.join(', ')}) was not applied, Clinic Desk runs on its defaults: ${policyProblems.map(formatIssue).join('; ')}`,
+    );
   }
   if (policy.apiUrl !== undefined) apiUrl = policy.apiUrl;
   if (policy.transport !== undefined) transport = policy.transport;
+  // Starting values first, so the locked ones win where both name a setting.
+  settings = applySettings(settings, policy.defaultSettings);
   settings = applySettings(settings, policy.settings);
   if (policy.cacheRetentionDays !== undefined) cacheRetentionDays = policy.cacheRetentionDays;
   if (policy.allowedLinkHosts !== undefined) allowedLinkHosts = policy.allowedLinkHosts;
   if (policy.allowInsecureTokenStorage !== undefined) allowInsecureTokenStorage = policy.allowInsecureTokenStorage;
-  const locked = Object.keys(policy.settings ?? {}).filter((k): k is SettingKey => SETTINGS_KEYS.includes(k));
+  const locked = lockedSettingsOf(policy);
   const lockedFields = [
-    ...Object.keys(policy).filter((k) => k !== 'settings' && k !== '$schema'),
+    ...Object.keys(policy).filter((k) => k !== 'settings' && k !== 'defaultSettings' && k !== '$schema'),
     ...locked.map((k) => `settings.${k}`),
   ];
 
@@ -866,7 +1030,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     ...(policy.updates === undefined ? {} : { updates: policy.updates }),
     ...(allowedLinkHosts === undefined ? {} : { allowedLinkHosts }),
   });
-  return { config, locked, lockedFields, warnings };
+  return { config, locked, lockedFields, warnings, policySources, policyProblems };
 }
 
 /**

@@ -65,10 +65,14 @@ export interface SettingsPort {
   update(patch: SettingsPatch): SettingsView;
 }
 
-/** Settings that only the configuration sets (the CLI): reading works, changing is refused. */
-export function fixedSettings(values: SettingsView['values'], locked: SettingsView['locked']): SettingsPort {
+/**
+ * Settings that only the configuration sets (the CLI): reading works, changing
+ * is refused. `managed`: where the admin policy came from and why it was not
+ * applied, when the host read one.
+ */
+export function fixedSettings(values: SettingsView['values'], locked: SettingsView['locked'], managed?: SettingsView['managed']): SettingsPort {
   return {
-    view: () => ({ values, locked }),
+    view: () => ({ values, locked, ...(managed === undefined ? {} : { managed }) }),
     update: () => {
       throw new Error('Settings cannot be changed here; edit the configuration instead.');
     },

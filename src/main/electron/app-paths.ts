@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DesktopPlatform } from '../core/policy-sources';
 
 /**
  * Where the desktop app keeps its files. The admin policy sits in a
@@ -6,22 +7,12 @@ import { join } from 'node:path';
  * user file sits in Electron's per-user `userData`, logs in its `logs` folder.
  */
 
-export type DesktopPlatform = 'win32' | 'darwin' | 'linux';
+export type { DesktopPlatform } from '../core/policy-sources';
+/** The admin policy file of this OS (docs/admin-guide.md); the core discovers the policy's other sources too. */
+export { policyFilePath } from '../core/policy-sources';
 
 export function desktopPlatform(platform: NodeJS.Platform): DesktopPlatform {
   return platform === 'win32' || platform === 'darwin' ? platform : 'linux';
-}
-
-/** The admin policy file of this OS (docs/admin-guide.md). */
-export function policyFilePath(platform: DesktopPlatform, env: Record<string, string | undefined>): string {
-  switch (platform) {
-    case 'win32':
-      return join(env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData', 'ClinicDesk', 'policy.json');
-    case 'darwin':
-      return '/Library/Application Support/ClinicDesk/policy.json';
-    case 'linux':
-      return '/etc/clinic-desk/policy.json';
-  }
 }
 
 export interface UserFiles {

@@ -12,6 +12,7 @@ import {
   DeskConfig,
   PolicyFile,
   TransportConfig,
+  formatIssue,
   loadConfig,
   saveUserSettings,
   type ConfigIssue,
@@ -32,6 +33,19 @@ function issuesOf(sources: ConfigSources): ConfigIssue[] {
     return (error as ConfigError).issues;
   }
   throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+/**
+ * The problems of an invalid policy: loading goes on (no throw) without any of
+ * the policy, and a warning says so.
+ */
+function policyProblemsOf(sources: ConfigSources): ConfigIssue[] {
+  const loaded = loadConfig(sources);
+  expect(loaded.policyProblems.length).toBeGreaterThan(0);
+  expect(loaded.locked).toEqual([]);
+  expect(loaded.lockedFields).toEqual([]);
+  expect(loaded.warnings.join('\n')).toMatch(/administrator's policy .* was not applied, Clinic Desk runs on its defaults/);
+  return loaded.policyProblems;
 }
 
 describe('defaults', () => {
@@ -273,7 +287,7 @@ describe('invalid configuration names the field and the fix', () => {
       },
     ]);
     const policyFile = temp.file('policy.json', { apiUrl: 'clinic.example.org' });
-    const policy = issuesOf({ policyFile });
+    const policy = policyProblemsOf({ policyFile });
     expect(policy).toHaveLength(1);
     expect(policy[0]).toMatchObject({ source: 'policy', field: 'apiUrl', file: policyFile, message: expect.stringMatching(/http:\/\/ or https:\/\//) });
     expect(policy[0]?.fix).toMatch(/https:\/\/clinic\.example\.org/);
@@ -283,7 +297,7 @@ describe('invalid configuration names the field and the fix', () => {
 
   it('unknown keys in the policy file (strict), with a "did you mean"', () => {
     const policyFile = temp.file('policy.json', { apiURL: 'https://clinic.example.org', settings: { theem: 'dark' }, transport: { kind: 'pusher', key: 'k', cluster: 'eu', host: 'x' } });
-    const issues = issuesOf({ policyFile });
+    const issues = policyProblemsOf({ policyFile });
     const byField = Object.fromEntries(issues.map((i) => [i.field, i]));
     expect(Object.keys(byField).sort()).toEqual(['apiURL', 'settings.theem', 'transport.host']);
     expect(byField.apiURL).toMatchObject({ source: 'policy', message: 'is not a known option', file: policyFile });
@@ -298,14 +312,14 @@ describe('invalid configuration names the field and the fix', () => {
       cacheRetentionDays: 0,
       settings: { theme: 'purple', pollingIntervalSec: 1 },
     });
-    const issues = issuesOf({ policyFile });
+    const issues = policyProblemsOf({ policyFile });
     const byField = Object.fromEntries(issues.map((i) => [i.field, i]));
     expect(Object.keys(byField).sort()).toEqual(['cacheRetentionDays', 'settings.pollingIntervalSec', 'settings.theme', 'transport.port']);
     expect(byField['transport.port']).toMatchObject({ message: 'must be a number (got "abc")', fix: 'use the port your Reverb server listens on, e.g. 8080' });
     expect(byField.cacheRetentionDays).toMatchObject({ message: 'must be at least 1', fix: expect.stringMatching(/1 to 3650/) });
     expect(byField['settings.theme']?.fix).toBe('use "system", "light" or "dark"');
     expect(byField['settings.pollingIntervalSec']?.fix).toMatch(/5 to 3600/);
-    expect(issuesOf({ policyFile: temp.file('policy.json', { transport: { kind: 'soketi' } }) })[0]).toMatchObject({
+    expect(policyProblemsOf({ policyFile: temp.file('policy.json', { transport: { kind: 'soketi' } }) })[0]).toMatchObject({
       field: 'transport.kind',
       message: 'must be "pusher", "reverb" or "polling"',
     });
@@ -313,24 +327,24 @@ describe('invalid configuration names the field and the fix', () => {
 
   it('a JSON syntax error in the policy names the file, line and column', () => {
     const policyFile = temp.file('policy.json', '{\n  "apiUrl": "https://clinic.example.org",\n  "cacheRetentionDays": 30,\n}\n');
-    const [issue, ...rest] = issuesOf({ policyFile });
+    const [issue, ...rest] = policyProblemsOf({ policyFile });
     expect(rest).toEqual([]);
     expect(issue).toMatchObject({ source: 'policy', field: policyFile, file: policyFile });
     expect(issue?.message).toMatch(/^is not valid JSON: .* at line 4, column 1$/);
     expect(issue?.fix).toMatch(/line 4 of policy\.json/);
     // V8 gives no position for some errors; the desk finds it itself.
-    const typo = issuesOf({ policyFile: temp.file('policy.json', '{\n  "allowInsecureTokenStorage": tru\n}') })[0];
+    const typo = policyProblemsOf({ policyFile: temp.file('policy.json', '{\n  "allowInsecureTokenStorage": tru\n}') })[0];
     expect(typo?.message).toBe("is not valid JSON: Unexpected token '\\n' at line 2, column 35");
-    expect(issuesOf({ policyFile: temp.file('policy.json', '') })[0]?.message).toBe('is empty');
-    expect(issuesOf({ policyFile: temp.file('policy.json', '[1, 2]') })[0]).toMatchObject({ field: '(top level)', message: 'must be an object (got a list)' });
+    expect(policyProblemsOf({ policyFile: temp.file('policy.json', '') })[0]?.message).toBe('is empty');
+    expect(policyProblemsOf({ policyFile: temp.file('policy.json', '[1, 2]') })[0]).toMatchObject({ field: '(top level)', message: 'must be an object (got a list)' });
   });
 
   it('an unreadable policy path is an error with a fix', () => {
     const dir = temp.make();
-    expect(issuesOf({ policyFile: dir })[0]).toMatchObject({ source: 'policy', field: dir, message: 'cannot be read (EISDIR)', fix: expect.stringMatching(/not a folder/) });
+    expect(policyProblemsOf({ policyFile: dir })[0]).toMatchObject({ source: 'policy', field: dir, message: 'cannot be read (EISDIR)', fix: expect.stringMatching(/not a folder/) });
   });
 
-  it('collects every problem of every layer in one error, with a readable message', () => {
+  it('collects every problem of the environment and the overrides in one error, with a readable message', () => {
     const policyFile = temp.file('policy.json', { cacheRetentionDays: 99_999 });
     let error: unknown;
     try {
@@ -340,10 +354,14 @@ describe('invalid configuration names the field and the fix', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const configError = error as ConfigError;
-    expect(configError.issues.map((i) => `${i.source}:${i.field}`)).toEqual(['policy:cacheRetentionDays', 'env:REVERB_PORT', 'overrides:requestTimeoutMs']);
-    expect(configError.message).toContain('Invalid configuration (3 problems)');
-    expect(configError.message).toContain(`admin policy (${policyFile}): cacheRetentionDays must be at most 3650`);
+    // The policy's problem is not fatal (it is reported in policyProblems when loading succeeds).
+    expect(configError.issues.map((i) => `${i.source}:${i.field}`)).toEqual(['env:REVERB_PORT', 'overrides:requestTimeoutMs']);
+    expect(configError.message).toContain('Invalid configuration (2 problems)');
     expect(configError.message).toContain('environment: REVERB_PORT must be a port number (1–65535). Fix: set REVERB_PORT to the port your Reverb server listens on, e.g. 8080');
+    const policyOnly = loadConfig({ policyFile });
+    expect(policyOnly.policyProblems.map(formatIssue)).toEqual([
+      `admin policy (${policyFile}): cacheRetentionDays must be at most 3650. Fix: use a whole number of days from 1 to 3650 (default 30)`,
+    ]);
   });
 });
 
