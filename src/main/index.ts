@@ -10,6 +10,8 @@ import { ConfigError, formatIssue, loadConfig, readPolicyFile, type ConfigIssue,
 import { DeskService } from './core/desk-service';
 import type { Logger } from './core/log';
 import { discoverPolicy } from './core/policy-sources';
+import { decideUpdates } from './core/update-policy';
+import { UpdateService } from './core/updates';
 import { embeddedDemo, type EmbeddedDemo } from './demo/demo-port';
 import type { AlertClick } from './electron/alerts';
 import { installAppMenu, helpActions } from './electron/app-menu';
@@ -28,6 +30,7 @@ import { applyOsSettings, userSettingsPort } from './electron/settings';
 import { drawAppIcon } from './electron/tray-icon';
 import { dndUntil } from './electron/tray-menu';
 import { TrayController } from './electron/tray';
+import { createUpdaterEngine, detectInstallKind } from './electron/updater';
 import { DashboardWindows } from './electron/windows';
 
 /** Windows groups toasts and taskbar entries by this id; the installer (electron-builder `appId`) uses the same. */
@@ -162,6 +165,28 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   });
   // "Try the demo clinic" is offered only to a desk that has no clinic configured.
   const demo = options.demo !== undefined ? options.demo : config.apiUrl === null ? embeddedDemo({ logger: { info: () => undefined, warn: (m, f) => logger.warn(`demo clinic: ${m}`, f) } }) : null;
+  // Decided once from the policy; when off, electron-updater is never even loaded.
+  const osPlatform = options.platform ?? process.platform;
+  const updates = new UpdateService({
+    decision: decideUpdates(config.updates, {
+      currentVersion: app.getVersion(),
+      packaged: app.isPackaged,
+      platform: osPlatform,
+      install: detectInstallKind({
+        platform: osPlatform,
+        env,
+        execPath: process.execPath,
+        resourcesPath: process.resourcesPath,
+        windowsStore: process.windowsStore === true,
+        mas: process.mas === true,
+      }),
+    }),
+    currentVersion: app.getVersion(),
+    engine: () => createUpdaterEngine({ platform: osPlatform, logger }),
+    logger,
+    // A close-to-tray window would otherwise keep the app from quitting into the installer.
+    beforeInstall: () => windows.setQuitting(),
+  });
   const desk = new DeskService({
     config,
     settings,
@@ -174,7 +199,9 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     ...(demo ? { demo } : {}),
     openExternal: async (url) => void (await openLink(url)),
     runChecks: desktopChecks({ config, tokens, demo, session: () => signedIn }),
+    updates,
   });
+  updates.start();
 
   // ── windows, bridge, alerts, tray ──
   const appIcon = nativeImage.createFromBuffer(drawAppIcon(256).png());
@@ -279,6 +306,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     (stopped ??= (async () => {
       stopWake();
       stopNetwork();
+      updates.stop();
       notifier.dispose();
       tray.destroy();
       await desk.close();

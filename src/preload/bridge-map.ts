@@ -35,6 +35,9 @@ export const METHOD_NAMES = [
   'runChecks',
   'getSettings',
   'updateSettings',
+  'getUpdateStatus',
+  'checkForUpdates',
+  'installUpdate',
 ] as const satisfies readonly BridgeMethodName[];
 
 // Every method of the contract is listed (the `satisfies` above checks the other direction).

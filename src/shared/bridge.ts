@@ -15,6 +15,7 @@ import {
   OpenTarget,
   Presence,
   SessionState,
+  UpdateStatus,
 } from './desk-state';
 import { SettingsPatch, SettingsView } from './settings';
 import { IsoDate, IsoDateTime } from './time';
@@ -114,6 +115,12 @@ export const BRIDGE_METHODS = {
   // settings
   getSettings: method(NoInput, SettingsView),
   updateSettings: method(SettingsPatch, SettingsView),
+  // updates
+  getUpdateStatus: method(NoInput, UpdateStatus),
+  /** Looks for an update now; refused when updates are off. */
+  checkForUpdates: method(NoInput, UpdateStatus),
+  /** Restarts into the downloaded update; refused unless one is ready. */
+  installUpdate: method(NoInput, z.undefined()),
 } as const;
 
 export type BridgeMethodName = keyof typeof BRIDGE_METHODS;
@@ -166,6 +173,7 @@ export const DeskEvent = z.discriminatedUnion('kind', [
     error: z.string().max(1000).nullable(),
   }),
   z.object({ kind: z.literal('open'), target: OpenTarget }),
+  z.object({ kind: z.literal('update'), status: UpdateStatus }),
 ]);
 export type DeskEvent = z.infer<typeof DeskEvent>;
 export type DeskEventKind = DeskEvent['kind'];

@@ -169,3 +169,48 @@ export const DeskSnapshot = z.object({
   channels: z.array(ChannelStatus),
 });
 export type DeskSnapshot = z.infer<typeof DeskSnapshot>;
+
+// ── updates ──
+
+export const UPDATE_CHANNEL_NAMES = ['stable', 'beta'] as const;
+const AppVersionText = z.string().max(64);
+const ByteCount = z.number().nonnegative();
+
+/** What every update status carries, for Settings and Diagnostics. */
+const UpdateFacts = z.object({
+  currentVersion: AppVersionText,
+  /** The policy's channel; null when updates are off. */
+  channel: z.enum(UPDATE_CHANNEL_NAMES).nullable(),
+  /** The version the policy holds every desk on, if any. */
+  pinnedVersion: AppVersionText.nullable(),
+  /** The policy installs without asking, after a short countdown. */
+  forced: z.boolean(),
+  /** The last time the update server answered. */
+  lastCheckedAt: IsoDateTime.nullable(),
+});
+
+/**
+ * The desk's updater, as the renderer shows it. `off`: no checks at all (the
+ * policy, a development build, or an installation the OS updates). `ready`: a
+ * verified download waits; it installs on quit, when the user agrees, or at
+ * `installAt` when the policy forces it. `error.version` is the update whose
+ * download failed, null when the check itself failed.
+ */
+export const UpdateStatus = z.discriminatedUnion('state', [
+  UpdateFacts.extend({ state: z.literal('off'), reason: z.string().max(500) }),
+  UpdateFacts.extend({ state: z.literal('idle') }),
+  UpdateFacts.extend({ state: z.literal('checking') }),
+  UpdateFacts.extend({ state: z.literal('available'), version: AppVersionText }),
+  UpdateFacts.extend({
+    state: z.literal('downloading'),
+    version: AppVersionText,
+    percent: z.number().min(0).max(100),
+    bytesPerSecond: ByteCount,
+    transferred: ByteCount,
+    total: ByteCount,
+  }),
+  UpdateFacts.extend({ state: z.literal('ready'), version: AppVersionText, installAt: IsoDateTime.nullable() }),
+  UpdateFacts.extend({ state: z.literal('error'), version: AppVersionText.nullable(), message: z.string().max(1000), retryAt: IsoDateTime.nullable() }),
+]);
+export type UpdateStatus = z.infer<typeof UpdateStatus>;
+export type UpdateState = UpdateStatus['state'];

@@ -2,6 +2,7 @@ import { vi, type Mock } from 'vitest'
 import type { BridgeMethodName, ClinicBridge, DeskEvent } from '../../src/shared/bridge'
 import type { DeskSnapshot } from '../../src/shared/desk-state'
 import { DEMO_ACCOUNTS, board, settingsView, signedOutSnapshot, snapshot, user } from './fixtures'
+import { updateStatus } from './update-fixtures'
 
 type Methods = Omit<ClinicBridge, 'onEvent'>
 
@@ -90,6 +91,9 @@ export function createFakeBridge(options: { signedOut?: boolean; snapshot?: Part
       const view = settingsView()
       return { ...view, values: { ...view.values, ...patch, alerts: { ...view.values.alerts, ...patch.alerts } } }
     }),
+    getUpdateStatus: method('getUpdateStatus', async () => updateStatus()),
+    checkForUpdates: method('checkForUpdates', async () => updateStatus({ state: 'idle', lastCheckedAt: new Date().toISOString() })),
+    installUpdate: method('installUpdate', async () => undefined),
   }
   return fake
 }

@@ -9,7 +9,7 @@ import {
   type Unsubscribe,
 } from '../../shared/bridge';
 import type { User } from '../../shared/domain';
-import type { Board, CheckReport, DeskSnapshot, Diagnostics, SessionState } from '../../shared/desk-state';
+import type { Board, CheckReport, DeskSnapshot, Diagnostics, SessionState, UpdateStatus } from '../../shared/desk-state';
 import type { SettingsPatch, SettingsView } from '../../shared/settings';
 import { ApiClient, ForbiddenError, NetworkError, NotAClinicError, UnauthorizedError, ValidationFailedError } from './api-client';
 import { cacheFileFor, openCache } from './cache';
@@ -19,6 +19,7 @@ import type { Logger } from './log';
 import { silentLogger } from './log';
 import { Realtime, type RealtimeEvents, type RealtimeOptions } from './realtime';
 import { DeskSession } from './session';
+import { noUpdates, type UpdatesPort } from './updates';
 
 /**
  * The desk as one service: sign-in and sign-out, the session's state and
@@ -97,6 +98,8 @@ export interface DeskServiceOptions {
   openExternal?: (url: string) => Promise<void>;
   /** The desk's own checks, for `runChecks` (the `doctor` command's engine). */
   runChecks?: () => Promise<CheckReport>;
+  /** The updater (the desktop app); other hosts report updates as off. */
+  updates?: UpdatesPort;
 }
 
 type Methods = { [K in keyof typeof BRIDGE_METHODS]: (input: BridgeInput<K>) => Promise<BridgeOutput<K>> };
@@ -112,6 +115,8 @@ export class DeskService implements Methods {
   private transport: TransportConfig;
   private demo = false;
   private readonly idleConnection: ConnectionTracker;
+  private readonly updates: UpdatesPort;
+  private readonly stopUpdateEvents: Unsubscribe;
 
   constructor(private readonly options: DeskServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -119,6 +124,8 @@ export class DeskService implements Methods {
     this.apiUrl = options.config.apiUrl;
     this.transport = options.config.transport;
     this.idleConnection = new ConnectionTracker(this.transport.kind, () => new Date(this.now()).toISOString());
+    this.updates = options.updates ?? noUpdates(options.appVersion, 'this host does not install updates; the desktop app does');
+    this.stopUpdateEvents = this.updates.onStatus((status) => this.emit({ kind: 'update', status }));
   }
 
   // ── events ──────────────────────────────────────────────────────────────
@@ -405,6 +412,7 @@ export class DeskService implements Methods {
       session: this.sessionState.status === 'signed-in' ? { userId: this.sessionState.user.id, role: this.sessionState.user.role, demo: this.demo } : { status: this.sessionState.status },
       // Secrets masked: the key is public by design (it is in every client), the token never leaves.
       config: { apiUrl: this.apiUrl, transport: maskTransport(this.transport), pollingIntervalSec: this.options.settings.view().values.pollingIntervalSec },
+      updates: this.updates.status(),
     };
     return { text: JSON.stringify(report, null, 2) };
   }
@@ -428,8 +436,24 @@ export class DeskService implements Methods {
     return view;
   }
 
+  // ── updates ─────────────────────────────────────────────────────────────
+
+  async getUpdateStatus(): Promise<UpdateStatus> {
+    return this.updates.status();
+  }
+
+  checkForUpdates(): Promise<UpdateStatus> {
+    return this.updates.checkNow();
+  }
+
+  async installUpdate(): Promise<undefined> {
+    this.updates.installNow();
+    return undefined;
+  }
+
   /** Stops everything without signing out (app quit). */
   async close(): Promise<void> {
+    this.stopUpdateEvents();
     await this.end(false);
   }
 }
