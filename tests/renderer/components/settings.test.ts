@@ -1,15 +1,17 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
+import type { VueWrapper } from '@vue/test-utils'
+import { SETTING_KEYS, type SettingKey, type SettingsView as SettingsViewData } from '../../../src/shared/settings'
 import SettingsView from '../../../src/renderer/src/views/SettingsView.vue'
 import { createFakeBridge } from '../fake-bridge'
 import { byLabel } from '../dom'
 import { settingsView } from '../fixtures'
 import { startedDesk } from '../setup'
 
-async function mountSettings(locked: ReturnType<typeof settingsView>['locked'] = []) {
+async function mountSettings(locked: ReturnType<typeof settingsView>['locked'] = [], managed?: SettingsViewData['managed']) {
   const fake = createFakeBridge()
-  fake.getSettings.mockResolvedValue(settingsView({ locked }))
+  fake.getSettings.mockResolvedValue(settingsView({ locked, ...(managed ? { managed } : {}) }))
   const { pinia } = await startedDesk(fake)
   const wrapper = mount(SettingsView, { global: { plugins: [pinia] } })
   await flushPromises()
@@ -71,5 +73,96 @@ describe('settings', () => {
     await byLabel(wrapper, 'New messages').setValue(false)
     await flushPromises()
     expect(fake.updateSettings).toHaveBeenCalledWith({ alerts: { messages: false } })
+  })
+})
+
+/** Every form control for a setting, by its label or its group's legend. */
+function controlsFor(wrapper: VueWrapper, key: SettingKey): HTMLElement[] {
+  const group = (legend: string) => {
+    const fieldset = wrapper.findAll('fieldset').find((f) => f.find('legend').text() === legend)
+    if (!fieldset) throw new Error(`no group "${legend}"`)
+    return fieldset.findAll<HTMLInputElement>('input').map((i) => i.element)
+  }
+  switch (key) {
+    case 'alerts':
+      return group('Alerts')
+    case 'dndUntil':
+      return group('Do Not Disturb')
+    case 'theme':
+      return group('Theme')
+    case 'hideMessageText':
+      return [byLabel(wrapper, 'Hide message text in alerts').element]
+    case 'silenceWhenFocused':
+      return [byLabel(wrapper, 'No alerts while Clinic Desk is in front').element]
+    case 'pollingIntervalSec':
+      return [byLabel(wrapper, 'Polling interval').element]
+    case 'startAtLogin':
+      return [byLabel(wrapper, 'Start at login').element]
+    case 'startMinimised':
+      return [byLabel(wrapper, 'Start minimised').element]
+    case 'closeToTray':
+      return [byLabel(wrapper, 'Close to tray').element]
+  }
+}
+
+/** Disabled itself or by a disabled group around it, as the browser treats it. */
+function isDisabled(element: HTMLElement): boolean {
+  return (element as HTMLInputElement).disabled || element.closest('fieldset[disabled]') !== null
+}
+
+describe('settings the organisation manages', () => {
+  it('every setting the policy locks is disabled, and only those', async () => {
+    for (const key of SETTING_KEYS.options) {
+      const { wrapper } = await mountSettings([key])
+      for (const other of SETTING_KEYS.options) {
+        const controls = controlsFor(wrapper, other)
+        expect(controls.length, other).toBeGreaterThan(0)
+        for (const control of controls) expect(isDisabled(control), `${other} with ${key} locked`).toBe(other === key)
+      }
+      wrapper.unmount()
+    }
+  })
+
+  it('a policy that sets start at login and the alerts: those controls are disabled and marked', async () => {
+    const { wrapper, fake } = await mountSettings(['startAtLogin', 'alerts'], { sources: ['/etc/clinic-desk/policy.json'], problems: [] })
+    expect(controlsFor(wrapper, 'startAtLogin').every(isDisabled)).toBe(true)
+    expect(controlsFor(wrapper, 'alerts').every(isDisabled)).toBe(true)
+    expect(controlsFor(wrapper, 'theme').some(isDisabled)).toBe(false)
+    const alerts = wrapper.findAll('fieldset').find((f) => f.find('legend').text() === 'Alerts')
+    expect(alerts?.text()).toContain('Set by your administrator')
+    // A click on a locked control sends nothing.
+    await byLabel(wrapper, 'Start at login').trigger('change')
+    await flushPromises()
+    expect(fake.updateSettings).not.toHaveBeenCalled()
+  })
+
+  it('names where the policy comes from, without an alert when it applied', async () => {
+    const { wrapper } = await mountSettings(['theme'], { sources: ['C:\\ProgramData\\ClinicDesk\\policy.json', 'registry HKLM\\Software\\Policies\\ClinicDesk'], problems: [] })
+    expect(wrapper.text()).toContain(
+      'Some settings are managed by your organisation (C:\\ProgramData\\ClinicDesk\\policy.json, registry HKLM\\Software\\Policies\\ClinicDesk).',
+    )
+    expect(wrapper.find('[role="alert"]').exists()).toBe(false)
+  })
+
+  it('says so, as an alert with every problem, when the policy could not be applied', async () => {
+    const problems = [
+      'admin policy (/etc/clinic-desk/policy.json): transport.port must be a number (got "eighty"). Fix: use the port your Reverb server listens on, e.g. 8080',
+      'admin policy (/etc/clinic-desk/policy.json): settings.theem is not a known option. Fix: remove "theem" (did you mean "theme"?)',
+    ]
+    const { wrapper } = await mountSettings([], { sources: ['/etc/clinic-desk/policy.json'], problems })
+    const alert = wrapper.find('[role="alert"]')
+    expect(alert.exists()).toBe(true)
+    expect(alert.text()).toContain("Your organisation's policy could not be applied; Clinic Desk uses its defaults:")
+    expect(alert.findAll('li').map((li) => li.text())).toEqual(problems)
+    expect(wrapper.text()).not.toContain('Some settings are managed by your organisation')
+    // Nothing is locked by a policy that was not applied.
+    expect(controlsFor(wrapper, 'startAtLogin').some(isDisabled)).toBe(false)
+  })
+
+  it('says nothing about an organisation without a policy', async () => {
+    const { wrapper } = await mountSettings([], { sources: [], problems: [] })
+    expect(wrapper.text()).not.toContain('organisation')
+    const bare = await mountSettings()
+    expect(bare.wrapper.text()).not.toContain('organisation')
   })
 })

@@ -35,6 +35,18 @@ describe('settings store', () => {
     expect(store.error).toContain('Settings cannot be changed here')
   })
 
+  it('knows where the organisation\'s policy comes from, and why it was not applied; nothing when the host reads none', async () => {
+    const { fake } = withFakeBridge()
+    const managed = { sources: ['/etc/clinic-desk/policy.json'], problems: ['admin policy (/etc/clinic-desk/policy.json): apiUrl must be an http:// or https:// URL'] }
+    fake.getSettings.mockResolvedValueOnce(settingsView({ managed }))
+    const store = useSettingsStore()
+    expect(store.managed).toEqual({ sources: [], problems: [] })
+    await store.load()
+    expect(store.managed).toEqual(managed)
+    store.apply(settingsView())
+    expect(store.managed).toEqual({ sources: [], problems: [] })
+  })
+
   it('follows `settings` events (another window, or the admin policy)', async () => {
     const { fake } = await startedDesk()
     const view = settingsView({ locked: ['theme'] })

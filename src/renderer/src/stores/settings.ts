@@ -1,11 +1,13 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { SettingKey, Settings, SettingsPatch, SettingsView } from '../../../shared/settings'
+import type { ManagedInfo, SettingKey, Settings, SettingsPatch, SettingsView } from '../../../shared/settings'
 import { DEFAULT_SETTINGS } from '../../../shared/settings'
 import { useBridge } from '../desk/bridge-context'
 import { errorMessage } from '../lib/errors'
 
 export type Theme = Settings['theme']
+
+const NOT_MANAGED: ManagedInfo = { sources: [], problems: [] }
 
 /** The user's settings, with the keys the administrator has locked. */
 export const useSettingsStore = defineStore('settings', () => {
@@ -21,6 +23,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const values = computed<Settings>(() => view.value?.values ?? DEFAULT_SETTINGS)
   const locked = computed<ReadonlySet<SettingKey>>(() => new Set(view.value?.locked ?? []))
   const theme = computed<Theme>(() => values.value.theme)
+  /** Where the organisation's policy comes from, and why it was not applied (no problems: it was). */
+  const managed = computed<ManagedInfo>(() => view.value?.managed ?? NOT_MANAGED)
 
   function isLocked(key: SettingKey): boolean {
     return locked.value.has(key)
@@ -60,5 +64,5 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  return { view, loading, saving, error, savedAt, values, locked, theme, isLocked, apply, load, update }
+  return { view, loading, saving, error, savedAt, values, locked, theme, managed, isLocked, apply, load, update }
 })
