@@ -30,6 +30,21 @@ export const ENTITLEMENTS_FILE = 'build/entitlements.mac.plist';
 export const NSIS_INCLUDE_FILE = 'build/installer.nsh';
 export const ICONS = { win: 'build/icon.ico', mac: 'build/icon.icns', linux: 'build/icon.png' } as const;
 
+/**
+ * Parts of production dependencies the packaged app never loads. better-sqlite3 ships its C
+ * sources and the SQLite amalgamation (10 MB) to compile at install time, plus a test addon;
+ * only build/Release/better_sqlite3.node and lib/ run. tsx (and esbuild, a 10 MB executable)
+ * is a dependency for the command line in bin/, which is not packaged: the main bundle does
+ * not import it (tests/build/package-smoke.test.ts checks every import of the bundle resolves).
+ */
+export const PACKAGED_NODE_MODULES_EXCLUDED = [
+  '!**/node_modules/better-sqlite3/{deps,src}/**',
+  '!**/node_modules/better-sqlite3/build/Release/{obj,obj.target,.deps}/**',
+  '!**/node_modules/better-sqlite3/build/Release/test_extension.node',
+  '!**/node_modules/better-sqlite3/build/{deps/**,*.mk,Makefile,config.gypi}',
+  '!**/node_modules/{tsx,esbuild,@esbuild}/**',
+] as const;
+
 export interface UpdateFeed {
   readonly url: string;
   readonly placeholder: boolean;
@@ -96,7 +111,7 @@ export function builderConfig(env: Env = {}): Configuration {
 
     // The bundles electron-vite writes; production node_modules are added by electron-builder
     // (main keeps its dependencies external). Nothing else of the repository is packaged.
-    files: ['out/**/*'],
+    files: ['out/**/*', ...PACKAGED_NODE_MODULES_EXCLUDED],
     asar: true,
     // better-sqlite3's addon must sit outside app.asar to be loaded; Electron redirects the
     // require into app.asar.unpacked. Any other native addon added later is covered too.
@@ -214,4 +229,7 @@ export function builderConfig(env: Env = {}): Configuration {
   };
 }
 
-export default builderConfig(process.env);
+/** For the CLI (`--config build/electron-builder.config.ts`): read when electron-builder loads it, not on import. */
+export default function config(): Configuration {
+  return builderConfig(process.env);
+}

@@ -107,7 +107,7 @@ describe("electron-builder's own validation", () => {
     const loaded = await getConfig(ROOT, 'build/electron-builder.config.ts', null);
     expect(loaded.appId).toBe(APP_ID);
     expect(loaded.electronFuses).toEqual(builderConfig(process.env).electronFuses);
-    expect(defaultConfig).toEqual(builderConfig(process.env));
+    expect(defaultConfig()).toEqual(builderConfig(process.env));
   });
 });
 
