@@ -13,7 +13,15 @@ import type { UpdaterEngine } from '../core/updates';
  * electron-builder's generic provider) and the download rules.
  */
 
-type UpdaterModule = Pick<typeof ElectronUpdater, 'NsisUpdater' | 'MacUpdater' | 'AppImageUpdater'>;
+/** An electron-updater class, as far as it is used here: AppUpdater is one. */
+type UpdaterClass = new () => UpdaterEngine & { logger: ElectronUpdater.Logger | null };
+
+/** The classes of electron-updater this adapter picks from. */
+export interface UpdaterModule {
+  NsisUpdater: UpdaterClass;
+  MacUpdater: UpdaterClass;
+  AppImageUpdater: UpdaterClass;
+}
 
 export interface UpdaterAdapterOptions {
   platform: NodeJS.Platform;
@@ -23,13 +31,12 @@ export interface UpdaterAdapterOptions {
 }
 
 export async function createUpdaterEngine(options: UpdaterAdapterOptions): Promise<UpdaterEngine> {
-  const mod = await (options.load ?? (() => import('electron-updater')))();
+  const mod: UpdaterModule = await (options.load ?? (() => import('electron-updater')))();
   // Chosen here rather than by electron-updater's `autoUpdater`, which would pick a deb/rpm updater
   // (sudo dpkg -i) for a package-managed desk; the policy has already ruled those out.
   const updater = options.platform === 'win32' ? new mod.NsisUpdater() : options.platform === 'darwin' ? new mod.MacUpdater() : new mod.AppImageUpdater();
   updater.logger = updaterLog(options.logger);
-  const engine: UpdaterEngine = updater;
-  return engine;
+  return updater;
 }
 
 /** electron-updater's `{ info, warn, error, debug }` logger, into ours. Its errors carry stacks: kept, but bounded. */
