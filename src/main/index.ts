@@ -100,12 +100,12 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   logger.info('Clinic Desk starting', { version: app.getVersion(), platform, packaged: app.isPackaged });
   for (const link of refusedLinks) logger.warn('refused a clinicdesk link', { link: link.slice(0, 200) });
 
+  // The machine's policy: its file, and the registry (Windows) or managed preferences (macOS).
+  const policy = options.policyFile !== undefined ? readPolicyFile(options.policyFile) : discoverPolicy({ platform, env });
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig({ policy, userFile: files.settings, env });
   } catch (error) {
-  // The machine's policy: its file, and the registry (Windows) or managed preferences (macOS).
-  const policy = options.policyFile !== undefined ? readPolicyFile(options.policyFile) : discoverPolicy({ platform, env });
     // Only the environment can stop the start: an invalid policy is reported and not applied.
     const message = error instanceof ConfigError ? error.message : String(error);
     logger.error('configuration invalid', { message });
@@ -198,7 +198,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     tokens,
     ...(demo ? { demo } : {}),
     openExternal: async (url) => void (await openLink(url)),
-    runChecks: desktopChecks({ config, tokens, demo, session: () => signedIn }),
+    runChecks: desktopChecks({ config, tokens, demo, session: () => signedIn, policy: { sources: loaded.policySources, problems: policyProblems } }),
     updates,
   });
   updates.start();

@@ -151,9 +151,13 @@ describe('the dashboard window', () => {
     expect(fake.dialog.messageBoxes).toHaveLength(1);
     expect(fake.dialog.messageBoxes[0]).toMatchObject({ type: 'warning', message: "Your organisation's policy could not be applied." });
     expect(String(fake.dialog.messageBoxes[0]?.detail)).toMatch(/closeToTary is not a known option\. Fix: move it into "settings" \(to set and lock it\) or "defaultSettings" \(as a starting value\), spelt "closeToTray"/);
-    expect(desktop.desk).toBeDefined();
     const log = readFileSync(join(dir, 'logs', 'main.log'), 'utf8');
     expect(log).toMatch(/administrator's policy .* was not applied/);
+    // Diagnostics → Run checks says it too, first.
+    const report = await desktop.desk.runChecks();
+    expect(report.ok).toBe(false);
+    expect(report.checks[0]).toMatchObject({ id: 'policy', ok: false, detail: expect.stringMatching(/^Not applied \(.*policy\.json\): Clinic Desk runs on its defaults\. .*closeToTary is not a known option/) });
+    expect(report.checks[0]?.fix).toMatch(/apiUrl: use the clinic's web address/);
   });
 
   it('a valid admin policy: the Settings view names its source and locks what it sets', async () => {
@@ -163,6 +167,8 @@ describe('the dashboard window', () => {
     expect(view.locked.sort()).toEqual(['alerts', 'startAtLogin']);
     expect(view.values).toMatchObject({ theme: 'dark', startAtLogin: true });
     expect(view.managed).toEqual({ sources: [join(dir, 'policy.json')], problems: [] });
+    const report = (await call('runChecks')) as { checks: Array<{ id: string; ok: boolean; detail: string }> };
+    expect(report.checks[0]).toEqual(expect.objectContaining({ id: 'policy', ok: true, detail: `Applied (${join(dir, 'policy.json')}).` }));
     await new Promise((resolve) => setImmediate(resolve));
     expect(fake.dialog.messageBoxes.map((b) => b.message)).not.toContain("Your organisation's policy could not be applied.");
   });

@@ -54,6 +54,8 @@ export function parseDeskArgs(
   argv: string[],
   env: Record<string, string | undefined>,
   extraOptions: Record<string, { type: 'string' | 'boolean' }> = {},
+  /** A policy file named by the command itself (`doctor --policy`), used when `--config` is not given. */
+  layers: { policyFile?: string } = {},
 ): DeskArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -83,12 +85,15 @@ export function parseDeskArgs(
 
   let loaded: LoadedConfig;
   try {
-    const configFile = str('config');
+    const configFile = str('config') ?? layers.policyFile;
     loaded = loadConfig({ ...(configFile === undefined ? {} : { policyFile: configFile }), env, overrides });
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  // A file named on the command line must be right: the desktop app runs on its defaults
+  // instead, but here nobody would see that the file was ignored.
+  if (loaded.policyProblems.length > 0) throw new ConfigError(loaded.policyProblems);
 
   const token = str('token') ?? env.CLINIC_DESK_TOKEN;
   const email = str('email') ?? env.CLINIC_DESK_EMAIL;

@@ -42,7 +42,7 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
     load: () => import('./preview'),
   },
   doctor: {
-    summary: "run the back end's troubleshooting checklist against a configuration",
+    summary: "run the back end's troubleshooting checklist; --policy FILE checks an admin policy",
     load: () => import('./doctor'),
   },
 }

@@ -3,7 +3,7 @@ import type { Channel, PresenceChannel } from 'pusher-js';
 import type { CheckReport, CheckResult } from '../../shared/desk-state';
 import type { User } from '../../shared/domain';
 import { ApiClient, ForbiddenError, NetworkError, NotAClinicError, UnauthorizedError, ValidationFailedError } from './api-client';
-import type { DeskConfig, TransportConfig } from './config';
+import type { ConfigIssue, DeskConfig, TransportConfig } from './config';
 import { pusherOptionsFor } from './pusher-options';
 import { wantedChannels } from './wanted-channels';
 
@@ -24,6 +24,14 @@ export interface DoctorInput {
   now?: () => number;
   /** Slower than this for a round trip is reported as high latency (seed: "High Latency"). */
   latencyWarnMs?: number;
+  /** The machine's admin policy as the desk loaded it (the desktop app); checked first when it has sources or problems. */
+  policy?: PolicyStatus;
+}
+
+export interface PolicyStatus {
+  sources: string[];
+  /** Non-empty: the policy was not applied at all. */
+  problems: ConfigIssue[];
 }
 
 export async function runDoctor(input: DoctorInput): Promise<CheckReport> {
@@ -34,13 +42,17 @@ export async function runDoctor(input: DoctorInput): Promise<CheckReport> {
   const { config } = input;
   const finish = (): CheckReport => ({ ok: checks.every((c) => c.ok), ranAt: new Date(now()).toISOString(), checks });
 
+  // 0. The admin policy: an invalid one is not applied, so the checks below run on the defaults.
+  if (input.policy !== undefined && (input.policy.sources.length > 0 || input.policy.problems.length > 0)) add(policyCheck(input.policy));
+
   // 1. Configuration (seed: "Check .env has VITE_PUSHER_APP_KEY set").
   if (!config.apiUrl) {
     add(fail('config', 'Configuration', 'No clinic API URL is configured.', 'Set CLINIC_DESK_API_URL (or --api-url, or apiUrl in the policy file) to the clinic\'s Laravel app, e.g. https://clinic.example.org.'));
     return finish();
   }
-  add(describeTransport(config.transport));
-  if (!checks[0]?.ok) return finish();
+  const transport = describeTransport(config.transport);
+  add(transport);
+  if (!transport.ok) return finish();
 
   // 2. API reachable and a clinic back end.
   const api = new ApiClient({ baseUrl: config.apiUrl, timeoutMs: Math.min(timeoutMs, config.requestTimeoutMs), retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, ...(input.fetch ? { fetch: input.fetch } : {}) });
@@ -87,6 +99,18 @@ function pass(id: string, title: string, detail: string): CheckResult {
 
 function fail(id: string, title: string, detail: string, fix: string): CheckResult {
   return { id, title, ok: false, detail, fix };
+}
+
+function policyCheck(policy: PolicyStatus): CheckResult {
+  const from = policy.sources.length > 0 ? ` (${policy.sources.join(', ')})` : '';
+  if (policy.problems.length === 0) return pass('policy', 'Admin policy', `Applied${from}.`);
+  const where = (p: ConfigIssue) => (p.file !== undefined && policy.sources.length > 1 ? ` in ${p.file}` : '');
+  return fail(
+    'policy',
+    'Admin policy',
+    `Not applied${from}: Clinic Desk runs on its defaults. ${policy.problems.map((p) => `${p.field} ${p.message}${where(p)}`).join('; ')}.`,
+    `${policy.problems.map((p) => `${p.field}: ${p.fix}`).join('; ')}. Check the corrected file with clinic-desk doctor --policy FILE before rolling it out.`,
+  );
 }
 
 function describeTransport(t: TransportConfig): CheckResult {

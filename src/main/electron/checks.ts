@@ -1,13 +1,14 @@
 import type { CheckReport } from '../../shared/desk-state';
 import type { DeskConfig } from '../core/config';
 import type { TokenStore } from '../core/desk-service';
-import { runDoctor } from '../core/doctor';
+import { runDoctor, type PolicyStatus } from '../core/doctor';
 import type { EmbeddedDemo } from '../demo/demo-port';
 
 /**
  * "Run checks" on the Diagnostics screen: the `doctor` command's checks,
  * against the clinic the desk is signed in to (the embedded demo's servers
- * for a demo session), with the session's own token.
+ * for a demo session), with the session's own token; first, whether the
+ * machine's admin policy was applied.
  */
 
 export interface ChecksDeps {
@@ -16,6 +17,8 @@ export interface ChecksDeps {
   demo: EmbeddedDemo | null;
   /** The signed-in session, or null. */
   session: () => { apiUrl: string; demo: boolean } | null;
+  /** The machine's admin policy as loaded: its sources, and why it was not applied. */
+  policy?: PolicyStatus;
 }
 
 export function desktopChecks(deps: ChecksDeps): () => Promise<CheckReport> {
@@ -29,6 +32,6 @@ export function desktopChecks(deps: ChecksDeps): () => Promise<CheckReport> {
     } else if (session) {
       config = { ...config, apiUrl: session.apiUrl };
     }
-    return runDoctor({ config, credentials: stored ? { token: stored.token } : null });
+    return runDoctor({ config, credentials: stored ? { token: stored.token } : null, ...(deps.policy === undefined ? {} : { policy: deps.policy }) });
   };
 }
