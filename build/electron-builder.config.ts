@@ -136,7 +136,8 @@ export function builderConfig(env: Env = {}): Configuration {
     generateUpdatesFilesForAllChannels: true,
     forceCodeSigning: signingRequired(env),
 
-    artifactName: 'ClinicDesk-${version}-${os}-${arch}.${ext}',
+    // Names without spaces (they go into silent-install commands and URLs); docs/admin-guide.md quotes them.
+    artifactName: 'Clinic-Desk-${version}-${arch}.${ext}',
 
     win: {
       target: [
@@ -169,7 +170,7 @@ export function builderConfig(env: Env = {}): Configuration {
       runAfterFinish: true,
       deleteAppDataOnUninstall: false,
       include: NSIS_INCLUDE_FILE,
-      artifactName: 'ClinicDesk-Setup-${version}.${ext}',
+      artifactName: 'Clinic-Desk-Setup-${version}.${ext}',
     },
     // For Group Policy / Intune / SCCM: per machine only (a computer-assigned package installs as
     // SYSTEM), no UI, never starts the app as the installing account.
@@ -180,7 +181,7 @@ export function builderConfig(env: Env = {}): Configuration {
       createDesktopShortcut: true,
       createStartMenuShortcut: true,
       shortcutName: PRODUCT_NAME,
-      artifactName: 'ClinicDesk-${version}-${arch}.${ext}',
+      artifactName: 'Clinic-Desk-${version}.${ext}',
     },
 
     mac: {
@@ -202,10 +203,12 @@ export function builderConfig(env: Env = {}): Configuration {
       // Without credentials: skip signing instead of picking whatever identity the keychain of
       // the build machine holds, so the banner's "unsigned" is true.
       ...(mac.unsigned ? { identity: null } : {}),
-      artifactName: 'ClinicDesk-${version}-mac-${arch}.${ext}',
+      // The zip (what the updater and MDM tools take); the DMG has its own name below.
+      artifactName: 'Clinic-Desk-${version}-${arch}-mac.${ext}',
     },
     dmg: {
       title: '${productName} ${version}',
+      artifactName: 'Clinic-Desk-${version}-${arch}.${ext}',
     },
 
     linux: {
@@ -221,7 +224,7 @@ export function builderConfig(env: Env = {}): Configuration {
       synopsis: 'Live clinic dashboard for reception and doctors',
       maintainer: `${PRODUCT_NAME} <dev@clinic-desk.invalid>`,
       vendor: PRODUCT_NAME,
-      artifactName: 'ClinicDesk-${version}-${arch}.${ext}',
+      artifactName: 'Clinic-Desk-${version}-${arch}.${ext}',
     },
     // The distributions' own naming, which their tools and admins expect.
     deb: { artifactName: '${name}_${version}_${arch}.${ext}' },

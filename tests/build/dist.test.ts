@@ -88,10 +88,10 @@ describe('native addons', () => {
 
 describe('artifacts and the summary', () => {
   it('update feed files are the channel files and blockmaps', () => {
-    for (const file of ['latest.yml', 'beta.yml', 'alpha.yml', 'latest-mac.yml', 'beta-mac.yml', 'latest-linux.yml', 'latest-linux-arm64.yml', 'ClinicDesk-Setup-1.2.0.exe.blockmap']) {
+    for (const file of ['latest.yml', 'beta.yml', 'alpha.yml', 'latest-mac.yml', 'beta-mac.yml', 'latest-linux.yml', 'latest-linux-arm64.yml', 'Clinic-Desk-Setup-1.2.0.exe.blockmap']) {
       expect(isUpdateFeedFile(file), file).toBe(true);
     }
-    for (const file of ['ClinicDesk-Setup-1.2.0.exe', 'ClinicDesk-1.2.0-x64.msi', 'builder-debug.yml', 'builder-effective-config.yaml', 'clinic-desk_1.2.0_amd64.deb']) {
+    for (const file of ['Clinic-Desk-Setup-1.2.0.exe', 'Clinic-Desk-1.2.0.msi', 'builder-debug.yml', 'builder-effective-config.yaml', 'clinic-desk_1.2.0_amd64.deb']) {
       expect(isUpdateFeedFile(file), file).toBe(false);
     }
   });
@@ -117,7 +117,7 @@ describe('artifacts and the summary', () => {
       plan,
       feed: updateFeed({}),
       artifacts: [
-        { file: 'ClinicDesk-Setup-1.2.0.exe', bytes: 10, sha256: 'a'.repeat(64) },
+        { file: 'Clinic-Desk-Setup-1.2.0.exe', bytes: 10, sha256: 'a'.repeat(64) },
         { file: 'latest.yml', bytes: 2, sha256: 'b'.repeat(64) },
       ],
       date: new Date('2026-01-02T03:04:05Z'),
@@ -126,7 +126,7 @@ describe('artifacts and the summary', () => {
     expect(summary).toContain('UNSIGNED BUILD');
     expect(summary).toContain('Windows: NOTHING is signed.');
     expect(summary).toContain('PLACEHOLDER');
-    expect(summary).toMatch(/\| ClinicDesk-Setup-1\.2\.0\.exe \| 10 \| `a{64}` \| {2}\|/);
+    expect(summary).toMatch(/\| Clinic-Desk-Setup-1\.2\.0\.exe \| 10 \| `a{64}` \| {2}\|/);
     expect(summary).toMatch(/\| latest\.yml \| 2 \| `b{64}` \| yes \|/);
     expect(summary).toContain('`1.2.0/`');
   });

@@ -7,7 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { validateConfiguration, getConfig } from 'app-builder-lib/out/util/config/config.js';
-import { DebugLogger } from 'builder-util';
+import { Arch, DebugLogger, getArtifactArchName } from 'builder-util';
+import type { AppInfo } from 'app-builder-lib';
+import { expandMacro } from 'app-builder-lib/out/util/macroExpander.js';
 import type { Configuration, TargetConfiguration } from 'electron-builder';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
@@ -190,6 +192,7 @@ describe('targets', () => {
     expect(config.mac).toMatchObject({ hardenedRuntime: true, entitlements: ENTITLEMENTS_FILE, entitlementsInherit: ENTITLEMENTS_FILE });
     // electron-updater tells the Mac builds apart by "arm64" in the file name.
     expect(config.mac?.artifactName).toContain('${arch}');
+    expect(config.dmg?.artifactName).toContain('${arch}');
   });
 
   it('Linux: AppImage, deb and rpm, x64', () => {
@@ -197,8 +200,21 @@ describe('targets', () => {
     expect(config.linux?.maintainer).toMatch(/^.+ <.+@.+>$/);
   });
 
+  it("artifact names, expanded by electron-builder's own macro expander, are the ones docs/admin-guide.md quotes", () => {
+    const appInfo = { version: '1.4.2', name: 'clinic-desk', productName: PRODUCT_NAME, sanitizedProductName: PRODUCT_NAME } as unknown as AppInfo;
+    const expand = (pattern: string | null | undefined, ext: string, arch: Arch | null) =>
+      expandMacro(pattern ?? '', arch === null ? null : getArtifactArchName(arch, ext), appInfo, { ext });
+    expect(expand(config.nsis?.artifactName, 'exe', Arch.x64)).toBe('Clinic-Desk-Setup-1.4.2.exe');
+    expect(expand(config.msi?.artifactName, 'msi', Arch.x64)).toBe('Clinic-Desk-1.4.2.msi');
+    expect(expand(config.dmg?.artifactName, 'dmg', Arch.arm64)).toBe('Clinic-Desk-1.4.2-arm64.dmg');
+    expect(expand(config.mac?.artifactName, 'zip', Arch.x64)).toBe('Clinic-Desk-1.4.2-x64-mac.zip');
+    expect(expand(config.linux?.artifactName, 'AppImage', Arch.x64)).toBe('Clinic-Desk-1.4.2-x86_64.AppImage');
+    expect(expand(config.deb?.artifactName, 'deb', Arch.x64)).toBe('clinic-desk_1.4.2_amd64.deb');
+    expect(expand(config.rpm?.artifactName, 'rpm', Arch.x64)).toBe('clinic-desk-1.4.2.x86_64.rpm');
+  });
+
   it('artifact names have no spaces (they go into silent-install commands and URLs)', () => {
-    const names = [config.artifactName, config.nsis?.artifactName, config.msi?.artifactName, config.mac?.artifactName, config.linux?.artifactName, config.deb?.artifactName, config.rpm?.artifactName];
+    const names = [config.artifactName, config.nsis?.artifactName, config.msi?.artifactName, config.mac?.artifactName, config.dmg?.artifactName, config.linux?.artifactName, config.deb?.artifactName, config.rpm?.artifactName];
     for (const name of names) expect(name).toMatch(/^[^ ]+\$\{ext\}$/);
   });
 });
