@@ -11,6 +11,7 @@ import { useNotificationsStore } from '../stores/notifications'
 import { usePresenceStore } from '../stores/presence'
 import { useSessionStore } from '../stores/session'
 import { useSettingsStore } from '../stores/settings'
+import { useUpdatesStore } from '../stores/updates'
 import { installBridge } from './bridge-context'
 
 /**
@@ -40,6 +41,7 @@ function storesOf(pinia: Pinia) {
     conversations: useConversationsStore(pinia),
     settings: useSettingsStore(pinia),
     navigation: useNavigationStore(pinia),
+    updates: useUpdatesStore(pinia),
   }
 }
 
@@ -124,6 +126,9 @@ export function route(s: DeskStores, event: DeskEvent): void {
     case 'open':
       s.navigation.open(event.target)
       return
+    case 'update':
+      s.updates.apply(event.status)
+      return
   }
 }
 
@@ -202,6 +207,7 @@ export async function startDesk(pinia: Pinia, bridge: ClinicBridge): Promise<Des
   })
 
   void s.settings.load()
+  void s.updates.load()
   if (s.session.signedIn) void s.notifications.load()
   else void s.session.loadSignInOptions()
 
