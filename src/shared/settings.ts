@@ -6,29 +6,37 @@ import { IsoDateTime } from './time';
  * set any of these and lock it; locked keys are listed in `SettingsView.locked`
  * and the UI shows them read-only.
  */
-export const AlertSettings = z.object({
-  notifications: z.boolean(),
-  appointments: z.boolean(),
-  consultations: z.boolean(),
-  messages: z.boolean(),
-  /** Flash the taskbar / bounce the dock for urgent notifications. */
-  flashUrgent: z.boolean(),
-});
+// The descriptions reach admins through the policy's JSON Schema (docs/policy.schema.json).
+export const AlertSettings = z
+  .object({
+    notifications: z.boolean().meta({ description: 'A desktop alert for new notifications.' }),
+    appointments: z.boolean().meta({ description: 'A desktop alert when an appointment changes.' }),
+    consultations: z.boolean().meta({ description: 'A desktop alert when a consultation changes.' }),
+    messages: z.boolean().meta({ description: 'A desktop alert for new messages.' }),
+    /** Flash the taskbar / bounce the dock for urgent notifications. */
+    flashUrgent: z.boolean().meta({ description: 'Flash the taskbar (bounce the dock) for urgent notifications.' }),
+  })
+  .meta({ description: 'Which events show a desktop alert.' });
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 
 export const Settings = z.object({
   alerts: AlertSettings,
   /** Do Not Disturb until this time; null when off. */
-  dndUntil: IsoDateTime.nullable(),
+  dndUntil: IsoDateTime.nullable().meta({ description: 'Do Not Disturb until this time (ISO 8601, e.g. 2026-11-26T18:00:00Z); null: off.' }),
   /** Patient data: OS alerts show only "New message" when set. */
-  hideMessageText: z.boolean(),
-  silenceWhenFocused: z.boolean(),
-  pollingIntervalSec: z.number().int().min(5).max(3600),
-  startAtLogin: z.boolean(),
-  startMinimised: z.boolean(),
-  closeToTray: z.boolean(),
-  theme: z.enum(THEMES),
+  hideMessageText: z.boolean().meta({ description: 'Alerts say only "New message", so patient details do not show on screen.' }),
+  silenceWhenFocused: z.boolean().meta({ description: 'No alerts while Clinic Desk is the active window.' }),
+  pollingIntervalSec: z
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .meta({ description: 'How often to ask the server for news while the live connection is down, in seconds (default 30).' }),
+  startAtLogin: z.boolean().meta({ description: 'Start Clinic Desk when the user logs in (installed app only).' }),
+  startMinimised: z.boolean().meta({ description: 'Start in the tray, without showing the window.' }),
+  closeToTray: z.boolean().meta({ description: 'Closing the window keeps Clinic Desk running in the tray, so alerts still arrive (default true).' }),
+  theme: z.enum(THEMES).meta({ description: '"system" (default), "light" or "dark".' }),
 });
 export type Settings = z.infer<typeof Settings>;
 export type SettingKey = keyof Settings;

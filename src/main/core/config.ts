@@ -127,17 +127,20 @@ export const UPDATE_CHANNELS = ['stable', 'beta'] as const;
  */
 export const UpdatePolicy = z.strictObject({
   /** false: never check, download or install (the default when there is no url). */
-  enabled: z.boolean().optional(),
+  enabled: z.boolean().optional().meta({ description: 'false: never check for, download or install an update, even with a url.' }),
   /** The folder electron-builder's generic provider publishes to (latest.yml, beta.yml, installers). */
-  url: ApiUrl.optional(),
+  url: ApiUrl.optional().meta({ description: 'The https:// folder the releases are published to (latest.yml, beta.yml and the installers).' }),
   /** `beta` also offers pre-releases (beta.yml). Default `stable`. */
-  channel: z.enum(UPDATE_CHANNELS).optional(),
+  channel: z
+    .enum(UPDATE_CHANNELS)
+    .optional()
+    .meta({ description: '"stable" (default): releases only; "beta": pre-releases such as 1.5.0-beta.2 too.' }),
   /** Stay on (or move to) exactly this version; other versions offered are ignored. */
-  pinVersion: AppVersion.optional(),
+  pinVersion: AppVersion.optional().meta({ description: 'Keep every desk on exactly this version (installing it, downgrading if need be), e.g. 1.4.2.' }),
   /** Install as soon as the download is verified (after a short warning) instead of on quit or when the user agrees. */
-  force: z.boolean().optional(),
+  force: z.boolean().optional().meta({ description: 'Install as soon as the download is verified, after a short countdown the user cannot postpone.' }),
   /** How often to look for an update. Default 4. */
-  checkIntervalHours: z.number().int().min(1).max(168).optional(),
+  checkIntervalHours: z.number().int().min(1).max(168).optional().meta({ description: 'How often to look for an update, in hours (1 to 168, default 4).' }),
 });
 export type UpdatePolicy = z.infer<typeof UpdatePolicy>;
 
@@ -170,18 +173,34 @@ export type DeskConfig = z.infer<typeof DeskConfig>;
  * transforms, so a JSON Schema can be generated from it (docs/policy.schema.json).
  */
 export const PolicyFile = z.strictObject({
-  /** Lets editors validate the file against the generated JSON Schema. */
-  $schema: z.string().max(2048).optional(),
-  apiUrl: ApiUrl.optional(),
-  transport: TransportConfig.optional(),
-  /** Locked settings; `alerts` may be partial (it locks the whole Alerts group). */
-  settings: SettingsPatch.optional(),
-  /** Starting values the user may change in Settings. */
-  defaultSettings: SettingsPatch.optional(),
-  cacheRetentionDays: CacheRetentionDays.optional(),
-  allowedLinkHosts: z.array(LinkHost).max(100).optional(),
-  allowInsecureTokenStorage: z.boolean().optional(),
-  updates: UpdatePolicy.optional(),
+  // The descriptions are for admins: they are what an editor shows from docs/policy.schema.json.
+  $schema: z.string().max(2048).optional().meta({ description: 'The URL or path of this JSON Schema, so editors check the file.' }),
+  apiUrl: ApiUrl.optional().meta({
+    description: "The clinic's Laravel app, with http:// or https:// and without /api, e.g. https://clinic.example.org. Fills in and locks the server address on the sign-in screen.",
+  }),
+  transport: TransportConfig.optional().meta({
+    description:
+      'The socket server the back end broadcasts to: {"kind": "pusher", "key", "cluster"} for Pusher Channels, {"kind": "reverb", "key", "host", "port", "scheme", "path"} for a self-hosted Pusher-protocol server (Laravel Reverb, Soketi), or {"kind": "polling"} for none (the desk refreshes over the API).',
+  }),
+  settings: SettingsPatch.optional().meta({
+    description: 'Settings set and locked: users see them as "Set by your administrator" and cannot change them. Naming "alerts" (even in part) locks the whole Alerts group.',
+  }),
+  defaultSettings: SettingsPatch.optional().meta({
+    description: 'Starting values for the same settings, which users may change. Where "settings" names the same setting, the locked value applies.',
+  }),
+  cacheRetentionDays: CacheRetentionDays.optional().meta({ description: "How long read notifications stay in the desk's local cache, in days (default 30)." }),
+  allowedLinkHosts: z
+    .array(LinkHost)
+    .max(100)
+    .optional()
+    .meta({ description: "Hosts (with :port when not the standard one) a notification's link may open in the browser. Default: the API's host." }),
+  allowInsecureTokenStorage: z.boolean().optional().meta({
+    description:
+      'true: where the OS has no secret store (Linux without a keyring), keep the sign-in token in a file only the user can read instead of asking to sign in at every start. Default false.',
+  }),
+  updates: UpdatePolicy.optional().meta({
+    description: 'Where updates come from and on whose terms. Without "url" the desk never checks for updates.',
+  }),
 });
 export type PolicyFile = z.infer<typeof PolicyFile>;
 
