@@ -146,6 +146,10 @@ export function builderConfig(env: Env = {}): Configuration {
       ],
       icon: ICONS.win,
       verifyUpdateCodeSignature: true,
+      // electron-builder signs .exe files only; better-sqlite3's addon in app.asar.unpacked is
+      // code we ship too, outside ASAR integrity, and application-control policies
+      // (WDAC, AppLocker) check it. Electron's own DLLs keep their signatures.
+      signExts: ['.node'],
       ...(win.azure === null
         ? {
             signtoolOptions: {

@@ -123,7 +123,7 @@ function windowsPlan(env: Env): SigningPlan {
         publisherName: envValue(env, ENV.azurePublisher) ?? '',
       };
       summary.push(
-        `Windows: the app, its helpers, the NSIS installer and the MSI are signed with Azure Trusted Signing (account ${azure.codeSigningAccountName}, profile ${azure.certificateProfileName}).`,
+        `Windows: Clinic Desk.exe, the better-sqlite3 addon, the NSIS installer and the MSI are signed with Azure Trusted Signing (account ${azure.codeSigningAccountName}, profile ${azure.certificateProfileName}).`,
         `Windows: updates are accepted only when signed by "${azure.publisherName}" (publisherName in app-update.yml).`,
       );
       const login = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID'].filter((name) => !isSet(env, name));
@@ -145,7 +145,7 @@ function windowsPlan(env: Env): SigningPlan {
   if (signer === 'none' && errors.length === 0 && certificate !== null) {
     signer = 'windows-certificate';
     summary.push(
-      `Windows: the app, its helpers, the NSIS installer and the MSI are signed with the certificate from ${certificate}.`,
+      `Windows: Clinic Desk.exe, the better-sqlite3 addon, the NSIS installer and the MSI are signed with the certificate from ${certificate}.`,
       publisherOverride === null
         ? 'Windows: updates are accepted only when signed by the same publisher (the certificate\'s common name, written to app-update.yml).'
         : `Windows: updates are accepted only when signed by "${publisherOverride}" (${ENV.windowsPublisher}).`,

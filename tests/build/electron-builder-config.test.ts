@@ -270,7 +270,7 @@ describe('signing settings and secrets', () => {
       },
     });
     expect(builderConfig(AZURE).win?.signtoolOptions).toBeUndefined();
-    expect(builderConfig(WIN_CERT).win).toMatchObject({ signtoolOptions: { signingHashAlgorithms: ['sha256'] } });
+    expect(builderConfig(WIN_CERT).win).toMatchObject({ signtoolOptions: { signingHashAlgorithms: ['sha256'] }, signExts: ['.node'] });
     expect(builderConfig(WIN_CERT).win?.azureSignOptions).toBeUndefined();
     expect(builderConfig({ ...WIN_CERT, CLINIC_DESK_WIN_PUBLISHER_NAME: 'Clinic Desk Ltd' }).win?.signtoolOptions?.publisherName).toBe('Clinic Desk Ltd');
   });
