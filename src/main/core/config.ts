@@ -824,8 +824,7 @@ function originsOf(field: string, discovered: DiscoveredPolicy): PolicySource[] 
   const parts = field.split('.');
   for (let i = parts.length; i > 0; i--) {
     const path = parts.slice(0, i).join('.');
-    const exact = discovered.origins[path];
-    if (exact !== undefined) return [exact];
+    if (Object.hasOwn(discovered.origins, path)) return [discovered.origins[path] as PolicySource];
     const below = Object.entries(discovered.origins)
       .filter(([p]) => p.startsWith(`${path}.`))
       .map(([, s]) => s);

@@ -80,7 +80,7 @@ export function discoverPolicy(discovery: PolicyDiscovery): DiscoveredPolicy {
   const run = discovery.run ?? defaultRun;
   const layers: DiscoveredPolicy[] = [readPolicyFile(discovery.file ?? policyFilePath(discovery.platform, env))];
   if (discovery.platform === 'win32') {
-    // An absolute path: a `reg.exe` earlier in PATH must not get to write the policy.
+    // An absolute path: a `reg.exe` planted earlier in PATH must not get to supply the policy.
     const reg = win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'reg.exe');
     layers.push(readRegistryPolicy(discovery.registryKey ?? POLICY_REGISTRY_KEY, (args) => run(reg, args), env));
   }
@@ -108,11 +108,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Sets an own property, even one named `__proto__` (validation then reports it as unknown instead of it changing a prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function mergeValues(lower: unknown, higher: unknown): unknown {
   if (!isPlainObject(lower) || !isPlainObject(higher)) return higher;
-  if ('kind' in lower && 'kind' in higher && lower.kind !== higher.kind) return higher;
-  const merged: Record<string, unknown> = { ...lower };
-  for (const [key, value] of Object.entries(higher)) merged[key] = key in lower ? mergeValues(lower[key], value) : value;
+  if (Object.hasOwn(lower, 'kind') && Object.hasOwn(higher, 'kind') && lower.kind !== higher.kind) return higher;
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(lower)) setOwn(merged, key, value);
+  for (const [key, value] of Object.entries(higher)) setOwn(merged, key, Object.hasOwn(lower, key) ? mergeValues(lower[key], value) : value);
   return merged;
 }
 
@@ -138,8 +144,8 @@ export function mergePolicies(layers: DiscoveredPolicy[]): DiscoveredPolicy {
   // Each value is the highest source's that has it.
   const origins: Record<string, PolicySource> = {};
   for (const path of valuePaths(value)) {
-    const source = merged.findLast((layer) => path in layer.origins)?.origins[path];
-    if (source !== undefined) origins[path] = source;
+    const source = merged.findLast((layer) => Object.hasOwn(layer.origins, path))?.origins[path];
+    if (source !== undefined) setOwn(origins, path, source);
   }
   return { value, sources, origins, problems };
 }
@@ -272,14 +278,31 @@ export function readRegistryPolicy(key: string, reg: (args: readonly string[]) =
     // The key's unnamed value ("(Default)", in the system's language) is no policy value.
     if (/^\(.*\)$/.test(entry.name)) continue;
     const path: string[] = [];
-    let node = root;
+    let node: Record<string, unknown> | undefined = root;
     for (const segment of entry.path) {
       const name = canonicalKey(path, segment);
       path.push(name);
-      const child = node[name];
+      const child: unknown = Object.hasOwn(node, name) ? node[name] : undefined;
+      if (child !== undefined && !isPlainObject(child)) {
+        // reg lists a key's values before its subkeys, so the value came first.
+        if (!problems.some((p) => p.field === path.join('.'))) problems.push({
+          source: 'policy',
+          field: path.join('.'),
+          file: source.label,
+          message: 'is both a value and a subkey',
+          fix: `keep one: a subkey "${entry.path.slice(0, path.length).join('\\')}" for an object, or a value for the rest`,
+        });
+        node = undefined;
+        break;
+      }
       if (isPlainObject(child)) node = child;
-      else node = node[name] = {};
+      else {
+        const created: Record<string, unknown> = {};
+        setOwn(node, name, created);
+        node = created;
+      }
     }
+    if (node === undefined) continue;
     const name = canonicalKey(path, entry.name);
     const field = [...path, name].join('.');
     const data = registryData(entry, env);
@@ -293,8 +316,8 @@ export function readRegistryPolicy(key: string, reg: (args: readonly string[]) =
       });
       continue;
     }
-    node[name] = data;
-    origins[field] = source;
+    setOwn(node, name, data);
+    setOwn(origins, field, source);
   }
   return { value: coerceBooleans(root), sources: [source], origins, problems };
 }

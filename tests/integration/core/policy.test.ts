@@ -196,6 +196,15 @@ describe('where the policy is, per platform', () => {
     expect(loaded.config.transport).toEqual({ kind: 'polling' });
   });
 
+  it('Windows: a value and a subkey of the same name is a problem, once', () => {
+    const reg = fakeReg(regOutput({ '': [['settings', 'REG_SZ', 'locked']], settings: [['theme', 'REG_SZ', 'dark'], ['closeToTray', 'REG_DWORD', '0x0']] }));
+    const found = discoverPolicy({ platform: 'win32', file: join(temp.make(), 'policy.json'), run: reg.run });
+    expect(found.problems).toEqual([
+      expect.objectContaining({ field: 'settings', file: `registry ${KEY}`, message: 'is both a value and a subkey', fix: expect.stringMatching(/a subkey "settings" for an object/) }),
+    ]);
+    expect(loadConfig({ policy: found }).policyProblems.map((p) => p.field)).toContain('settings');
+  });
+
   it('Windows: a registry transport of another kind replaces the file\'s whole', () => {
     const file = temp.file('policy.json', { transport: { kind: 'pusher', key: 'file-key', cluster: 'eu' } });
     const reg = fakeReg(regOutput({ transport: [['kind', 'REG_SZ', 'polling']] }));
@@ -383,5 +392,19 @@ describe('layering and locking', () => {
     expect(byField['updates.url']).toMatch(/https:\/\/ address of the folder/);
     expect(byField['updates.pinVersion']).toMatch(/no "v" in front/);
     expect(byField['updates.checkIntervalHours']).toMatch(/1 to 168/);
+  });
+});
+
+describe('names that are not options', () => {
+  it('"__proto__" and "constructor" are unknown options of their source, not a prototype', () => {
+    const file = temp.file('policy.json', '{ "constructor": 1, "__proto__": { "apiUrl": "https://evil.example.org" } }');
+    // Computed keys: a literal `__proto__:` would set the prototype rather than a key.
+    const reg = fakeReg(regOutput({ '': [['toString', 'REG_SZ', 'x']], ['__proto__']: [['polluted', 'REG_DWORD', '0x1']] }));
+    const found = discoverPolicy({ platform: 'win32', file, run: reg.run });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const loaded = loadConfig({ policy: found });
+    const where = Object.fromEntries(loaded.policyProblems.map((p) => [p.field, p.file]));
+    expect(where).toEqual({ constructor: file, ['__proto__']: `${file} and registry ${KEY}`, toString: `registry ${KEY}` });
+    expect(loaded.config.apiUrl).toBeNull();
   });
 });
