@@ -193,8 +193,8 @@ const UpdateFacts = z.object({
  * The desk's updater, as the renderer shows it. `off`: no checks at all (the
  * policy, a development build, or an installation the OS updates). `ready`: a
  * verified download waits; it installs on quit, when the user agrees, or at
- * `installAt` when the policy forces it. `error.version` is the update whose
- * download failed, null when the check itself failed.
+ * `installAt` when the policy forces it. `error.during` says which step
+ * failed; `error.version` is the update it was about (null for a check).
  */
 export const UpdateStatus = z.discriminatedUnion('state', [
   UpdateFacts.extend({ state: z.literal('off'), reason: z.string().max(500) }),
@@ -210,7 +210,13 @@ export const UpdateStatus = z.discriminatedUnion('state', [
     total: ByteCount,
   }),
   UpdateFacts.extend({ state: z.literal('ready'), version: AppVersionText, installAt: IsoDateTime.nullable() }),
-  UpdateFacts.extend({ state: z.literal('error'), version: AppVersionText.nullable(), message: z.string().max(1000), retryAt: IsoDateTime.nullable() }),
+  UpdateFacts.extend({
+    state: z.literal('error'),
+    during: z.enum(['check', 'download', 'install']),
+    version: AppVersionText.nullable(),
+    message: z.string().max(1000),
+    retryAt: IsoDateTime.nullable(),
+  }),
 ]);
 export type UpdateStatus = z.infer<typeof UpdateStatus>;
 export type UpdateState = UpdateStatus['state'];

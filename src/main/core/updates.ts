@@ -99,6 +99,7 @@ export interface UpdateServiceOptions {
   beforeInstall?: () => void;
 }
 
+type Step = Extract<UpdateStatus, { state: 'error' }>['during'];
 type Facts = Pick<UpdateStatus, 'currentVersion' | 'channel' | 'pinnedVersion' | 'forced' | 'lastCheckedAt'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A state without the facts every status carries. */
@@ -115,7 +116,9 @@ export class UpdateService implements UpdatesPort {
   private checking: Promise<void> | null = null;
   private nextCheck: unknown = null;
   private installTimer: unknown = null;
-  private failures = 0;
+  /** Failures in a row, per step; an install that failed keeps its count until the app restarts. */
+  private readonly failures: Record<Step, number> = { check: 0, download: 0, install: 0 };
+  private installing: string | null = null;
   private started = false;
   private stopped = false;
 
@@ -183,6 +186,7 @@ export class UpdateService implements UpdatesPort {
     if (this.installTimer !== null) this.timers.clearTimeout(this.installTimer);
     this.installTimer = null;
     this.options.beforeInstall?.();
+    this.installing = state.version;
     // Silent, then start again: the user sees Clinic Desk restart, not an installer.
     this.engine.quitAndInstall(true, true);
   }
@@ -225,7 +229,7 @@ export class UpdateService implements UpdatesPort {
         this.schedule(d.intervalMs);
       }
     } catch (error) {
-      this.fail(error, null);
+      this.fail(error, 'check', null);
     }
   }
 
@@ -260,7 +264,7 @@ export class UpdateService implements UpdatesPort {
     engine.on('update-not-available', (info) => this.onNotAvailable(d, info.version));
     engine.on('download-progress', (p) => this.onProgress(p));
     engine.on('update-downloaded', (info) => this.onDownloaded(d, info.version));
-    engine.on('error', (error) => this.fail(error, this.downloadingVersion()));
+    engine.on('error', (error) => this.failedStep(error));
   }
 
   private onAvailable(engine: UpdaterEngine, d: UpdatesOn, version: string): void {
@@ -275,7 +279,7 @@ export class UpdateService implements UpdatesPort {
     if (this.downloadingVersion() === version || this.current.state === 'ready') return;
     this.logger.info('update available, downloading', { version });
     this.set({ state: 'available', version });
-    engine.downloadUpdate().catch((error: unknown) => this.fail(error, version));
+    engine.downloadUpdate().catch((error: unknown) => this.fail(error, 'download', version));
   }
 
   private onNotAvailable(d: UpdatesOn, latest: string): void {
@@ -299,9 +303,10 @@ export class UpdateService implements UpdatesPort {
     if (this.stopped) return;
     if (!d.accept(version)) {
       // Cannot happen through this service (only accepted versions are downloaded); refuse to offer it anyway.
-      this.fail(new Error(`downloaded version ${version} is not one the policy accepts`), version);
+      this.fail(new Error(`downloaded version ${version} is not one the policy accepts`), 'download', version);
       return;
     }
+    this.failures.download = 0;
     this.clear();
     const forced = d.install === 'forced';
     const installAt = forced ? this.timers.now() + (this.options.forcedInstallDelayMs ?? 60_000) : null;
@@ -315,24 +320,34 @@ export class UpdateService implements UpdatesPort {
     }
   }
 
+  /** An `error` event: which step it ended, from the state it arrived in. */
+  private failedStep(error: Error): void {
+    if (this.installing !== null) return this.fail(error, 'install', this.installing);
+    const downloading = this.downloadingVersion();
+    if (downloading !== null) return this.fail(error, 'download', downloading);
+    if (this.current.state === 'ready') return this.fail(error, 'install', this.current.version);
+    this.fail(error, 'check', null);
+  }
+
   /**
    * electron-updater reports a failure twice (the `error` event and the
    * rejected promise): the first one counts.
    */
-  private fail(error: unknown, version: string | null): void {
+  private fail(error: unknown, step: Step, version: string | null): void {
     if (this.stopped || this.current.state === 'error') return;
     const d = this.options.decision;
     if (d.kind === 'off') return;
-    this.failures++;
-    const delay = Math.min((this.options.retryBaseMs ?? 60_000) * 2 ** (this.failures - 1), d.intervalMs);
+    this.installing = null;
+    const failures = ++this.failures[step];
+    const delay = Math.min((this.options.retryBaseMs ?? 60_000) * 2 ** (failures - 1), d.intervalMs);
     const message = shortMessage(error);
-    this.logger.warn(version === null ? 'update check failed' : 'update download failed', { version, error: message, retryInMs: delay });
-    this.set({ state: 'error', version, message, retryAt: new Date(this.timers.now() + delay).toISOString() });
+    this.logger.warn(`update ${step} failed`, { version, error: message, retryInMs: delay });
+    this.set({ state: 'error', during: step, version, message, retryAt: new Date(this.timers.now() + delay).toISOString() });
     this.schedule(delay);
   }
 
   private answered(): void {
-    this.failures = 0;
+    this.failures.check = 0;
     this.lastCheckedAt = new Date(this.timers.now()).toISOString();
   }
 

@@ -220,7 +220,7 @@ describe('the real electron-updater against a generic feed', () => {
     const d = desk({ url: `${feed.base}/clinic-desk` });
     await d.service.checkNow();
     const error = await d.until('error');
-    expect(error).toMatchObject({ version: '1.5.0', message: expect.stringContaining('sha512 checksum mismatch'), retryAt: expect.any(String) });
+    expect(error).toMatchObject({ during: 'download', version: '1.5.0', message: expect.stringContaining('sha512 checksum mismatch'), retryAt: expect.any(String) });
     expect(d.statuses.some((s) => s.state === 'ready')).toBe(false);
     expect(() => d.service.installNow()).toThrow('No update is ready to install.');
     expect(existsSync(join(d.pending, r.file)) ? readdirSync(d.pending) : []).not.toContain(r.file);
@@ -259,7 +259,7 @@ describe('the real electron-updater against a generic feed', () => {
 
   it('a missing channel file is a quiet error with a retry', async () => {
     const d = desk({ url: `${feed.base}/nothing-here` });
-    expect(await d.service.checkNow()).toMatchObject({ state: 'error', version: null, message: expect.stringContaining('Cannot find channel "latest-linux.yml"') });
+    expect(await d.service.checkNow()).toMatchObject({ state: 'error', during: 'check', version: null, message: expect.stringContaining('Cannot find channel "latest-linux.yml"') });
     d.service.stop();
   });
 

@@ -27,7 +27,7 @@ describe('UpdateBanner', () => {
     ['off', updateStatus()],
     ['idle', updateStatus({ state: 'idle' })],
     ['checking', updateStatus({ state: 'checking' })],
-    ['a failed check', updateStatus({ state: 'error', version: null, message: 'HttpError: 404', retryAt: '2026-11-26T09:01:00.000Z' })],
+    ['a failed check', updateStatus({ state: 'error', during: 'check', version: null, message: 'HttpError: 404', retryAt: '2026-11-26T09:01:00.000Z' })],
     ['nothing yet', null],
   ])('shows nothing for %s, but keeps its polite live region in the page', (_name, status) => {
     const wrapper = banner(status)
@@ -93,12 +93,14 @@ describe('UpdateBanner', () => {
     expect(hasButton(wrapper, 'Restart now')).toBe(true)
   })
 
-  it('a failed download is one quiet line with the next attempt, not an alert', () => {
+  it('a failed download or install is one quiet line with the next attempt, not an alert', async () => {
     const retryAt = new Date(2026, 10, 26, 14, 5).toISOString()
-    const wrapper = banner(updateStatus({ state: 'error', version: '1.5.0', message: 'sha512 checksum mismatch', retryAt }))
+    const wrapper = banner(updateStatus({ state: 'error', during: 'download', version: '1.5.0', message: 'sha512 checksum mismatch', retryAt }))
     expect(live(wrapper).text()).toBe('Clinic Desk 1.5.0 could not be downloaded; trying again at 14:05.')
     expect(wrapper.find('[role="alert"]').exists()).toBe(false)
-    expect(wrapper.classes()).toContain('quiet')
+    expect(wrapper.classes()).toEqual(['updates', 'shown', 'quiet'])
+    await wrapper.setProps({ status: updateStatus({ state: 'error', during: 'install', version: '1.5.0', message: 'EACCES', retryAt }) })
+    expect(live(wrapper).text()).toBe('Clinic Desk 1.5.0 could not be installed; trying again at 14:05.')
   })
 
   it('a refused install, quietly', () => {

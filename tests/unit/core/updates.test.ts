@@ -288,7 +288,7 @@ describe('failures', () => {
     t.engine.answers.push({ fails: 'HttpError: 404 Not Found' }, { fails: 'net::ERR_CONNECTION_REFUSED' }, { fails: 'still down' });
     t.service.start();
     await t.timers.advance(30_000);
-    expect(t.service.status()).toMatchObject({ state: 'error', version: null, message: 'HttpError: 404 Not Found', retryAt: '2026-11-26T08:01:30.000Z' });
+    expect(t.service.status()).toMatchObject({ state: 'error', during: 'check', version: null, message: 'HttpError: 404 Not Found', retryAt: '2026-11-26T08:01:30.000Z' });
     expect(t.logger.records.filter((r) => r.message === 'update check failed')).toHaveLength(1);
     await t.timers.advance(60_000);
     expect(t.engine.checks).toBe(2);
@@ -323,7 +323,7 @@ describe('failures', () => {
     t.engine.progress(100);
     t.engine.failDownload('sha512 checksum mismatch, expected abc, got def');
     await settle();
-    expect(t.service.status()).toMatchObject({ state: 'error', version: '1.5.0', message: 'sha512 checksum mismatch, expected abc, got def' });
+    expect(t.service.status()).toMatchObject({ state: 'error', during: 'download', version: '1.5.0', message: 'sha512 checksum mismatch, expected abc, got def' });
     expect(t.logger.records.filter((r) => r.message === 'update download failed')).toHaveLength(1);
     expect(() => t.service.installNow()).toThrow('No update is ready');
     await t.timers.advance(60_000);
@@ -376,6 +376,29 @@ describe('installing', () => {
     expect(t.engine.installs).toEqual([[true, true]]);
     expect(t.order).toEqual(['beforeInstall', 'quitAndInstall']);
     expect(t.logger.records).toContainEqual(expect.objectContaining({ message: 'installing update', fields: { version: '1.5.0', by: 'policy' } }));
+  });
+
+  it('an installer that fails to start is an error of the install, retried with a growing wait even though the download succeeds again', async () => {
+    const t = setup({ url: URL, force: true });
+    t.engine.quitAndInstall = () => t.engine.emit('error', new Error('EACCES: permission denied, rename'));
+    t.engine.answers.push({ available: '1.5.0' }, { available: '1.5.0' }, { available: '1.5.0' });
+    t.service.start();
+    await t.timers.advance(30_000);
+    t.engine.finish();
+    await settle();
+    await t.timers.advance(60_000);
+    expect(t.service.status()).toMatchObject({ state: 'error', during: 'install', version: '1.5.0', message: 'EACCES: permission denied, rename' });
+    const retries: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      const status = t.service.status();
+      retries.push(status.state === 'error' && status.retryAt !== null ? Date.parse(status.retryAt) - t.timers.now() : -1);
+      await t.timers.advance(retries.at(-1) ?? 0);
+      t.engine.finish();
+      await settle();
+      await t.timers.advance(60_000);
+    }
+    expect(retries).toEqual([60_000, 120_000]);
+    expect(t.logger.records.filter((r) => r.message === 'update install failed')).toHaveLength(3);
   });
 
   it('forced, restarted by the user first: installs once', async () => {
