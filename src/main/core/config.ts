@@ -119,6 +119,16 @@ export const AppVersion = z
   .max(64)
   .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a version such as 1.4.2 or 1.5.0-beta.3');
 
+/**
+ * On Linux the downloaded AppImage is checked only against the SHA-512 in the
+ * feed's yml, which comes from the same server: without TLS, whoever sits on
+ * the network could hand every desk a program of their own. Plain http only
+ * for a server on this machine (testing a release).
+ */
+const UpdateUrl = ApiUrl.refine((url) => url.startsWith('https:') || isLoopback(url), {
+  message: 'must be an https:// URL (plain http is allowed only for localhost)',
+});
+
 export const UPDATE_CHANNELS = ['stable', 'beta'] as const;
 
 /**
@@ -129,7 +139,7 @@ export const UpdatePolicy = z.strictObject({
   /** false: never check, download or install (the default when there is no url). */
   enabled: z.boolean().optional().meta({ description: 'false: never check for, download or install an update, even with a url.' }),
   /** The folder electron-builder's generic provider publishes to (latest.yml, beta.yml, installers). */
-  url: ApiUrl.optional().meta({ description: 'The https:// folder the releases are published to (latest.yml, beta.yml and the installers).' }),
+  url: UpdateUrl.optional().meta({ description: 'The https:// folder the releases are published to (latest.yml, beta.yml and the installers).' }),
   /** `beta` also offers pre-releases (beta.yml). Default `stable`. */
   channel: z
     .enum(UPDATE_CHANNELS)
@@ -934,7 +944,12 @@ function mergePatches(a: SettingsLayer, b: SettingsLayer): SettingsLayer {
 }
 
 function isLoopback(apiUrl: string): boolean {
-  const host = new URL(apiUrl).hostname;
+  let host: string;
+  try {
+    host = new URL(apiUrl).hostname;
+  } catch {
+    return false;
+  }
   return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
 }
 

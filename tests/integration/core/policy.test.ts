@@ -393,6 +393,16 @@ describe('layering and locking', () => {
     expect(byField['updates.pinVersion']).toMatch(/no "v" in front/);
     expect(byField['updates.checkIntervalHours']).toMatch(/1 to 168/);
   });
+
+  it('updates come over https; plain http only from this machine', () => {
+    const plain = validatePolicy(policy({ updates: { url: 'http://updates.clinic.example.org/desk' } }));
+    expect(plain.ok).toBe(false);
+    if (plain.ok) return;
+    expect(plain.problems.map((p) => [p.field, p.message])).toEqual([['updates.url', 'must be an https:// URL (plain http is allowed only for localhost)']]);
+    for (const url of ['https://updates.clinic.example.org/desk', 'http://127.0.0.1:8080/desk', 'http://localhost/desk']) {
+      expect(validatePolicy(policy({ updates: { url } })).ok, url).toBe(true);
+    }
+  });
 });
 
 describe('names that are not options', () => {
