@@ -9,6 +9,7 @@ import type { OpenTarget } from '../shared/desk-state';
 import { ConfigError, formatIssue, loadConfig, readPolicyFile, type ConfigIssue, type LoadedConfig } from './core/config';
 import { DeskService } from './core/desk-service';
 import type { Logger } from './core/log';
+import { settingsFilePort } from './core/settings-file';
 import { discoverPolicy } from './core/policy-sources';
 import { decideUpdates } from './core/update-policy';
 import { UpdateService } from './core/updates';
@@ -26,7 +27,7 @@ import { Notifier } from './electron/notifier';
 import { reconnectOnWake, watchNetwork } from './electron/power';
 import { safeStorageTokenStore } from './electron/secrets';
 import { guardAllWebContents, hardenSession, linkOpener } from './electron/security';
-import { applyOsSettings, userSettingsPort } from './electron/settings';
+import { applyOsSettings } from './electron/settings';
 import { drawAppIcon } from './electron/tray-icon';
 import { dndUntil } from './electron/tray-menu';
 import { TrayController } from './electron/tray';
@@ -155,7 +156,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   });
 
   // ── the core ──
-  const settings = userSettingsPort(loaded, files.settings);
+  const settings = settingsFilePort(loaded, files.settings);
   const tokens = safeStorageTokenStore({
     file: files.session,
     platform,

@@ -7,7 +7,7 @@
  * one-time link, exactly as a person opens the URL `npm run preview:web`
  * prints.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,11 +44,13 @@ export interface Preview {
   opened: string[];
 }
 
-export const test = base.extend<{ preview: Preview }>({
-  // Playwright reads the fixture's dependencies from this (empty) destructuring.
-  // eslint-disable-next-line no-empty-pattern
-  preview: async ({}, use) => {
+export const test = base.extend<{ preview: Preview; policy: unknown }>({
+  /** An admin policy file's contents for this test's desk (`test.use({ policy: {...} })`); none by default. */
+  policy: [undefined, { option: true }],
+  preview: async ({ policy }, use) => {
     const base = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-'));
+    const policyFile = join(base, 'policy.json');
+    if (policy !== undefined) writeFileSync(policyFile, JSON.stringify(policy));
     const demo = embeddedDemo({ seed: DEMO_SEED, scenario: { autoStart: false }, logger: silentLogger });
     const opened: string[] = [];
     const logger = memoryLogger();
@@ -58,6 +60,7 @@ export const test = base.extend<{ preview: Preview }>({
       cacheDir: join(base, 'cache'),
       demo,
       logger,
+      ...(policy === undefined ? {} : { policyFile }),
       appVersion: 'e2e',
       onOpenExternal: (url) => opened.push(url),
     });

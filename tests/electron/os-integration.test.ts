@@ -15,7 +15,8 @@ import { policyFilePath, userFiles } from '../../src/main/electron/app-paths';
 import { claimSingleInstance, findDeepLink, launchLink, parseDeepLink, registerLinkScheme, type DeepLinkHandlers } from '../../src/main/electron/deep-links';
 import { maskSecrets, rotatingFileLogger } from '../../src/main/electron/log-file';
 import { reconnectOnWake, watchNetwork } from '../../src/main/electron/power';
-import { applyOsSettings, userSettingsPort } from '../../src/main/electron/settings';
+import { settingsFilePort } from '../../src/main/core/settings-file';
+import { applyOsSettings } from '../../src/main/electron/settings';
 import { fake, FakeMenu, fakeEvent, resetFakeElectron } from '../helpers/fake-electron';
 
 vi.mock('electron', async () => (await import('../helpers/fake-electron')).electronModule());
@@ -134,7 +135,7 @@ describe('settings and the OS', () => {
 
   it('changes persist in the user layer; keys the policy sets are refused', () => {
     const file = join(dir, 'settings.json');
-    const port = userSettingsPort({ config: { settings: { ...DEFAULT_SETTINGS, startAtLogin: true } } as never, locked: ['startAtLogin'] }, file);
+    const port = settingsFilePort({ config: { settings: { ...DEFAULT_SETTINGS, startAtLogin: true } } as never, locked: ['startAtLogin'] }, file);
     expect(port.update({ closeToTray: false }).values.closeToTray).toBe(false);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ closeToTray: false });
     expect(() => port.update({ startAtLogin: false })).toThrow(/set by the administrator/);

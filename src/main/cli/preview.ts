@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,9 @@ first browser that opens it gets the desk; the link does not work twice.
   --seed N        the demo clinic and its day (default 42)
   --no-build      serve out/renderer as it is (do not rebuild a stale renderer)
   --renderer DIR  serve this built renderer folder instead (implies --no-build)
+  --policy FILE   show the desk as an admin policy file would make it (locked
+                  settings, starting values; an invalid policy shows its problems
+                  in Settings, as on a desk). Check one with: clinic-desk doctor --policy FILE
   --verbose       log at info level on stderr (default: warnings only)
   --help          this text
 
@@ -46,6 +49,7 @@ const Args = z.object({
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
   'no-build': z.boolean().default(false),
   renderer: z.string().min(1).optional(),
+  policy: z.string().min(1).optional(),
   verbose: z.boolean().default(false),
 });
 
@@ -61,6 +65,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
         seed: { type: 'string' },
         'no-build': { type: 'boolean' },
         renderer: { type: 'string' },
+        policy: { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -81,6 +86,11 @@ export async function run(argv: string[], env: Record<string, string | undefined
     return 2;
   }
   const args = parsed.data;
+  const policyFile = args.policy === undefined ? undefined : resolve(args.policy);
+  if (policyFile !== undefined && !existsSync(policyFile)) {
+    process.stderr.write(`clinic-desk preview: --policy ${args.policy}: no such file\n`);
+    return 2;
+  }
   const level = args.verbose ? 'info' : 'warn';
   const logger = jsonLinesLogger((line) => process.stderr.write(line), level);
 
@@ -110,6 +120,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
       cacheDir,
       demo,
       logger,
+      ...(policyFile === undefined ? {} : { policyFile }),
       appVersion: env.npm_package_version ?? '0.1.0',
       onOpenExternal: (url) => process.stderr.write(`clinic-desk preview: the desk opens ${url} (open it in your browser)\n`),
     });

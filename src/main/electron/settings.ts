@@ -1,33 +1,11 @@
 import { app, nativeTheme } from 'electron';
-import type { Settings, SettingsPatch, SettingsView } from '../../shared/settings';
-import { formatIssue, saveUserSettings, type LoadedConfig } from '../core/config';
-import type { SettingsPort } from '../core/desk-service';
+import type { Settings } from '../../shared/settings';
 import type { Logger } from '../core/log';
 
 /**
- * Settings as the desktop keeps them: the Settings screen's changes go to the
- * user layer of the config (only the keys the user changed, so new defaults
- * still reach them); keys the admin policy sets are locked and refused. The
- * few settings the OS acts on (start at login, theme) are applied here. The
- * view also says where the policy came from and, when it was not applied,
- * why, so the Settings screen can tell the user.
+ * The settings the OS acts on (start at login, theme); the settings file and
+ * its policy locks are the core's (src/main/core/settings-file.ts).
  */
-
-export function userSettingsPort(
-  loaded: Pick<LoadedConfig, 'config' | 'locked'> & Partial<Pick<LoadedConfig, 'policySources' | 'policyProblems'>>,
-  userFile: string,
-): SettingsPort {
-  let values: Settings = loaded.config.settings;
-  const managed = { sources: [...(loaded.policySources ?? [])], problems: (loaded.policyProblems ?? []).map(formatIssue) };
-  const view = (): SettingsView => ({ values, locked: [...loaded.locked], managed });
-  return {
-    view,
-    update(patch: SettingsPatch) {
-      values = saveUserSettings(userFile, patch, loaded.locked, values);
-      return view();
-    },
-  };
-}
 
 export interface OsSettingsDeps {
   /** Login items point at the installed app; a development build must not register itself. */

@@ -1,9 +1,10 @@
 import type { DemoAccount } from '../../shared/bridge';
 import type { CheckReport } from '../../shared/desk-state';
-import { loadConfig, saveUserSettings, type DeskConfig, type LoadedConfig, type TransportConfig } from '../core/config';
-import { DeskService, memoryTokenStore, type DemoPort, type SettingsPort } from '../core/desk-service';
+import { loadConfig, type DeskConfig, type LoadedConfig, type TransportConfig } from '../core/config';
+import { DeskService, memoryTokenStore, type DemoPort } from '../core/desk-service';
 import { runDoctor } from '../core/doctor';
 import { silentLogger, type Logger } from '../core/log';
+import { settingsFilePort } from '../core/settings-file';
 
 /**
  * The desk the preview host runs: the same `DeskService` as the app, with
@@ -45,18 +46,6 @@ export interface PreviewDesk {
   loaded: LoadedConfig;
 }
 
-export function fileSettings(settingsFile: string, loaded: LoadedConfig): SettingsPort {
-  let current = loaded.config.settings;
-  const view = () => ({ values: current, locked: loaded.locked });
-  return {
-    view,
-    update(patch) {
-      current = saveUserSettings(settingsFile, patch, loaded.locked, current);
-      return view();
-    },
-  };
-}
-
 type DemoStart = Awaited<ReturnType<DemoPort['start']>>;
 
 /** Remembers where the demo clinic is and which account signed in, for `runChecks`. */
@@ -85,7 +74,7 @@ export function createPreviewDesk(options: PreviewDeskOptions): PreviewDesk {
 
   const desk: DeskService = new DeskService({
     config: loaded.config,
-    settings: fileSettings(options.settingsFile, loaded),
+    settings: settingsFilePort(loaded, options.settingsFile),
     cacheDir: options.cacheDir,
     host: 'preview',
     appVersion: options.appVersion ?? '0.1.0',

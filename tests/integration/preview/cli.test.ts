@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeskSnapshot } from '../../../src/shared/desk-state';
+import { SettingsView } from '../../../src/shared/settings';
 import { connectBridge, fakeRenderer, get, sessionCookie } from '../../helpers/preview';
 
 /** `clinic-desk preview` as a process: one URL line on stdout, a working host, a clean stop. */
@@ -59,6 +60,36 @@ describe('clinic-desk preview (process)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('--policy FILE: the desk runs under that admin policy', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'clinic-desk-preview-cli-'));
+    cleanups.push(() => rmSync(base, { recursive: true, force: true }));
+    const policy = join(base, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ settings: { startAtLogin: true } }));
+    const child = spawn(process.execPath, [BIN, 'preview', '--renderer', fakeRenderer(base), '--policy', policy], {
+      env: { ...process.env, XDG_CACHE_HOME: join(base, 'cache'), CLINIC_DESK_API_URL: '', BROADCAST_DRIVER: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    const url = await firstLine(child);
+    const cookie = sessionCookie((await get(url)).headers);
+    const client = await connectBridge({ origin: new URL(url).origin, port: Number(new URL(url).port) }, { cookie });
+    const answer = await client.call('getSettings');
+    await client.close();
+    const view = SettingsView.parse(answer.ok ? answer.output : null);
+    expect(view.locked).toEqual(['startAtLogin']);
+    expect(view.values.startAtLogin).toBe(true);
+    expect(view.managed).toEqual({ sources: [policy], problems: [] });
+  });
+
+  it('--policy with a missing file is refused with exit code 2', async () => {
+    const child = spawn(process.execPath, [BIN, 'preview', '--policy', '/nonexistent/clinic-desk/policy.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('--policy /nonexistent/clinic-desk/policy.json: no such file');
   });
 
   it('refuses bad options with exit code 2', async () => {
