@@ -201,6 +201,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     openExternal: async (url) => void (await openLink(url)),
     runChecks: desktopChecks({ config, tokens, demo, session: () => signedIn, policy: { sources: loaded.policySources, problems: policyProblems } }),
     updates,
+    serverLocked: loaded.lockedFields.includes('apiUrl'),
   });
   updates.start();
 

@@ -13,6 +13,7 @@ import type { BridgeMethodName, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL } from 
 export const METHOD_NAMES = [
   'getSnapshot',
   'signIn',
+  'getServerPreset',
   'listDemoAccounts',
   'signInDemo',
   'signOut',

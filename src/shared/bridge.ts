@@ -44,6 +44,13 @@ export const SignInResult = z.discriminatedUnion('ok', [
 ]);
 export type SignInResult = z.infer<typeof SignInResult>;
 
+/**
+ * The clinic server this desk is configured for, for the sign-in screen.
+ * `locked`: the administrator's policy sets it; the desk signs in there only.
+ */
+export const ServerPreset = z.object({ apiUrl: z.url().nullable(), locked: z.boolean() });
+export type ServerPreset = z.infer<typeof ServerPreset>;
+
 export const DemoRole = Role.exclude(['patient']);
 export const DemoAccount = z.object({ role: DemoRole, name: z.string().max(200), email: z.email() });
 export type DemoAccount = z.infer<typeof DemoAccount>;
@@ -87,6 +94,8 @@ export const BRIDGE_METHODS = {
   getSnapshot: method(NoInput, DeskSnapshot),
   // session
   signIn: method(SignInRequest, SignInResult),
+  /** The configured server, and whether the administrator's policy sets it. */
+  getServerPreset: method(NoInput, ServerPreset),
   listDemoAccounts: method(NoInput, z.array(DemoAccount)),
   signInDemo: method(z.object({ role: DemoRole }), SignInResult),
   signOut: method(NoInput, z.undefined()),

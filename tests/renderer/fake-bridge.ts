@@ -52,6 +52,7 @@ export function createFakeBridge(options: { signedOut?: boolean; snapshot?: Part
       fake.snapshot = snapshot()
       return { ok: true, user: u }
     }),
+    getServerPreset: method('getServerPreset', async () => ({ apiUrl: null, locked: false })),
     listDemoAccounts: method('listDemoAccounts', async () => DEMO_ACCOUNTS),
     signInDemo: method('signInDemo', async () => {
       fake.snapshot = snapshot({ session: { status: 'signed-in', user: user(), apiUrl: 'http://127.0.0.1:8000', demo: true } })

@@ -5,6 +5,7 @@ import {
   type BridgeOutput,
   type DeskEvent,
   type DemoAccount,
+  type ServerPreset,
   type SignInResult,
   type Unsubscribe,
 } from '../../shared/bridge';
@@ -100,6 +101,12 @@ export interface DeskServiceOptions {
   runChecks?: () => Promise<CheckReport>;
   /** The updater (the desktop app); other hosts report updates as off. */
   updates?: UpdatesPort;
+  /**
+   * The administrator's policy sets `config.apiUrl` (`LoadedConfig.lockedFields`
+   * has `apiUrl`): sign-in goes to that server only, and a stored session for
+   * another server is not resumed. Default false.
+   */
+  serverLocked?: boolean;
 }
 
 type Methods = { [K in keyof typeof BRIDGE_METHODS]: (input: BridgeInput<K>) => Promise<BridgeOutput<K>> };
@@ -173,7 +180,26 @@ export class DeskService implements Methods {
   }
 
   async signIn(input: BridgeInput<'signIn'>): Promise<SignInResult> {
+    const locked = this.lockedServer();
+    if (locked !== null) {
+      // Refused before any request: the password never goes to a server the administrator did not choose.
+      if (serverKey(input.apiUrl) !== serverKey(locked)) {
+        this.logger.warn('sign-in to a server other than the one the policy sets refused', { apiUrl: input.apiUrl, locked });
+        return { ok: false, error: 'invalid-input', message: `This desk signs in to ${locked} only (set by your administrator).` };
+      }
+      return this.signInWith(locked, input.email, input.password, this.options.config.transport, false);
+    }
     return this.signInWith(input.apiUrl.replace(/\/+$/, ''), input.email, input.password, this.options.config.transport, false);
+  }
+
+  async getServerPreset(): Promise<ServerPreset> {
+    const { apiUrl } = this.options.config;
+    return { apiUrl, locked: this.lockedServer() !== null };
+  }
+
+  /** The server the administrator's policy pins this desk to, if any. */
+  private lockedServer(): string | null {
+    return this.options.serverLocked === true ? this.options.config.apiUrl : null;
   }
 
   async listDemoAccounts(): Promise<DemoAccount[]> {
@@ -218,6 +244,14 @@ export class DeskService implements Methods {
     if (!stored) return false;
     if (stored.demo) {
       await this.options.tokens?.clear(); // the demo clinic does not outlive the process
+      return false;
+    }
+    const locked = this.lockedServer();
+    if (locked !== null && serverKey(stored.apiUrl) !== serverKey(locked)) {
+      // The administrator moved the desks: the old server's token is of no use (and is not sent anywhere).
+      this.logger.warn('stored session not resumed: the policy sets another server; signing in again is needed', { stored: stored.apiUrl, locked });
+      await this.options.tokens?.clear();
+      this.setSession({ status: 'signed-out', reason: `Your administrator moved this desk to ${locked}; please sign in again.` });
       return false;
     }
     const api = this.apiClient(stored.apiUrl);
@@ -455,6 +489,16 @@ export class DeskService implements Methods {
   async close(): Promise<void> {
     this.stopUpdateEvents();
     await this.end(false);
+  }
+}
+
+/** A server address compared as origin and path, without trailing slashes; null when it is not a URL. */
+function serverKey(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+  } catch {
+    return null;
   }
 }
 

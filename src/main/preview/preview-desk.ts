@@ -74,6 +74,7 @@ export function createPreviewDesk(options: PreviewDeskOptions): PreviewDesk {
 
   const desk: DeskService = new DeskService({
     config: loaded.config,
+    serverLocked: loaded.lockedFields.includes('apiUrl'),
     settings: settingsFilePort(loaded, options.settingsFile),
     cacheDir: options.cacheDir,
     host: 'preview',

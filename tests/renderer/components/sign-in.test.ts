@@ -87,6 +87,41 @@ describe('sign-in screen', () => {
     wrapper.unmount()
   })
 
+  it("shows the administrator's server read-only, asks only for e-mail and password, and signs in there", async () => {
+    window.localStorage.setItem('clinic-desk.last-server', 'https://last.example.org')
+    const { pinia, fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.getServerPreset.mockResolvedValue({ apiUrl: 'https://preset.example.org', locked: true })
+    const wrapper = mount(SignInView, { global: { plugins: [pinia] }, attachTo: document.body })
+    await flushPromises()
+    expect(wrapper.findAll('label').map((l) => l.text().trim())).toEqual(['Email', 'Password'])
+    expect(wrapper.find('input[type="url"]').exists()).toBe(false)
+    expect(wrapper.findAll('form input').map((i) => i.attributes('type'))).toEqual(['email', 'password'])
+    const server = wrapper.find('#sign-in-server')
+    expect(server.element.tagName).toBe('P')
+    expect(server.text().replace(/\s+/g, ' ')).toBe('Clinic server: https://preset.example.org')
+    expect(wrapper.find('form').text()).toContain('Set by your administrator')
+    expect(wrapper.text()).not.toContain('https://last.example.org')
+    expect(document.activeElement).toBe(byLabel(wrapper, 'Email').element)
+
+    await byLabel(wrapper, 'Email').setValue('rita@clinic.example.org')
+    await byLabel(wrapper, 'Password').setValue('hunter2')
+    await button(wrapper, 'Sign in').trigger('submit')
+    await flushPromises()
+    expect(fake.signIn).toHaveBeenCalledWith({ apiUrl: 'https://preset.example.org', email: 'rita@clinic.example.org', password: 'hunter2' })
+    wrapper.unmount()
+  })
+
+  it('offers the server as an editable field, filled with the configured one, when the policy does not set it', async () => {
+    const { pinia, fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.getServerPreset.mockResolvedValue({ apiUrl: 'https://preset.example.org', locked: false })
+    const wrapper = mount(SignInView, { global: { plugins: [pinia] }, attachTo: document.body })
+    await flushPromises()
+    expect(byLabel(wrapper, 'Clinic server URL').element.value).toBe('https://preset.example.org')
+    expect(wrapper.find('#sign-in-server').exists()).toBe(false)
+    expect(wrapper.text()).not.toContain('Set by your administrator')
+    wrapper.unmount()
+  })
+
   it('hides the demo group when this host has no demo clinic', async () => {
     const { pinia, fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
     fake.listDemoAccounts.mockResolvedValueOnce([])

@@ -68,11 +68,53 @@ describe('session store', () => {
 
   it('loads the demo accounts and suggests the configured server', async () => {
     const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
-    fake.diagnosticsReport.mockResolvedValueOnce({ text: JSON.stringify({ config: { apiUrl: 'https://preset.example.org' } }) })
+    fake.getServerPreset.mockResolvedValueOnce({ apiUrl: 'https://preset.example.org', locked: false })
     const session = useSessionStore()
     await session.loadSignInOptions()
+    expect(fake.getServerPreset).toHaveBeenCalledTimes(1)
+    expect(fake.diagnosticsReport).not.toHaveBeenCalled()
     expect(session.demoAccounts).toEqual(DEMO_ACCOUNTS)
     expect(session.presetApiUrl).toBe('https://preset.example.org')
+    expect(session.presetLocked).toBe(false)
+  })
+
+  it('without a policy, still prefers the server this desk last signed in to over the configured one', async () => {
+    window.localStorage.setItem('clinic-desk.last-server', 'https://last.example.org')
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.getServerPreset.mockResolvedValueOnce({ apiUrl: 'https://preset.example.org', locked: false })
+    const session = useSessionStore()
+    await session.loadSignInOptions()
+    expect(session.presetApiUrl).toBe('https://last.example.org')
+    expect(session.presetLocked).toBe(false)
+  })
+
+  it("puts the administrator's server before the one this desk last signed in to, and locks it", async () => {
+    window.localStorage.setItem('clinic-desk.last-server', 'https://last.example.org')
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.getServerPreset.mockResolvedValueOnce({ apiUrl: 'https://preset.example.org', locked: true })
+    const session = useSessionStore()
+    await session.loadSignInOptions()
+    expect(session.presetApiUrl).toBe('https://preset.example.org')
+    expect(session.presetLocked).toBe(true)
+  })
+
+  it("signs in to the administrator's server when it is locked, whatever the form holds", async () => {
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.getServerPreset.mockResolvedValueOnce({ apiUrl: 'https://preset.example.org', locked: true })
+    const session = useSessionStore()
+    await session.loadSignInOptions()
+    expect(await session.signIn({ ...FORM, apiUrl: 'https://elsewhere.example.org' })).toBe(true)
+    expect(fake.signIn).toHaveBeenCalledWith({ apiUrl: 'https://preset.example.org', email: 'rita@clinic.example.org', password: 'secret' })
+  })
+
+  it('suggests nothing and locks nothing when the preset cannot be read', async () => {
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.getServerPreset.mockRejectedValueOnce(new Error('IPC went away'))
+    const session = useSessionStore()
+    await session.loadSignInOptions()
+    expect(session.presetApiUrl).toBe('')
+    expect(session.presetLocked).toBe(false)
+    expect(session.demoAccounts).toEqual(DEMO_ACCOUNTS)
   })
 
   it('prefers the server this desk last signed in to', async () => {

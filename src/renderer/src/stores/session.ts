@@ -1,6 +1,5 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { z } from 'zod'
 import { SignInRequest, type DemoAccount, type SignInResult } from '../../../shared/bridge'
 import type { SessionState } from '../../../shared/desk-state'
 import type { Role } from '../../../shared/domain'
@@ -42,9 +41,6 @@ export function describeSignInError(kind: SignInErrorKind, detail: string): Sign
 }
 
 const LAST_SERVER_KEY = 'clinic-desk.last-server'
-// The admin's preset server is part of the core's configuration, which the
-// contract only exposes inside the diagnostics report.
-const ReportConfig = z.object({ config: z.object({ apiUrl: z.url().nullable() }) })
 
 export interface SignInForm {
   apiUrl: string
@@ -59,6 +55,8 @@ export const useSessionStore = defineStore('session', () => {
   /** Null until asked; empty when this host offers no demo clinic. */
   const demoAccounts = ref<DemoAccount[] | null>(null)
   const presetApiUrl = ref('')
+  /** The administrator's policy sets the server: the form shows `presetApiUrl` and signs in there only. */
+  const presetLocked = ref(false)
   /** What is being signed in: the form, or a demo role. */
   const pending = ref<'form' | DemoRole | null>(null)
   const problem = ref<SignInProblem | null>(null)
@@ -91,7 +89,8 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function signIn(form: SignInForm): Promise<boolean> {
-    const request = SignInRequest.safeParse({ apiUrl: form.apiUrl.trim(), email: form.email.trim(), password: form.password })
+    const apiUrlToUse = presetLocked.value ? presetApiUrl.value : form.apiUrl.trim()
+    const request = SignInRequest.safeParse({ apiUrl: apiUrlToUse, email: form.email.trim(), password: form.password })
     if (!request.success) {
       const issue = request.error.issues[0]
       const field = issue?.path[0]
@@ -143,20 +142,21 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  /** Demo accounts and the server to suggest, for the sign-in screen. */
+  /**
+   * Demo accounts and the server to suggest, for the sign-in screen: the
+   * administrator's server when the policy sets it; otherwise the one this desk
+   * last signed in to, then the configured one.
+   */
   async function loadSignInOptions(): Promise<void> {
-    const [accounts, preset] = await Promise.allSettled([bridge.listDemoAccounts(), configuredServer()])
+    const [accounts, preset] = await Promise.allSettled([bridge.listDemoAccounts(), bridge.getServerPreset()])
     demoAccounts.value = accounts.status === 'fulfilled' ? accounts.value : []
-    presetApiUrl.value = readRememberedServer() ?? (preset.status === 'fulfilled' ? preset.value : null) ?? ''
-  }
-
-  async function configuredServer(): Promise<string | null> {
-    const report = await bridge.diagnosticsReport()
-    try {
-      const parsed = ReportConfig.safeParse(JSON.parse(report.text))
-      return parsed.success ? parsed.data.config.apiUrl : null
-    } catch {
-      return null
+    const configured = preset.status === 'fulfilled' ? preset.value : { apiUrl: null, locked: false }
+    if (configured.locked && configured.apiUrl !== null) {
+      presetLocked.value = true
+      presetApiUrl.value = configured.apiUrl
+    } else {
+      presetLocked.value = false
+      presetApiUrl.value = readRememberedServer() ?? configured.apiUrl ?? ''
     }
   }
 
@@ -168,6 +168,7 @@ export const useSessionStore = defineStore('session', () => {
     state,
     demoAccounts,
     presetApiUrl,
+    presetLocked,
     pending,
     problem,
     status,
