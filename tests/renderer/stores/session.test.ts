@@ -47,6 +47,21 @@ describe('session store', () => {
     expect(session.signedIn).toBe(false)
   })
 
+  it.each([
+    ['unreachable', 'Check the network connection, or tell your administrator.'],
+    ['not-a-clinic', 'Please tell your administrator.'],
+  ] as const)('with the server locked, a %s failure does not send the user to an address they cannot change', async (error, words) => {
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    fake.getServerPreset.mockResolvedValueOnce({ apiUrl: 'https://preset.example.org', locked: true })
+    fake.signIn.mockResolvedValueOnce({ ok: false, error, message: 'from the core' })
+    const session = useSessionStore()
+    await session.loadSignInOptions()
+    expect(await session.signIn(FORM)).toBe(false)
+    expect(session.problem?.title).toContain(words)
+    expect(session.problem?.title).not.toContain('Check the address')
+    expect(session.problem?.field).toBeNull()
+  })
+
   it('turns a thrown bridge call into a server error, not a crash', async () => {
     const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
     fake.signIn.mockRejectedValueOnce(new Error('IPC went away'))

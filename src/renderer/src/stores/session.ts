@@ -36,7 +36,15 @@ const FIELDS: Record<SignInErrorKind, SignInProblem['field']> = {
   'server-error': null,
 }
 
-export function describeSignInError(kind: SignInErrorKind, detail: string): SignInProblem {
+// The server is the administrator's: staff cannot change it, so do not tell them to.
+const LOCKED_SERVER_TITLES: Partial<Record<SignInErrorKind, string>> = {
+  unreachable: 'Cannot reach the clinic server. Check the network connection, or tell your administrator.',
+  'not-a-clinic': 'The clinic server set by your administrator did not answer like a clinic server. Please tell your administrator.',
+}
+
+export function describeSignInError(kind: SignInErrorKind, detail: string, serverLocked = false): SignInProblem {
+  const locked = serverLocked ? LOCKED_SERVER_TITLES[kind] : undefined
+  if (locked !== undefined) return { kind, title: locked, detail, field: null }
   return { kind, title: TITLES[kind], detail, field: FIELDS[kind] }
 }
 
@@ -77,7 +85,7 @@ export const useSessionStore = defineStore('session', () => {
 
   function accept(result: SignInResult, apiUrlUsed: string | null, demo: boolean): boolean {
     if (!result.ok) {
-      problem.value = describeSignInError(result.error, result.message)
+      problem.value = describeSignInError(result.error, result.message, presetLocked.value)
       return false
     }
     problem.value = null
