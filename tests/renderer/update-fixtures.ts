@@ -11,3 +11,17 @@ const FACTS: Facts = { currentVersion: '1.4.2', channel: 'stable', pinnedVersion
 export function updateStatus(phase: UpdatePhase = { state: 'off', reason: 'no update server is configured (updates.url in the admin policy)', channel: null }): UpdateStatus {
   return { ...FACTS, ...phase }
 }
+
+/** Off by the admin policy, in the core's words (src/main/core/update-policy.ts). */
+export const OFF_BY_POLICY: UpdatePhase = { state: 'off', reason: 'the administrator turned updates off (updates.enabled is false)', channel: null }
+
+/** A download under way, `percent` as electron-updater reports it (not rounded). */
+export function downloadingStatus(version: string, percent: number, facts: Partial<Facts> = {}): UpdateStatus {
+  const total = 80_000_000
+  return updateStatus({ state: 'downloading', version, percent, bytesPerSecond: 2_000_000, transferred: Math.round((total * percent) / 100), total, ...facts })
+}
+
+/** A verified download waiting to install; `installAt` set when the policy forces it. */
+export function readyStatus(version: string, installAt: string | null = null, facts: Partial<Facts> = {}): UpdateStatus {
+  return updateStatus({ state: 'ready', version, installAt, forced: installAt !== null, ...facts })
+}
