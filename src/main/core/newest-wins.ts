@@ -71,3 +71,12 @@ export function mergeConsultation(current: Consultation | null, update: Consulta
 export function newer<T extends { updated_at: string }>(a: T, b: T): T {
   return compareIso(b.updated_at, a.updated_at) > 0 ? b : a;
 }
+
+/**
+ * Between a conversation from the REST list and the one held: the held one
+ * when a live message reached it after the server answered the list (its last
+ * message is newer), so a slow refresh never takes a message back.
+ */
+export function newerConversation<T extends { last_message: { id: number } | null }>(row: T, held: T): T {
+  return (held.last_message?.id ?? 0) > (row.last_message?.id ?? 0) ? held : row;
+}

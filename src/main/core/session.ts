@@ -8,7 +8,7 @@ import { ApiError, NetworkError, UnauthorizedError, type ApiClient } from './api
 import type { DeskCache } from './cache';
 import { ConnectionTracker, deriveStatus } from './connection-info';
 import type { Logger } from './log';
-import { mergeAppointment, mergeConsultation, newer } from './newest-wins';
+import { mergeAppointment, mergeConsultation, newer, newerConversation } from './newest-wins';
 import type { Realtime, RealtimeEvents } from './realtime';
 import { catchUpNotifications, flushOutbox } from './sync';
 import { wantedChannels } from './wanted-channels';
@@ -332,12 +332,19 @@ export class DeskSession {
   private async refreshConversations(): Promise<void> {
     if (this.user.role === 'patient') return;
     const rows = await this.d.api.conversations();
+    const held = new Map(this.conversations);
     this.conversations.clear();
     for (const row of rows) {
-      this.conversations.set(row.id, row);
-      this.emit({ kind: 'conversation.updated', conversation: row });
+      const mine = held.get(row.id);
+      const conversation = mine ? newerConversation(row, mine) : row;
+      // The list can bring a message before its live delivery, which then counts as a duplicate:
+      // announce it here, once, or its alert is lost. (Not on the first listing: nothing is new then.)
+      const arrived = conversation.last_message;
+      if (mine && arrived && arrived.id > (mine.last_message?.id ?? 0)) this.emit({ kind: 'message.created', message: arrived, pending: false });
+      this.conversations.set(row.id, conversation);
+      this.emit({ kind: 'conversation.updated', conversation });
     }
-    this.saveSnapshotSoon('conversations', rows, ConversationList);
+    this.saveSnapshotSoon('conversations', [...this.conversations.values()], ConversationList);
   }
 
   /** Refreshes soon, once, however many events asked for it (an unknown consultation, a bare message). */

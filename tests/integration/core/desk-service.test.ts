@@ -89,10 +89,18 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
 
     const pending = (await d.desk.listConsultations()).find((x) => x.status === 'pending' || x.status === 'active');
     if (!pending) throw new Error('no open consultation');
+    const beforeConsultation = d.mark();
     await c.backend.setConsultationStatus(pending.id, 'completed');
-    const consultation = await d.waitFor('consultation.updated', (e) => e.consultation.id === pending.id);
-    expect(consultation.consultation.status).toBe('completed');
-    expect(consultation.consultation.ended_at).not.toBeNull();
+    // As for the board: the catch-up that follows going live may fetch the list after the change and
+    // win the race (it then stops listening to the closed consultation); the state is the same either way.
+    const completed = (x: { id: number; status: string }) => x.id === pending.id && x.status === 'completed';
+    const seenConsultation = await Promise.race([
+      d.waitFor('consultation.updated', (e) => e.consultation.id === pending.id, 5000, beforeConsultation),
+      d.waitFor('consultations.replaced', (e) => e.consultations.some(completed), 5000, beforeConsultation),
+    ]);
+    const consultation = seenConsultation.kind === 'consultation.updated' ? seenConsultation.consultation : seenConsultation.consultations.find(completed);
+    expect(consultation?.status).toBe('completed');
+    expect(consultation?.ended_at).not.toBeNull();
 
     const conversation = (await d.desk.listConversations())[0];
     if (!conversation) throw new Error('no conversation');
@@ -106,6 +114,32 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     await c.backend.markConversationRead(conversation.id, reader);
     const read = await d.waitFor('message.read', (e) => e.conversationId === conversation.id);
     expect(read.read).toMatchObject({ user_id: reader.id, last_read_message_id: message.id });
+  });
+
+  it('a message the list brings before its live delivery is announced once, not lost as a duplicate', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    const conversation = (await d.desk.listConversations())[0];
+    const sender = c.store.userById(conversation?.participant_ids.find((id) => id !== account(c, RECEPTION).id) ?? 0);
+    if (!conversation || !sender) throw new Error('no conversation with a colleague');
+
+    // Stored on the server, its broadcast not yet sent: a refresh lists it first.
+    const since = d.mark();
+    const { message } = c.store.addMessage(conversation.id, sender, 'Room 4 is free');
+    await d.desk.reconnect();
+    const first = await d.waitFor('message.created', (e) => e.message.id === message.id, 5000, since);
+    expect(first).toMatchObject({ pending: false, message: { body: 'Room 4 is free' } });
+    const channel = channels.conversation(conversation.id).fullName;
+    await d.waitFor('channel', (e) => e.channel.name === channel && e.channel.state === 'subscribed', 5000, since);
+
+    // Now the live delivery arrives: a duplicate. A later message shows it was processed.
+    const payload = { conversation_id: conversation.id, type: 'sent', data: { message }, timestamp: message.created_at };
+    await c.backend.rawBroadcast(c.backend.eventName('messageSent'), [channel], phpJsonEncode(payload));
+    const { message: later } = await c.backend.postMessage(conversation.id, sender, 'Room 5 is free too');
+    await d.waitFor('message.created', (e) => e.message.id === later.id, 5000, since);
+    expect(d.events.slice(since).filter((e) => e.kind === 'message.created' && e.message.id === message.id)).toHaveLength(1);
+    expect((await d.desk.listConversations()).find((x) => x.id === conversation.id)?.last_message?.id).toBe(later.id);
   });
 
   it('shows "is typing…" from a colleague\'s whisper', async () => {
