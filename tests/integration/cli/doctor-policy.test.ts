@@ -3,17 +3,15 @@
  * it out (no server needed), and the desk's own checks report a policy that
  * was not applied. The command runs as a real process, as admins run it.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeskConfig } from '../../../src/main/core/config';
 import { runDoctor } from '../../../src/main/core/doctor';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { TempDirs } from '../../helpers/core';
+import { runCli } from '../../helpers/cli';
 import { account, startTestClinic } from '../../helpers/demo';
 
-const BIN = fileURLToPath(new URL('../../../bin/clinic-desk.mjs', import.meta.url));
 const RECEPTION = 'reception1@northside.clinic.test';
 const temp = new TempDirs();
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -178,15 +176,3 @@ describe('the desk\'s own checks report the policy', () => {
     expect(none.checks.map((c) => c.id)).toEqual(['config']);
   });
 });
-
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PUSHER|REVERB|VITE_|BROADCAST|CLINIC_DESK)/.test(k)));
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}

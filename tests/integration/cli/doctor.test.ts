@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { DeskConfig, type TransportConfig } from '../../../src/main/core/config';
 import { runDoctor } from '../../../src/main/core/doctor';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
+import { runCli } from '../../helpers/cli';
 import { account, startTestClinic } from '../../helpers/demo';
 
-const BIN = fileURLToPath(new URL('../../../bin/clinic-desk.mjs', import.meta.url));
 const RECEPTION = 'reception1@northside.clinic.test';
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -129,15 +127,3 @@ describe('clinic-desk doctor (the seed\'s troubleshooting checklist)', () => {
     expect(noKey.stdout).toMatch(/PUSHER_APP_KEY/);
   });
 });
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PUSHER|REVERB|VITE_|BROADCAST|CLINIC_DESK)/.test(k)));
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
