@@ -187,6 +187,10 @@ const UpdateFacts = z.object({
   forced: z.boolean(),
   /** The last time the update server answered. */
   lastCheckedAt: IsoDateTime.nullable(),
+  /** Where the desk looks for updates (the policy's url, or its folder of a pinned version); null when off. */
+  feedUrl: z.string().max(2100).nullable(),
+  /** When the next check is due; null while checking, downloading or off. */
+  nextCheckAt: IsoDateTime.nullable(),
 });
 
 /**

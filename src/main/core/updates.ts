@@ -59,7 +59,7 @@ export interface UpdatesPort {
 
 /** Hosts without an updater (the browser preview, the CLI): always off. */
 export function noUpdates(currentVersion: string, reason: string): UpdatesPort {
-  const status: UpdateStatus = { state: 'off', reason, currentVersion, channel: null, pinnedVersion: null, forced: false, lastCheckedAt: null };
+  const status: UpdateStatus = { state: 'off', reason, currentVersion, channel: null, pinnedVersion: null, forced: false, lastCheckedAt: null, feedUrl: null, nextCheckAt: null };
   return {
     status: () => status,
     checkNow: () => Promise.reject(new Error(`Updates are off: ${reason}.`)),
@@ -100,7 +100,7 @@ export interface UpdateServiceOptions {
 }
 
 type Step = Extract<UpdateStatus, { state: 'error' }>['during'];
-type Facts = Pick<UpdateStatus, 'currentVersion' | 'channel' | 'pinnedVersion' | 'forced' | 'lastCheckedAt'>;
+type Facts = Pick<UpdateStatus, 'currentVersion' | 'channel' | 'pinnedVersion' | 'forced' | 'lastCheckedAt' | 'feedUrl' | 'nextCheckAt'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A state without the facts every status carries. */
 type Phase = DistributiveOmit<Exclude<UpdateStatus, { state: 'off' }>, keyof Facts>;
@@ -115,6 +115,7 @@ export class UpdateService implements UpdatesPort {
   private creating: Promise<UpdaterEngine> | null = null;
   private checking: Promise<void> | null = null;
   private nextCheck: unknown = null;
+  private nextCheckAt: string | null = null;
   private installTimer: unknown = null;
   /** Failures in a row, per step; an install that failed keeps its count until the app restarts. */
   private readonly failures: Record<Step, number> = { check: 0, download: 0, install: 0 };
@@ -128,7 +129,7 @@ export class UpdateService implements UpdatesPort {
     const d = options.decision;
     this.current =
       d.kind === 'off'
-        ? { state: 'off', reason: d.reason, currentVersion: options.currentVersion, channel: null, pinnedVersion: d.pinnedVersion, forced: d.forced, lastCheckedAt: null }
+        ? { state: 'off', reason: d.reason, currentVersion: options.currentVersion, channel: null, pinnedVersion: d.pinnedVersion, forced: d.forced, lastCheckedAt: null, feedUrl: null, nextCheckAt: null }
         : { state: 'idle', ...this.facts(d) };
   }
 
@@ -157,6 +158,8 @@ export class UpdateService implements UpdatesPort {
       intervalHours: d.intervalMs / 3_600_000,
     });
     this.schedule(this.options.firstCheckDelayMs ?? 30_000);
+    // Before the first check nothing has happened worth an event; status() shows when it is due.
+    this.current = { ...this.current, ...this.facts(d) };
   }
 
   /** Stops checking (app quit). A ready update still installs on quit: that is electron-updater's quit handler. */
@@ -196,8 +199,10 @@ export class UpdateService implements UpdatesPort {
   private schedule(ms: number): void {
     this.clear();
     if (this.stopped) return;
+    this.nextCheckAt = new Date(this.timers.now() + ms).toISOString();
     this.nextCheck = this.timers.setTimeout(() => {
       this.nextCheck = null;
+      this.nextCheckAt = null;
       const d = this.options.decision;
       if (d.kind === 'check') void this.check(d);
     }, ms);
@@ -206,6 +211,7 @@ export class UpdateService implements UpdatesPort {
   private clear(): void {
     if (this.nextCheck !== null) this.timers.clearTimeout(this.nextCheck);
     this.nextCheck = null;
+    this.nextCheckAt = null;
   }
 
   private check(d: UpdatesOn): Promise<void> {
@@ -225,8 +231,8 @@ export class UpdateService implements UpdatesPort {
       const result = await engine.checkForUpdates();
       if (result === null && this.current.state === 'checking') {
         this.logger.warn('update check skipped by electron-updater (not an installed build?)');
-        this.set({ state: 'idle' });
         this.schedule(d.intervalMs);
+        this.set({ state: 'idle' });
       }
     } catch (error) {
       this.fail(error, 'check', null);
@@ -272,8 +278,8 @@ export class UpdateService implements UpdatesPort {
     this.answered();
     if (!d.accept(version)) {
       this.logger.warn('update ignored', { version, rule: d.acceptRule });
-      this.set({ state: 'idle' });
       this.schedule(d.intervalMs);
+      this.set({ state: 'idle' });
       return;
     }
     if (this.downloadingVersion() === version || this.current.state === 'ready') return;
@@ -286,8 +292,8 @@ export class UpdateService implements UpdatesPort {
     if (this.stopped) return;
     this.answered();
     this.logger.info('no update', { latest, running: this.options.currentVersion });
-    this.set({ state: 'idle' });
     this.schedule(d.intervalMs);
+    this.set({ state: 'idle' });
   }
 
   private onProgress(p: EngineProgress): void {
@@ -342,8 +348,8 @@ export class UpdateService implements UpdatesPort {
     const delay = Math.min((this.options.retryBaseMs ?? 60_000) * 2 ** (failures - 1), d.intervalMs);
     const message = shortMessage(error);
     this.logger.warn(`update ${step} failed`, { version, error: message, retryInMs: delay });
-    this.set({ state: 'error', during: step, version, message, retryAt: new Date(this.timers.now() + delay).toISOString() });
     this.schedule(delay);
+    this.set({ state: 'error', during: step, version, message, retryAt: new Date(this.timers.now() + delay).toISOString() });
   }
 
   private answered(): void {
@@ -356,13 +362,25 @@ export class UpdateService implements UpdatesPort {
   }
 
   private facts(d: UpdatesOn): Facts {
-    return { currentVersion: this.options.currentVersion, channel: d.channel, pinnedVersion: d.pinnedVersion, forced: d.forced, lastCheckedAt: this.lastCheckedAt };
+    return {
+      currentVersion: this.options.currentVersion,
+      channel: d.channel,
+      pinnedVersion: d.pinnedVersion,
+      forced: d.forced,
+      lastCheckedAt: this.lastCheckedAt,
+      feedUrl: d.feedUrl,
+      nextCheckAt: this.nextCheckAt,
+    };
   }
 
   private set(phase: Phase): void {
     const d = this.options.decision;
     if (d.kind === 'off') return;
     this.current = { ...phase, ...this.facts(d) };
+    this.notify();
+  }
+
+  private notify(): void {
     for (const listener of [...this.listeners]) {
       try {
         listener(this.current);

@@ -67,17 +67,18 @@ describe('UpdateDetails', () => {
   })
 
   it('on and idle: channel, how updates install, the last check and the next; Check now asks for a check', async () => {
-    const wrapper = details(updateStatus({ state: 'idle', lastCheckedAt: local(26, 9, 15, 30) }))
+    const wrapper = details(updateStatus({ state: 'idle', lastCheckedAt: local(26, 9, 15, 30), nextCheckAt: local(26, 13, 15, 30) }))
     expect(facts(wrapper)).toEqual({
       'Running version': '1.4.2',
       Updates: 'On',
       Channel: 'Stable',
+      'Update server': 'https://updates.clinic.example.org/clinic-desk/',
       Installs: 'When Clinic Desk restarts, or now with “Restart and install”',
       'Last successful check': '09:15:30',
-      // The status carries no schedule for an idle updater.
-      'Next check': 'Not reported',
+      'Next check': '13:15:30',
     })
     expect(wrapper.find('[data-fact="last-check"] time').attributes('datetime')).toBe(local(26, 9, 15, 30))
+    expect(wrapper.find('[data-fact="next-check"] time').attributes('datetime')).toBe(local(26, 13, 15, 30))
     expect(live(wrapper).text()).toBe('Up to date.')
     expect(hasButton(wrapper, 'Restart and install')).toBe(false)
     const check = button(wrapper, 'Check now')

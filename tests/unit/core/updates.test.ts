@@ -188,7 +188,7 @@ describe('checking', () => {
   it('first checks 30 s after start, sets up the updater once, then checks every interval', async () => {
     const t = setup({ url: URL, checkIntervalHours: 2 });
     t.service.start();
-    expect(t.service.status()).toMatchObject({ state: 'idle', lastCheckedAt: null, channel: 'stable' });
+    expect(t.service.status()).toMatchObject({ state: 'idle', lastCheckedAt: null, channel: 'stable', feedUrl: `${URL}/`, nextCheckAt: '2026-11-26T08:00:30.000Z' });
     await t.timers.advance(29_999);
     expect(t.created()).toBe(0);
     await t.timers.advance(1);
@@ -196,7 +196,7 @@ describe('checking', () => {
     expect(t.engine.feed).toEqual({ provider: 'generic', url: `${URL}/`, channel: 'latest' });
     expect(t.engine).toMatchObject({ autoDownload: false, autoInstallOnAppQuit: true, allowDowngrade: false, allowPrerelease: false, disableWebInstaller: true });
     expect(t.engine.checks).toBe(1);
-    expect(t.service.status()).toMatchObject({ state: 'idle', lastCheckedAt: '2026-11-26T08:00:30.000Z' });
+    expect(t.service.status()).toMatchObject({ state: 'idle', lastCheckedAt: '2026-11-26T08:00:30.000Z', nextCheckAt: '2026-11-26T10:00:30.000Z' });
     await t.timers.advance(2 * HOUR - 1);
     expect(t.engine.checks).toBe(1);
     await t.timers.advance(1);
@@ -288,7 +288,7 @@ describe('failures', () => {
     t.engine.answers.push({ fails: 'HttpError: 404 Not Found' }, { fails: 'net::ERR_CONNECTION_REFUSED' }, { fails: 'still down' });
     t.service.start();
     await t.timers.advance(30_000);
-    expect(t.service.status()).toMatchObject({ state: 'error', during: 'check', version: null, message: 'HttpError: 404 Not Found', retryAt: '2026-11-26T08:01:30.000Z' });
+    expect(t.service.status()).toMatchObject({ state: 'error', during: 'check', version: null, message: 'HttpError: 404 Not Found', retryAt: '2026-11-26T08:01:30.000Z', nextCheckAt: '2026-11-26T08:01:30.000Z' });
     expect(t.logger.records.filter((r) => r.message === 'update check failed')).toHaveLength(1);
     await t.timers.advance(60_000);
     expect(t.engine.checks).toBe(2);
