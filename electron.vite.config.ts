@@ -1,9 +1,9 @@
-import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import vue from '@vitejs/plugin-vue'
-import { defineConfig } from 'electron-vite'
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'electron-vite';
 
-const root = fileURLToPath(new URL('.', import.meta.url))
+const root = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   // Main process: ESM (package.json "type": "module"), dependencies stay external
@@ -47,4 +47,4 @@ export default defineConfig({
     },
     plugins: [vue()],
   },
-})
+});

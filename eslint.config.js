@@ -1,14 +1,15 @@
 // @ts-check
-import js from '@eslint/js'
-import { defineConfig, globalIgnores } from 'eslint/config'
-import pluginVue from 'eslint-plugin-vue'
-import globals from 'globals'
-import tseslint from 'typescript-eslint'
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import stylistic from '@stylistic/eslint-plugin';
+import pluginVue from 'eslint-plugin-vue';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
 
-const tsFiles = ['**/*.ts', '**/*.mts', '**/*.cts']
-const vueFiles = ['**/*.vue']
-const rendererFiles = ['src/renderer/**', 'tests/renderer/**']
-const testFiles = ['tests/**', 'bench/**']
+const tsFiles = ['**/*.ts', '**/*.mts', '**/*.cts'];
+const vueFiles = ['**/*.vue'];
+const rendererFiles = ['src/renderer/**', 'tests/renderer/**'];
+const testFiles = ['tests/**', 'bench/**'];
 
 export default defineConfig(
   globalIgnores([
@@ -83,6 +84,20 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.browser } },
   },
 
+  // One statement style per room, as each was written: semicolons in Node code (main,
+  // preload, shared, build, tests), none in the renderer, as Vue's own templates do.
+  {
+    files: ['**/*.{js,mjs,cjs,ts,mts,cts}'],
+    ignores: rendererFiles,
+    plugins: { '@stylistic': stylistic },
+    rules: { '@stylistic/semi': ['error', 'always'] },
+  },
+  {
+    files: [...rendererFiles, ...vueFiles],
+    plugins: { '@stylistic': stylistic },
+    rules: { '@stylistic/semi': ['error', 'never'] },
+  },
+
   // Plain JavaScript (this file, bin/*.mjs) is in no tsconfig: lint it without type information.
   {
     files: ['**/*.{js,mjs,cjs}'],
@@ -103,4 +118,4 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
-)
+);

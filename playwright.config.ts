@@ -1,4 +1,4 @@
-import { defineConfig, devices } from '@playwright/test'
+import { defineConfig, devices } from '@playwright/test';
 
 // End-to-end tests drive the real renderer in Debian's Chromium (/usr/bin/chromium, installed
 // by .ci/run). Playwright never downloads a browser here.
@@ -38,4 +38,4 @@ export default defineConfig({
       },
     },
   ],
-})
+});

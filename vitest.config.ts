@@ -1,5 +1,5 @@
-import vue from '@vitejs/plugin-vue'
-import { defineConfig } from 'vitest/config'
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // Renderer component tests import .vue files; they opt into a DOM per file with
@@ -16,4 +16,4 @@ export default defineConfig({
     hookTimeout: 20_000,
     reporters: ['default', './tests/support/summary-reporter.ts'],
   },
-})
+});

@@ -224,7 +224,7 @@ describe('detectInstallKind', () => {
     expect(detectInstallKind({ ...nsis, listDir: () => ['Clinic Desk.exe', 'resources'] })).toBe('managed');
     expect(detectInstallKind({ ...nsis, env: { PORTABLE_EXECUTABLE_FILE: 'D:\\ClinicDesk.exe' } })).toBe('portable');
     expect(detectInstallKind({ ...nsis, windowsStore: true })).toBe('store');
-    expect(detectInstallKind({ ...nsis, listDir: () => { throw new Error('EACCES') } })).toBe('managed');
+    expect(detectInstallKind({ ...nsis, listDir: () => { throw new Error('EACCES'); } })).toBe('managed');
   });
 
   it('macOS: the app, or the Mac App Store build', () => {

@@ -22,7 +22,7 @@ export interface CliIo {
 const defaultIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-}
+};
 
 export const commands: Readonly<Record<string, CommandEntry>> = {
   start: {
@@ -45,13 +45,13 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
     summary: "run the back end's troubleshooting checklist; --policy FILE checks an admin policy",
     load: () => import('./doctor'),
   },
-}
+};
 
 export function usage(): string {
-  const width = Math.max(...Object.keys(commands).map((name) => name.length))
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(
     ([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`,
-  )
+  );
   return [
     'usage: clinic-desk <command> [args]',
     '',
@@ -60,24 +60,24 @@ export function usage(): string {
     '',
     'Run `clinic-desk <command> --help` for the options of a command.',
     '',
-  ].join('\n')
+  ].join('\n');
 }
 
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
-  const [name, ...rest] = argv
+  const [name, ...rest] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage())
-    return 0
+    io.out(usage());
+    return 0;
   }
   if (name === undefined) {
-    io.err(usage())
-    return 2
+    io.err(usage());
+    return 2;
   }
-  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!entry) {
-    io.err(`clinic-desk: unknown command '${name}'\n\n${usage()}`)
-    return 2
+    io.err(`clinic-desk: unknown command '${name}'\n\n${usage()}`);
+    return 2;
   }
-  const command = await entry.load()
-  return command.run(rest)
+  const command = await entry.load();
+  return command.run(rest);
 }

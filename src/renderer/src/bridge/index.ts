@@ -1,5 +1,5 @@
-import type { ClinicBridge } from '../../../shared/bridge';
-import { connectPreviewBridge } from './preview-client';
+import type { ClinicBridge } from '../../../shared/bridge'
+import { connectPreviewBridge } from './preview-client'
 
 declare global {
   interface Window {
@@ -14,6 +14,6 @@ declare global {
  * set in exchange for the one-time token in the URL it printed).
  */
 export async function getBridge(): Promise<ClinicBridge> {
-  if (window.clinic) return window.clinic;
-  return connectPreviewBridge();
+  if (window.clinic) return window.clinic
+  return connectPreviewBridge()
 }
