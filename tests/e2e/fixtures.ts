@@ -6,6 +6,12 @@
  * (`out/renderer`, built once by global-setup.ts). The page opens the host's
  * one-time link, exactly as a person opens the URL `npm run preview:web`
  * prints.
+ *
+ * With `test.use({ updater: {...} })` the desk also has an updater: the real
+ * electron-updater (its AppImage updater) against an update feed on
+ * 127.0.0.1 that publishes Clinic Desk 1.5.0 (tests/helpers/update-feed.ts);
+ * the `updates` fixture is what the test sees of it. Without it, updates are
+ * off, as on any preview desk.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +31,7 @@ import { silentLogger } from '../../src/main/demo/logger';
 import { rendererDir } from '../../src/main/preview/build-renderer';
 import { createPreviewDesk } from '../../src/main/preview/preview-desk';
 import { startPreviewHost, type PreviewHost } from '../../src/main/preview/server';
+import { FeedServer, electronStandIn, fakeAppImage, runnableRelease, updateDesk, type Release, type UpdateDesk } from '../helpers/update-feed';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
@@ -44,10 +51,74 @@ export interface Preview {
   opened: string[];
 }
 
-export const test = base.extend<{ preview: Preview; policy: unknown }>({
+/** `test.use({ updater: {...} })`: this test's desk updates from a test feed. */
+export interface UpdaterOption {
+  /** The policy's `updates`; its `url` is the feed's (`<feed>/clinic-desk`) unless given. */
+  policy?: Record<string, unknown>;
+  /** The server sends an artifact that differs (one byte) from the one its channel file describes. */
+  tampered?: boolean;
+}
+
+/** The updater behind this test's desk, and the feed it reads. */
+export interface Updates extends UpdateDesk {
+  feed: FeedServer;
+  /** The policy's `url` (`<feed>/clinic-desk`); the updater reads the folder `<feed>/clinic-desk/`. */
+  feedUrl: string;
+  /** Clinic Desk 1.5.0 as the feed's channel file describes it (`served` when tampered). */
+  release: Release;
+  /** The folder the AppImages live in. */
+  dir: string;
+  /** `$APPIMAGE`: the running 1.4.2, which an install replaces. */
+  appImage: string;
+  /** What electron-updater sent the `electron` module's autoUpdater ('before-quit-for-update'). */
+  electronEvents: string[];
+  /**
+   * The feed holds the artifact's bytes (after its headers) until this is
+   * called, so a test sees the download from its start; then they go out in
+   * 12 slices 250 ms apart (about 3 s, so electron-updater reports progress
+   * on the way).
+   */
+  startDownload(): void;
+}
+
+export const test = base.extend<{ preview: Preview; policy: unknown; updater: UpdaterOption | undefined; updates: Updates | null }>({
   /** An admin policy file's contents for this test's desk (`test.use({ policy: {...} })`); none by default. */
   policy: [undefined, { option: true }],
-  preview: async ({ policy }, use) => {
+  /** An update feed and the real electron-updater for this test's desk; none by default. */
+  updater: [undefined, { option: true }],
+  updates: async ({ updater }, use) => {
+    if (updater === undefined) {
+      await use(null);
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-updates-'));
+    const feed = new FeedServer();
+    await feed.start();
+    const release = runnableRelease('1.5.0');
+    if (updater.tampered === true) {
+      const served = Buffer.from(release.body);
+      served[1_000_000] = (served[1_000_000] ?? 0) ^ 0xff;
+      release.served = served;
+    }
+    feed.publish('/clinic-desk/', 'latest-linux.yml', release);
+    feed.slices = 12;
+    feed.hold();
+    const appImage = fakeAppImage(dir, '1.4.2');
+    const electron = electronStandIn();
+    const feedUrl = `${feed.base}/clinic-desk`;
+    const desk = updateDesk({ dir, policy: { url: feedUrl, ...updater.policy }, currentVersion: '1.4.2', firstCheckDelayMs: 100 });
+    try {
+      await use({ ...desk, feed, feedUrl, release, dir, appImage: appImage.path, electronEvents: electron.events, startDownload: () => feed.release() });
+    } finally {
+      desk.service.stop();
+      feed.release();
+      await feed.stop();
+      electron.restore();
+      appImage.restore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  preview: async ({ policy, updates }, use) => {
     const base = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-'));
     const policyFile = join(base, 'policy.json');
     if (policy !== undefined) writeFileSync(policyFile, JSON.stringify(policy));
@@ -63,7 +134,10 @@ export const test = base.extend<{ preview: Preview; policy: unknown }>({
       ...(policy === undefined ? {} : { policyFile }),
       appVersion: 'e2e',
       onOpenExternal: (url) => opened.push(url),
+      ...(updates ? { updates: updates.service } : {}),
     });
+    // The first check follows 100 ms later (see `updates`).
+    updates?.service.start();
     // Starts the clinic now (the desk signs in later, when the page asks).
     await demo.start('reception');
     const clinic = demo.clinic;

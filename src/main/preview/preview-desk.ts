@@ -5,6 +5,7 @@ import { DeskService, memoryTokenStore, type DemoPort } from '../core/desk-servi
 import { runDoctor } from '../core/doctor';
 import { silentLogger, type Logger } from '../core/log';
 import { settingsFilePort } from '../core/settings-file';
+import type { UpdatesPort } from '../core/updates';
 
 /**
  * The desk the preview host runs: the same `DeskService` as the app, with
@@ -39,6 +40,8 @@ export interface PreviewDeskOptions {
   onOpenExternal?: (url: string) => void;
   /** Per-step time-out of `runChecks`. */
   checksTimeoutMs?: number;
+  /** An updater for the desk (end-to-end tests); without one, updates are off as on any host but the app. */
+  updates?: UpdatesPort;
 }
 
 export interface PreviewDesk {
@@ -83,6 +86,7 @@ export function createPreviewDesk(options: PreviewDeskOptions): PreviewDesk {
     logger,
     tokens: memoryTokenStore(),
     ...(demo ? { demo } : {}),
+    ...(options.updates ? { updates: options.updates } : {}),
     openExternal: async (url) => {
       logger.info('link to open in the browser', { url });
       options.onOpenExternal?.(url);

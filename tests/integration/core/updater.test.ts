@@ -4,190 +4,38 @@
  * 127.0.0.1: the check, the background download with its progress, and the
  * sha512 check electron-updater makes of every download. It runs without
  * Electron: electron-updater takes an app adapter and an HTTP executor in
- * place of Electron's `app` and `net`, here a temp folder and node:http.
+ * place of Electron's `app` and `net`, here a temp folder and node:http
+ * (tests/helpers/update-feed.ts, which the end-to-end tests share).
  *
  * What this cannot show: Windows' Authenticode check (NsisUpdater, against
  * the publisherName in app-update.yml) and Squirrel.Mac's code-signature
  * check; they run only on those systems with signed builds.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type RequestOptions, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpExecutor, configureRequestOptions, configureRequestUrl, type DownloadOptions } from 'builder-util-runtime';
-import { AppImageUpdater } from 'electron-updater';
-import type { AppAdapter } from 'electron-updater/out/AppAdapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UpdateStatus } from '../../../src/shared/desk-state';
-import { UpdatePolicy } from '../../../src/main/core/config';
-import { memoryLogger } from '../../../src/main/core/log';
-import { decideUpdates } from '../../../src/main/core/update-policy';
-import { UpdateService } from '../../../src/main/core/updates';
-import { createUpdaterEngine } from '../../../src/main/electron/updater';
-
-/** Electron's `net` stand-in: electron-updater's HttpExecutor over node:http. */
-class NodeHttpExecutor extends HttpExecutor<ReturnType<typeof request>> {
-  createRequest(options: RequestOptions, callback: (response: IncomingMessage) => void): ReturnType<typeof request> {
-    return request(options, callback);
-  }
-
-  download(url: URL, destination: string, options: DownloadOptions): Promise<string> {
-    return options.cancellationToken.createPromise<string>((resolve, reject, onCancel) => {
-      const requestOptions = { headers: options.headers ?? undefined };
-      configureRequestUrl(url, requestOptions);
-      configureRequestOptions(requestOptions);
-      this.doDownload(requestOptions, { destination, options, onCancel, callback: (error) => (error ? reject(error) : resolve(destination)), responseHandler: null }, 0);
-    });
-  }
-}
-
-interface Release {
-  version: string;
-  file: string;
-  body: Buffer;
-  /** What the server sends instead of `body` (a tampered artifact). */
-  served?: Buffer;
-}
-
-/** A folder of release files as electron-builder publishes them. */
-class FeedServer {
-  readonly requests: string[] = [];
-  /** Artifacts go out in this many slices 250 ms apart; electron-updater reports progress at most once a second. */
-  slices = 1;
-  readonly files = new Map<string, Buffer>();
-  private server: Server | null = null;
-  base = '';
-
-  publish(folder: string, channelFile: string, release: Release): void {
-    const sha512 = createHash('sha512').update(release.body).digest('base64');
-    const yml = [
-      `version: ${release.version}`,
-      'files:',
-      `  - url: ${release.file}`,
-      `    sha512: ${sha512}`,
-      `    size: ${release.body.length}`,
-      `path: ${release.file}`,
-      `sha512: ${sha512}`,
-      "releaseDate: '2026-11-20T10:00:00.000Z'",
-      '',
-    ].join('\n');
-    this.files.set(`${folder}${channelFile}`, Buffer.from(yml));
-    this.files.set(`${folder}${release.file}`, release.served ?? release.body);
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      this.requests.push(path);
-      const body = this.files.get(path);
-      if (!body) {
-        res.writeHead(404).end('not found');
-        return;
-      }
-      if (!path.endsWith('.AppImage')) {
-        res.writeHead(200, { 'content-type': 'text/yaml' }).end(body);
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-      const slice = Math.ceil(body.length / this.slices);
-      let sent = 0;
-      const next = () => {
-        res.write(body.subarray(sent, sent + slice));
-        sent += slice;
-        if (sent >= body.length) res.end();
-        else setTimeout(next, 250);
-      };
-      next();
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
+import { FeedServer, fakeAppImage, release, updateDesk } from '../../helpers/update-feed';
 
 let dir: string;
 let feed: FeedServer;
-let appImage: string | undefined;
+let appImage: { restore(): void };
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'clinic-desk-updater-'));
   feed = new FeedServer();
   await feed.start();
   // The AppImage updater replaces the file it runs from, named by $APPIMAGE.
-  appImage = process.env['APPIMAGE'];
-  process.env['APPIMAGE'] = join(dir, 'ClinicDesk-1.4.2-linux-x86_64.AppImage');
-  writeFileSync(process.env['APPIMAGE'], randomBytes(4096));
+  appImage = fakeAppImage(dir, '1.4.2');
 });
 
 afterEach(async () => {
   await feed.stop();
-  if (appImage === undefined) delete process.env['APPIMAGE'];
-  else process.env['APPIMAGE'] = appImage;
+  appImage.restore();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function desk(policy: unknown, currentVersion = '1.4.2') {
-  const quits: string[] = [];
-  const app: AppAdapter = {
-    version: currentVersion,
-    name: 'Clinic Desk',
-    isPackaged: true,
-    // As electron-builder writes it into resources/ (publish: generic); the policy's url replaces its url.
-    appUpdateConfigPath: join(dir, 'app-update.yml'),
-    userDataPath: join(dir, 'userData'),
-    baseCachePath: join(dir, 'cache'),
-    whenReady: () => Promise.resolve(),
-    relaunch: () => quits.push('relaunch'),
-    quit: () => quits.push('quit'),
-    onQuit: () => quits.push('install-on-quit handler'),
-  };
-  writeFileSync(app.appUpdateConfigPath, 'provider: generic\nurl: https://updates.invalid/placeholder\nupdaterCacheDirName: clinic-desk-updater\n');
-  class TestAppImageUpdater extends AppImageUpdater {
-    constructor() {
-      super(null, app);
-      Object.assign(this, { httpExecutor: new NodeHttpExecutor() });
-    }
-  }
-  let loaded = 0;
-  const logger = memoryLogger();
-  const decision = decideUpdates(UpdatePolicy.parse(policy), { currentVersion, packaged: true, platform: 'linux', install: 'appimage' });
-  const service = new UpdateService({
-    decision,
-    currentVersion,
-    engine: () =>
-      createUpdaterEngine({
-        platform: 'linux',
-        logger,
-        load: async () => {
-          loaded++;
-          return { AppImageUpdater: TestAppImageUpdater, NsisUpdater: TestAppImageUpdater, MacUpdater: TestAppImageUpdater };
-        },
-      }),
-    logger,
-  });
-  const statuses: UpdateStatus[] = [];
-  service.onStatus((s) => statuses.push(UpdateStatus.parse(s)));
-  const until = (state: UpdateStatus['state'], ms = 15_000) =>
-    new Promise<UpdateStatus>((resolve, reject) => {
-      if (service.status().state === state) return resolve(service.status());
-      const timer = setTimeout(() => reject(new Error(`no "${state}" within ${ms} ms; states: ${statuses.map((s) => s.state).join(', ')}`)), ms);
-      const off = service.onStatus((s) => {
-        if (s.state !== state) return;
-        clearTimeout(timer);
-        off();
-        resolve(s);
-      });
-    });
-  return { service, statuses, until, logger, quits, loaded: () => loaded, pending: join(dir, 'cache', 'clinic-desk-updater', 'pending') };
-}
-
-const release = (version: string, bytes = 2 * 1024 * 1024): Release => ({ version, file: `ClinicDesk-${version}-linux-x86_64.AppImage`, body: randomBytes(bytes) });
+const desk = (policy: unknown, currentVersion = '1.4.2') => updateDesk({ dir, policy, currentVersion });
 
 describe('the real electron-updater against a generic feed', () => {
   it('finds a newer release, downloads it in the background with progress, verifies it and holds it for install on quit', async () => {
