@@ -26,7 +26,7 @@ import type { DeskService } from '../../src/main/core/desk-service';
 import { memoryLogger } from '../../src/main/core/log';
 import type { DemoClinic } from '../../src/main/demo/demo-clinic';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
-import type { DemoUserInfo } from '../../src/main/demo/info';
+import type { DemoServerInfo, DemoUserInfo } from '../../src/main/demo/info';
 import { silentLogger } from '../../src/main/demo/logger';
 import { rendererDir } from '../../src/main/preview/build-renderer';
 import { createPreviewDesk } from '../../src/main/preview/preview-desk';
@@ -49,6 +49,18 @@ export interface Preview {
   account(role: DemoRole): DemoUserInfo;
   /** Links the desk handed to the host to open in the browser. */
   opened: string[];
+}
+
+/**
+ * A policy that names the demo clinic (its API and socket server are on ports chosen at
+ * start). Wrapped in an object: Playwright takes a bare function in `test.use` for a fixture.
+ */
+export interface PolicyFor {
+  forClinic: (clinic: DemoServerInfo) => unknown;
+}
+
+function isPolicyFor(policy: unknown): policy is PolicyFor {
+  return typeof policy === 'object' && policy !== null && 'forClinic' in policy && typeof policy.forClinic === 'function';
 }
 
 /** `test.use({ updater: {...} })`: this test's desk updates from a test feed. */
@@ -82,7 +94,10 @@ export interface Updates extends UpdateDesk {
 }
 
 export const test = base.extend<{ preview: Preview; policy: unknown; updater: UpdaterOption | undefined; updates: Updates | null }>({
-  /** An admin policy file's contents for this test's desk (`test.use({ policy: {...} })`); none by default. */
+  /**
+   * An admin policy file's contents for this test's desk (`test.use({ policy: {...} })`), or
+   * `{ forClinic }` to make them from the demo clinic's addresses; none by default.
+   */
   policy: [undefined, { option: true }],
   /** An update feed and the real electron-updater for this test's desk; none by default. */
   updater: [undefined, { option: true }],
@@ -120,9 +135,13 @@ export const test = base.extend<{ preview: Preview; policy: unknown; updater: Up
   },
   preview: async ({ policy, updates }, use) => {
     const base = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-'));
-    const policyFile = join(base, 'policy.json');
-    if (policy !== undefined) writeFileSync(policyFile, JSON.stringify(policy));
     const demo = embeddedDemo({ seed: DEMO_SEED, scenario: { autoStart: false }, logger: silentLogger });
+    // Starts the clinic first (the desk signs in later, when the page asks), so a policy can name it.
+    await demo.start('reception');
+    const clinic = demo.clinic;
+    if (!clinic) throw new Error('the demo clinic did not start');
+    const policyFile = join(base, 'policy.json');
+    if (policy !== undefined) writeFileSync(policyFile, JSON.stringify(isPolicyFor(policy) ? policy.forClinic(clinic.info) : policy));
     const opened: string[] = [];
     const logger = memoryLogger();
     const { desk } = createPreviewDesk({
@@ -138,10 +157,6 @@ export const test = base.extend<{ preview: Preview; policy: unknown; updater: Up
     });
     // The first check follows 100 ms later (see `updates`).
     updates?.service.start();
-    // Starts the clinic now (the desk signs in later, when the page asks).
-    await demo.start('reception');
-    const clinic = demo.clinic;
-    if (!clinic) throw new Error('the demo clinic did not start');
     const host = await startPreviewHost({ rendererDir: rendererDir(ROOT), desk, logger });
     const account = (role: DemoRole) => {
       const email = `${role}${role === 'admin' ? '' : '1'}@northside.clinic.test`;

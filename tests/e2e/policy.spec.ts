@@ -1,4 +1,4 @@
-import { expect, expectAccessible, goTo, screenshot, signInDemo, test } from './fixtures';
+import { connectionStatus, expect, expectAccessible, goTo, nav, screenshot, signInDemo, test, type PolicyFor } from './fixtures';
 
 /**
  * The admin policy as staff meet it in the real renderer: what it sets is
@@ -54,5 +54,37 @@ test.describe('an invalid policy', () => {
     expect((await preview.desk.getSettings()).locked).toEqual([]);
     await screenshot(page, 'settings-policy-invalid');
     await expectAccessible(page, 'settings with an invalid policy');
+  });
+});
+
+test.describe("the administrator's server", () => {
+  const policy: PolicyFor = {
+    forClinic: (clinic) => ({
+      apiUrl: clinic.apiUrl,
+      transport: { kind: 'reverb', key: clinic.appKey, host: clinic.wsHost, port: clinic.wsPort, scheme: 'http' },
+    }),
+  };
+  test.use({ policy });
+
+  test('staff type only their e-mail and password; the server is shown, not asked', async ({ page, preview }) => {
+    await page.goto(preview.url);
+    await expect(page.getByRole('heading', { name: 'Sign in to your clinic' })).toBeVisible();
+    await expect(page.getByText(`Clinic server: ${preview.clinic.info.apiUrl}`)).toBeVisible();
+    await expect(page.getByRole('textbox', { name: 'Clinic server URL' })).toHaveCount(0);
+    // As on the desktop, a desk pointed at its clinic offers no demo clinic.
+    await expect(page.getByRole('group', { name: 'Try the demo clinic' })).toHaveCount(0);
+    // The e-mail field has the focus: the first thing to type.
+    await expect(page.getByRole('textbox', { name: 'Email' })).toBeFocused();
+    await screenshot(page, 'sign-in-server-locked');
+    await expectAccessible(page, 'sign-in with the server set by the policy');
+
+    const reception = preview.account('reception');
+    await page.getByRole('textbox', { name: 'Email' }).fill(reception.email);
+    await page.getByLabel('Password').fill(reception.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(nav(page)).toBeVisible();
+    await expect(connectionStatus(page)).toHaveAttribute('data-state', 'live');
+    const snapshot = await preview.desk.getSnapshot();
+    expect(snapshot.session).toMatchObject({ status: 'signed-in', apiUrl: preview.clinic.info.apiUrl });
   });
 });

@@ -72,12 +72,14 @@ export function createPreviewDesk(options: PreviewDeskOptions): PreviewDesk {
     ...(options.policyFile === undefined ? {} : { policyFile: options.policyFile }),
   });
   for (const warning of loaded.warnings) logger.warn(warning);
-  const demo = options.demo ? rememberingDemo(options.demo) : undefined;
+  const serverLocked = loaded.lockedFields.includes('apiUrl');
+  // As on the desktop: a desk the administrator has pointed at its clinic offers no demo clinic.
+  const demo = options.demo && !serverLocked ? rememberingDemo(options.demo) : undefined;
   const now = options.now ?? Date.now;
 
   const desk: DeskService = new DeskService({
     config: loaded.config,
-    serverLocked: loaded.lockedFields.includes('apiUrl'),
+    serverLocked,
     settings: settingsFilePort(loaded, options.settingsFile),
     cacheDir: options.cacheDir,
     host: 'preview',
