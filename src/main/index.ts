@@ -105,7 +105,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   const policy = options.policyFile !== undefined ? readPolicyFile(options.policyFile) : discoverPolicy({ platform, env });
   let loaded: LoadedConfig;
   try {
-    loaded = loadConfig({ policy, userFile: files.settings, env });
+    loaded = loadConfig({ policy, userFile: files.settings, env, machinePolicy: true });
   } catch (error) {
     // Only the environment can stop the start: an invalid policy is reported and not applied.
     const message = error instanceof ConfigError ? error.message : String(error);

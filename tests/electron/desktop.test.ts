@@ -172,6 +172,12 @@ describe('the dashboard window', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(fake.dialog.messageBoxes.map((b) => b.message)).not.toContain("Your organisation's policy could not be applied.");
   });
+
+  it("the policy's server holds against the environment: the sign-in screen shows it locked", async () => {
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ apiUrl: 'https://clinic.example.org' }));
+    await start({ env: { CLINIC_DESK_API_URL: 'https://elsewhere.example.org' } });
+    expect(await call('getServerPreset')).toEqual({ apiUrl: 'https://clinic.example.org', locked: true });
+  });
 });
 
 describe('the bridge', () => {

@@ -136,6 +136,11 @@ export function checkPolicy(file: string): PolicyReport {
   if (policy.allowInsecureTokenStorage !== undefined) {
     report.sets.allowInsecureTokenStorage = policy.allowInsecureTokenStorage ? 'yes: without a keyring the token is kept in a file only the user can read' : 'no';
   }
+  if (policy.allowEnvironmentOverrides !== undefined) {
+    report.sets.allowEnvironmentOverrides = policy.allowEnvironmentOverrides
+      ? 'yes: CLINIC_DESK_API_URL, PUSHER_*, REVERB_* on a desk replace the server and transport set here'
+      : 'no: the server and transport set here stay, whatever the environment says';
+  }
   if (policy.cacheRetentionDays !== undefined) report.sets.cacheRetentionDays = `${policy.cacheRetentionDays} days`;
   if (policy.updates !== undefined) report.sets.updates = describeUpdates(policy.updates);
 

@@ -9,7 +9,9 @@ import { DEFAULT_SETTINGS, Settings, SettingsPatch, type SettingKey } from '../.
  *
  *   built-in defaults < admin policy file < user settings file < environment < explicit overrides
  *
- * The policy file is how admins pre-configure many desks (and lock settings);
+ * The policy file is how admins pre-configure many desks (and lock settings;
+ * as the machine's policy it also keeps its server and transport against the
+ * environment, `machinePolicy`, unless it sets `allowEnvironmentOverrides`);
  * the user file is what the Settings screen writes; the environment speaks the
  * back end's own `.env` names, so the `.env` of the clinic's Laravel app can be
  * handed to the desk as it is:
@@ -211,6 +213,10 @@ export const PolicyFile = z.strictObject({
   updates: UpdatePolicy.optional().meta({
     description: 'Where updates come from and on whose terms. Without "url" the desk never checks for updates.',
   }),
+  allowEnvironmentOverrides: z.boolean().optional().meta({
+    description:
+      'true: the environment (CLINIC_DESK_API_URL, PUSHER_*, REVERB_*, BROADCAST_DRIVER) may replace the apiUrl and transport this policy sets, e.g. to try a desk against a staging server. Default false: what the policy sets stays.',
+  }),
 });
 export type PolicyFile = z.infer<typeof PolicyFile>;
 
@@ -302,6 +308,7 @@ function fixFor(path: string, source: ConfigSource): string {
     requestTimeoutMs: 'use a whole number of milliseconds from 100 to 600000 (default 10000)',
     allowedLinkHosts: 'list host names such as "clinic.example.org" (with ":port" for a non-standard port)',
     allowInsecureTokenStorage: 'use true or false',
+    allowEnvironmentOverrides: 'use true or false',
     $schema: 'use the URL or path of the policy JSON Schema, or leave it out',
     theme: 'use "system", "light" or "dark"',
     pollingIntervalSec: 'use a whole number of seconds from 5 to 3600',
@@ -906,6 +913,12 @@ export interface ConfigSources {
   /** Usually `process.env`; passed in so tests and hosts decide. */
   env?: Record<string, string | undefined>;
   overrides?: PartialDeskConfigInput;
+  /**
+   * The policy is the machine's (the desktop, the preview): the server and transport it sets
+   * are not replaced from the environment unless it says `allowEnvironmentOverrides`. The CLI's
+   * `--config` file is the user's own, which the environment and flags refine.
+   */
+  machinePolicy?: boolean;
 }
 
 export interface LoadedConfig {
@@ -1021,15 +1034,27 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
 
   // --- environment
   const env = envLayer(sources.env ?? {}, transport, issues, warnings);
+  // A user who can set variables for the app must not get round the administrator's server.
+  const envMayOverride = sources.machinePolicy !== true || policy.allowEnvironmentOverrides === true;
   if (env.apiUrl !== undefined) {
-    if (policy.apiUrl !== undefined && policy.apiUrl !== env.apiUrl) warnings.push("CLINIC_DESK_API_URL overrides the administrator's apiUrl");
-    apiUrl = env.apiUrl;
+    if (policy.apiUrl !== undefined && policy.apiUrl !== env.apiUrl) {
+      warnings.push(
+        envMayOverride
+          ? "CLINIC_DESK_API_URL overrides the administrator's apiUrl"
+          : "CLINIC_DESK_API_URL is ignored: the administrator's policy sets apiUrl (allowEnvironmentOverrides is not true)",
+      );
+    }
+    if (envMayOverride || policy.apiUrl === undefined) apiUrl = env.apiUrl;
   }
   if (env.transport !== undefined) {
     if (policy.transport !== undefined && JSON.stringify(policy.transport) !== JSON.stringify(env.transport)) {
-      warnings.push("the environment's broadcasting settings override the administrator's transport");
+      warnings.push(
+        envMayOverride
+          ? "the environment's broadcasting settings override the administrator's transport"
+          : "the environment's broadcasting settings are ignored: the administrator's policy sets the transport (allowEnvironmentOverrides is not true)",
+      );
     }
-    transport = env.transport;
+    if (envMayOverride || policy.transport === undefined) transport = env.transport;
   }
 
   // --- explicit overrides

@@ -70,6 +70,7 @@ export function createPreviewDesk(options: PreviewDeskOptions): PreviewDesk {
     env: options.env,
     userFile: options.settingsFile,
     ...(options.policyFile === undefined ? {} : { policyFile: options.policyFile }),
+    machinePolicy: true,
   });
   for (const warning of loaded.warnings) logger.warn(warning);
   const serverLocked = loaded.lockedFields.includes('apiUrl');

@@ -130,6 +130,25 @@ describe('layers', () => {
     expect(fromOverrides.config.allowedLinkHosts).toEqual(['c.example.org']);
   });
 
+  it('a machine policy keeps its server and transport against the environment unless it allows overrides', () => {
+    const policy = { apiUrl: 'https://a.example.org', transport: { kind: 'pusher', key: 'k', cluster: 'eu' } };
+    const env = { CLINIC_DESK_API_URL: 'https://b.example.org/', REVERB_APP_KEY: 'r', REVERB_HOST: 'ws.b.example.org', REVERB_PORT: '443' };
+    const held = loadConfig({ policyFile: temp.file('policy.json', policy), env, machinePolicy: true });
+    expect(held.config.apiUrl).toBe('https://a.example.org');
+    expect(held.config.transport).toEqual({ kind: 'pusher', key: 'k', cluster: 'eu' });
+    expect(held.warnings).toContain("CLINIC_DESK_API_URL is ignored: the administrator's policy sets apiUrl (allowEnvironmentOverrides is not true)");
+    expect(held.warnings.join('\n')).toMatch(/broadcasting settings are ignored/);
+
+    const allowed = loadConfig({ policyFile: temp.file('allowing.json', { ...policy, allowEnvironmentOverrides: true }), env, machinePolicy: true });
+    expect(allowed.config.apiUrl).toBe('https://b.example.org');
+    expect(allowed.config.transport).toMatchObject({ kind: 'reverb', host: 'ws.b.example.org' });
+
+    // What the policy leaves unset, the environment still sets.
+    const partial = loadConfig({ policyFile: temp.file('partial.json', { settings: { theme: 'dark' } }), env, machinePolicy: true });
+    expect(partial.config.apiUrl).toBe('https://b.example.org');
+    expect(partial.config.transport).toMatchObject({ kind: 'reverb' });
+  });
+
   it('normalises the API URL (lower-case host, no trailing slash, path kept) and warns about plain http off loopback', () => {
     const sub = loadConfig({ env: { CLINIC_DESK_API_URL: '  https://CLINIC.example.org/backend/  ' } });
     expect(sub.config.apiUrl).toBe('https://clinic.example.org/backend');
