@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startDemoClinic } from '../demo/demo-clinic';
+import { API_DIALECTS, API_DIALECT_DESCRIPTIONS } from '../demo/dialects/names';
 import { stderrLogger } from '../demo/logger';
 
 /**
@@ -10,6 +11,8 @@ import { stderrLogger } from '../demo/logger';
  * SIGINT/SIGTERM.
  */
 
+const DIALECT_LINES = API_DIALECTS.map((name) => `                       ${name.padEnd(9)} ${API_DIALECT_DESCRIPTIONS[name]}`).join('\n');
+
 const USAGE = `usage: clinic-desk demo-server [options]
 
   --port N           REST API port (default 8000; 0 = any free port)
@@ -18,6 +21,8 @@ const USAGE = `usage: clinic-desk demo-server [options]
   --seed N           the clinic and its day are generated from this seed (default 42)
   --rate N           scenario happenings per minute (default 20; 0 = a quiet clinic)
   --event-naming S   broadcast-as (default: 'general-notification') or class-name ('App\\Events\\...')
+  --api-dialect NAME the REST answers of another clinic's Laravel app (default: default):
+${DIALECT_LINES}
   --quiet            log warnings only
   --help             this text
 `;
@@ -33,6 +38,7 @@ const Args = z.object({
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
   rate: z.coerce.number().min(0).max(6000).default(20),
   'event-naming': z.enum(['broadcast-as', 'class-name']).default('broadcast-as'),
+  'api-dialect': z.enum(API_DIALECTS, { error: (issue) => `unknown dialect ${JSON.stringify(issue.input)}; one of: ${API_DIALECTS.join(', ')}` }).default('default'),
   quiet: z.boolean().default(false),
 });
 
@@ -48,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         rate: { type: 'string' },
         'event-naming': { type: 'string' },
+        'api-dialect': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -79,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       apiPort: args.port,
       wsPort,
       eventNaming: args['event-naming'],
+      apiDialect: args['api-dialect'],
       logger,
       scenario: { ratePerMinute: Math.max(args.rate, 0.01), autoStart: args.rate > 0 },
     });

@@ -1,6 +1,7 @@
 import { LaravelBroadcaster, type EventNaming } from './broadcaster';
 import { ClinicStore } from './clinic-store';
 import { DemoBackend } from './demo-backend';
+import type { ApiDialectName } from './dialects';
 import type { DemoServerInfo } from './info';
 import { startLaravelApp, type LaravelApp } from './laravel-app';
 import { silentLogger, type DemoLogger } from './logger';
@@ -24,6 +25,11 @@ export interface DemoClinicOptions {
   appKey?: string;
   appSecret?: string;
   eventNaming?: EventNaming;
+  /**
+   * The REST dialect the clinic's Laravel app speaks (default 'default', the
+   * desk's contract); see `dialects/` and docs/backend-contract.md.
+   */
+  apiDialect?: ApiDialectName;
   /** The demo's clock; the world is laid out on its UTC day. */
   now?: () => number;
   /** Options of the clinic-day scenario; it does not run until `scenario.start()` unless `autoStart`. */
@@ -57,6 +63,7 @@ export async function startDemoClinic(options: DemoClinicOptions = {}): Promise<
   const seed = options.seed ?? 42;
   const app = { id: options.appId ?? DEMO_APP.id, key: options.appKey ?? DEMO_APP.key, secret: options.appSecret ?? DEMO_APP.secret };
   const eventNaming = options.eventNaming ?? 'broadcast-as';
+  const apiDialect = options.apiDialect ?? 'default';
 
   const startRealtimeOn = (port: number) =>
     startPusherServer({
@@ -77,7 +84,7 @@ export async function startDemoClinic(options: DemoClinicOptions = {}): Promise<
   const backend = new DemoBackend(store, broadcaster);
   let api: LaravelApp;
   try {
-    api = await startLaravelApp({ backend, pusherKey: app.key, pusherSecret: app.secret, host, port: options.apiPort ?? 0, logger });
+    api = await startLaravelApp({ backend, pusherKey: app.key, pusherSecret: app.secret, host, port: options.apiPort ?? 0, logger, apiDialect });
   } catch (error) {
     await realtime.close();
     throw error;
@@ -99,6 +106,7 @@ export async function startDemoClinic(options: DemoClinicOptions = {}): Promise<
     appSecret: app.secret,
     seed,
     eventNaming,
+    apiDialect,
     users: world.users.map((u) => ({
       id: u.id,
       name: u.name,
@@ -137,6 +145,6 @@ export async function startDemoClinic(options: DemoClinicOptions = {}): Promise<
       })()),
   };
   if (autoStart) scenario.start();
-  logger.info('demo clinic started', { apiUrl: api.url, wsPort, seed });
+  logger.info('demo clinic started', { apiUrl: api.url, wsPort, seed, apiDialect });
   return clinic;
 }

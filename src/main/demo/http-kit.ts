@@ -34,8 +34,15 @@ export function wantsJson(req: IncomingMessage): boolean {
   return /\/json|\+json/.test(accept) || req.headers['x-requested-with'] === 'XMLHttpRequest';
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+/** `encode` is JSON.stringify unless the caller speaks like PHP's json_encode (see php-json.ts). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  encode: (body: unknown) => string = JSON.stringify,
+): void {
+  const text = encode(body);
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),

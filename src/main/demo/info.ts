@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id } from '../../shared/ids';
 import { Role } from '../../shared/domain';
+import { API_DIALECTS } from './dialects/names';
 
 /**
  * The one JSON line `clinic-desk demo-server` prints first: everything a
@@ -28,6 +29,8 @@ export const DemoServerInfo = z.object({
   appSecret: z.string(),
   seed: z.number().int(),
   eventNaming: z.enum(['broadcast-as', 'class-name']),
+  /** The REST dialect of the demo's Laravel app (docs/backend-contract.md, "Dialects of the demo clinic"). */
+  apiDialect: z.enum(API_DIALECTS).default('default'),
   users: z.array(DemoUserInfo),
 });
 export type DemoServerInfo = z.infer<typeof DemoServerInfo>;

@@ -7,11 +7,11 @@ import {
   CLINIC_WIDE_ROLES,
   ConsultationsQuery,
   LoginRequest,
-  NotificationsQuery,
   SendMessageRequest,
   type User,
 } from '../../shared/domain';
 import type { DemoBackend } from './demo-backend';
+import { createApiDialect, type ApiDialectName, type ListKind, type ListRequest } from './dialects';
 import {
   HttpError,
   ValidationError,
@@ -32,7 +32,9 @@ import { authorizeChannel, canSeeBoard, canSeeConversation } from './policy';
  * The clinic's Laravel application as the desk sees it: the REST API of
  * docs/backend-contract.md and `POST /broadcasting/auth`, with Laravel's
  * answers (`{data: ...}` envelopes, 401/403/404/422 bodies, redirects for
- * requests that do not ask for JSON).
+ * requests that do not ask for JSON). A dialect (`dialects/`) may reshape
+ * the requests and answers of other clinics' apps; the store, authorization
+ * and broadcasting stay the same in all of them.
  */
 
 export interface LaravelAppOptions {
@@ -43,6 +45,8 @@ export interface LaravelAppOptions {
   host?: string;
   port?: number;
   logger: DemoLogger;
+  /** The REST dialect (default: 'default', the desk's contract). */
+  apiDialect?: ApiDialectName;
 }
 
 /** A fault the tests can inject: the next `times` requests to matching paths get `status`. */
@@ -73,10 +77,6 @@ const AuthRequest = z.object({
   socket_id: z.string().regex(/^\d+\.\d+$/, 'must look like 1234.5678'),
   channel_name: z.string().min(1).max(200),
 });
-const MessagesQuery = z.object({
-  before_id: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 export async function startLaravelApp(options: LaravelAppOptions): Promise<LaravelApp> {
   const { backend, logger } = options;
@@ -84,6 +84,12 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
   const faults: InjectedFault[] = [];
   const requestLog: Array<{ method: string; path: string; status: number }> = [];
   const router = new Router();
+  const dialect = createApiDialect(options.apiDialect ?? 'default', store);
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+    sendJson(res, status, body, headers, dialect.encode);
+  const sendList = <K extends ListKind>(ctx: RequestContext, u: User, kind: K, rows: ListRequest<K>['rows']) =>
+    send(ctx.res, 200, dialect.list({ kind, rows, user: u, url: ctx.url, req: ctx.req }));
+  const present = dialect.present;
 
   const user = (ctx: RequestContext): User => {
     const header = ctx.req.headers.authorization ?? '';
@@ -108,7 +114,7 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
       const session = store.login(input.email, input.password);
       if (!session) throw new ValidationError({ email: ['These credentials do not match our records.'] });
       logger.info('login', { userId: session.user.id });
-      sendJson(res, 200, session);
+      send(res, 200, { token: session.token, user: present.user(session.user) });
     })
     .on('POST', '/api/logout', (ctx) => {
       user(ctx);
@@ -116,83 +122,7 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
       store.revokeToken(token);
       ctx.res.writeHead(204).end();
     })
-    .on('GET', '/api/user', (ctx) => sendJson(ctx.res, 200, user(ctx)))
-    .on('GET', '/api/clinic/members', (ctx) => {
-      const u = staff(ctx);
-      sendJson(ctx.res, 200, { data: store.members(u.clinic_id) });
-    })
-    .on('GET', '/api/notifications', (ctx) => {
-      const u = user(ctx);
-      const q = validate(NotificationsQuery, query(ctx));
-      const page = store.listNotifications(u.id, q.after_id, q.per_page);
-      const last = page.data[page.data.length - 1];
-      sendJson(ctx.res, 200, { data: page.data, meta: { per_page: q.per_page, has_more: page.hasMore, last_id: last?.id ?? null } });
-    })
-    .on('POST', '/api/notifications/read-all', (ctx) => {
-      const u = user(ctx);
-      sendJson(ctx.res, 200, { data: { updated: store.markAllNotificationsRead(u.id) } });
-    })
-    .on('POST', '/api/notifications/{id}/read', (ctx) => {
-      const u = user(ctx);
-      const n = store.markNotificationRead(u.id, idParam(ctx));
-      if (!n) throw notFound('Notification', idParam(ctx));
-      sendJson(ctx.res, 200, { data: n });
-    })
-    .on('DELETE', '/api/notifications/{id}', (ctx) => {
-      const u = user(ctx);
-      if (!store.deleteNotification(u.id, idParam(ctx))) throw notFound('Notification', idParam(ctx));
-      ctx.res.writeHead(204).end();
-    })
-    .on('GET', '/api/appointments', (ctx) => {
-      const u = user(ctx);
-      const q = validate(AppointmentsQuery, query(ctx));
-      const patientId = store.world.patients.find((p) => p.user_id === u.id)?.id;
-      const rows = canSeeBoard(u)
-        ? store.appointmentsOn(u.clinic_id, q.date)
-        : store.appointmentsOn(u.clinic_id, q.date, (a) => a.patient_id === patientId);
-      sendJson(ctx.res, 200, { data: rows });
-    })
-    .on('GET', '/api/consultations', (ctx) => {
-      const u = user(ctx);
-      const q = validate(ConsultationsQuery, query(ctx));
-      const patientId = store.world.patients.find((p) => p.user_id === u.id)?.id;
-      const rows = store.consultationsWhere(
-        (c) =>
-          c.clinic_id === u.clinic_id &&
-          (q.status === undefined || c.status === q.status) &&
-          (CLINIC_WIDE_ROLES.includes(u.role) ||
-            (u.role === 'doctor' && c.doctor_id === u.doctor_id) ||
-            (u.role === 'patient' && c.patient_id === patientId)),
-      );
-      sendJson(ctx.res, 200, { data: rows });
-    })
-    .on('GET', '/api/conversations', (ctx) => {
-      const u = staff(ctx);
-      const rows = store
-        .conversationsWhere((c) => canSeeConversation(store, u, c.id))
-        .map((c) => store.conversationFor(c.id, u.id));
-      sendJson(ctx.res, 200, { data: rows });
-    })
-    .on('GET', '/api/conversations/{id}/messages', (ctx) => {
-      const u = staff(ctx);
-      if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
-      const q = validate(MessagesQuery, query(ctx));
-      sendJson(ctx.res, 200, { data: store.messagesOf(idParam(ctx), q.before_id ?? null, q.limit) });
-    })
-    .on('POST', '/api/conversations/{id}/messages', async (ctx) => {
-      const u = staff(ctx);
-      if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
-      const input = validate(SendMessageRequest, await readBody(ctx.req));
-      const socketId = headerValue(ctx.req, 'x-socket-id');
-      const { message, created } = await backend.postMessage(idParam(ctx), u, input.body, input.client_id, socketId);
-      sendJson(ctx.res, created ? 201 : 200, { data: message });
-    })
-    .on('POST', '/api/conversations/{id}/read', async (ctx) => {
-      const u = staff(ctx);
-      if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
-      await backend.markConversationRead(idParam(ctx), u);
-      sendJson(ctx.res, 200, { data: store.conversationFor(idParam(ctx), u.id) });
-    })
+    .on('GET', '/api/user', (ctx) => send(ctx.res, 200, present.user(user(ctx))))
     .on('POST', '/broadcasting/auth', async (ctx) => {
       const u = user(ctx);
       const input = validate(AuthRequest, await readBody(ctx.req));
@@ -201,12 +131,93 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
         logger.info('channel refused', { userId: u.id, channel: input.channel_name, reason: decision.reason });
         throw new HttpError(403, 'This action is unauthorized.');
       }
-      const channelData = decision.presence ? phpJsonEncode(decision.presence) : null;
+      // The channel callback's array is the dialect's; the user id is always Laravel's string.
+      const presence = decision.presence ? { user_id: decision.presence.user_id, user_info: dialect.presenceUserInfo(u) } : null;
+      const channelData = presence ? phpJsonEncode(presence) : null;
       const toSign = channelData === null ? `${input.socket_id}:${input.channel_name}` : `${input.socket_id}:${input.channel_name}:${channelData}`;
       const signature = createHmac('sha256', options.pusherSecret).update(toSign).digest('hex');
       const auth = `${options.pusherKey}:${signature}`;
-      sendJson(ctx.res, 200, channelData === null ? { auth } : { auth, channel_data: channelData });
+      send(ctx.res, 200, channelData === null ? { auth } : { auth, channel_data: channelData });
     });
+
+  // A minimal clinic app has nothing else: every other route is Laravel's 404.
+  if (dialect.fullApi) {
+    router
+      .on('GET', '/api/clinic/members', (ctx) => {
+        const u = staff(ctx);
+        sendList(ctx, u, 'members', store.members(u.clinic_id));
+      })
+      .on('GET', '/api/notifications', (ctx) => {
+        const u = user(ctx);
+        sendList(ctx, u, 'notifications', store.listNotifications(u.id, 0, Number.MAX_SAFE_INTEGER).data);
+      })
+      .on('POST', '/api/notifications/read-all', (ctx) => {
+        const u = user(ctx);
+        send(ctx.res, 200, { data: { updated: store.markAllNotificationsRead(u.id) } });
+      })
+      .on('POST', '/api/notifications/{id}/read', (ctx) => {
+        const u = user(ctx);
+        const n = store.markNotificationRead(u.id, idParam(ctx));
+        if (!n) throw notFound('Notification', idParam(ctx));
+        send(ctx.res, 200, { data: present.notification(n) });
+      })
+      .on('DELETE', '/api/notifications/{id}', (ctx) => {
+        const u = user(ctx);
+        if (!store.deleteNotification(u.id, idParam(ctx))) throw notFound('Notification', idParam(ctx));
+        ctx.res.writeHead(204).end();
+      })
+      .on('GET', '/api/appointments', (ctx) => {
+        const u = user(ctx);
+        const q = validate(AppointmentsQuery, query(ctx));
+        const patientId = store.world.patients.find((p) => p.user_id === u.id)?.id;
+        const rows = canSeeBoard(u)
+          ? store.appointmentsOn(u.clinic_id, q.date)
+          : store.appointmentsOn(u.clinic_id, q.date, (a) => a.patient_id === patientId);
+        sendList(ctx, u, 'appointments', rows);
+      })
+      .on('GET', '/api/consultations', (ctx) => {
+        const u = user(ctx);
+        const q = validate(ConsultationsQuery, query(ctx));
+        const patientId = store.world.patients.find((p) => p.user_id === u.id)?.id;
+        const rows = store.consultationsWhere(
+          (c) =>
+            c.clinic_id === u.clinic_id &&
+            (q.status === undefined || c.status === q.status) &&
+            (CLINIC_WIDE_ROLES.includes(u.role) ||
+              (u.role === 'doctor' && c.doctor_id === u.doctor_id) ||
+              (u.role === 'patient' && c.patient_id === patientId)),
+        );
+        sendList(ctx, u, 'consultations', rows);
+      })
+      .on('GET', '/api/conversations', (ctx) => {
+        const u = staff(ctx);
+        const rows = store
+          .conversationsWhere((c) => canSeeConversation(store, u, c.id))
+          .map((c) => store.conversationFor(c.id, u.id))
+          .filter((c) => c !== null);
+        sendList(ctx, u, 'conversations', rows);
+      })
+      .on('GET', '/api/conversations/{id}/messages', (ctx) => {
+        const u = staff(ctx);
+        if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
+        sendList(ctx, u, 'messages', store.messagesOf(idParam(ctx), null, Number.MAX_SAFE_INTEGER));
+      })
+      .on('POST', '/api/conversations/{id}/messages', async (ctx) => {
+        const u = staff(ctx);
+        if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
+        const input = validate(SendMessageRequest, await readBody(ctx.req));
+        const socketId = headerValue(ctx.req, 'x-socket-id');
+        const { message, created } = await backend.postMessage(idParam(ctx), u, input.body, input.client_id, socketId);
+        send(ctx.res, created ? 201 : 200, { data: present.message(message) });
+      })
+      .on('POST', '/api/conversations/{id}/read', async (ctx) => {
+        const u = staff(ctx);
+        if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
+        await backend.markConversationRead(idParam(ctx), u);
+        const conversation = store.conversationFor(idParam(ctx), u.id);
+        send(ctx.res, 200, { data: conversation === null ? null : present.conversation(conversation) });
+      });
+  }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -218,7 +229,7 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
       // Laravel's throttle always tells a 429 client when to come back.
       const retryAfterSec = fault.retryAfterSec ?? (fault.status === 429 ? DEFAULT_RETRY_AFTER_SEC : undefined);
       const headers: Record<string, string> = retryAfterSec === undefined ? {} : { 'Retry-After': String(retryAfterSec) };
-      sendJson(res, fault.status, { message: fault.status === 429 ? 'Too Many Attempts.' : 'Server Error' }, headers);
+      send(res, fault.status, { message: fault.status === 429 ? 'Too Many Attempts.' : 'Server Error' }, headers);
       return;
     }
     const matched = router.match(method === 'HEAD' ? 'GET' : method, url.pathname);
@@ -230,13 +241,13 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
       }
       await matched.handler({ req, res, url, params: matched.params });
     } catch (error) {
-      renderError(req, res, error, logger);
+      renderError(req, res, error, logger, dialect.encode);
     }
   };
 
   const server: Server = createServer((req, res) => {
     res.on('finish', () => requestLog.push({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', status: res.statusCode }));
-    handle(req, res).catch((error: unknown) => renderError(req, res, error, logger));
+    handle(req, res).catch((error: unknown) => renderError(req, res, error, logger, dialect.encode));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -266,14 +277,14 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** Laravel's exception handler: JSON for JSON requests, a redirect or an HTML page for the rest. */
-function renderError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: DemoLogger): void {
+function renderError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: DemoLogger, encode: (body: unknown) => string): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const json = wantsJson(req);
   if (error instanceof ValidationError) {
-    if (json) sendJson(res, 422, { message: error.message, errors: error.errors });
+    if (json) sendJson(res, 422, { message: error.message, errors: error.errors }, {}, encode);
     else redirect(res, req.headers.referer ?? '/');
     return;
   }
@@ -282,11 +293,11 @@ function renderError(req: IncomingMessage, res: ServerResponse, error: unknown, 
       redirect(res, '/login');
       return;
     }
-    if (json) sendJson(res, error.status, { message: error.message }, error.headers);
+    if (json) sendJson(res, error.status, { message: error.message }, error.headers, encode);
     else sendHtml(res, error.status, error.status === 404 ? 'Not Found' : error.message, error.headers);
     return;
   }
   logger.warn('unhandled error in demo API', { error: error instanceof Error ? error.stack : String(error) });
-  if (json) sendJson(res, 500, { message: 'Server Error' });
+  if (json) sendJson(res, 500, { message: 'Server Error' }, {}, encode);
   else sendHtml(res, 500, 'Server Error');
 }

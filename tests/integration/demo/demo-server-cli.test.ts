@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import PusherJs from 'pusher-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { API_DIALECTS } from '../../../src/main/demo/dialects';
 import { DemoServerInfo } from '../../../src/main/demo/info';
 import { signIn } from '../../helpers/staff-desk';
 
@@ -85,6 +86,23 @@ describe('clinic-desk demo-server', () => {
     expect(resultA.code, resultA.stderr).toBe(0);
     const resultB = await doneB;
     expect(resultB.code, `${resultB.signal} ${resultB.stderr}`).toBe(0);
+  });
+
+  it('speaks the REST dialect --api-dialect names and says so in its line; an unknown name exits 2 with the names', async () => {
+    const child = launch(['--port', '0', '--rate', '0', '--api-dialect', 'minimal']);
+    const done = exited(child);
+    const bad = launch(['--api-dialect', 'klingon']);
+    const refused = exited(bad);
+    const info = DemoServerInfo.parse(JSON.parse(await firstLine(child)));
+    expect(info.apiDialect).toBe('minimal');
+    const res = await fetch(`${info.apiUrl}/api/clinic/members`, { headers: { Accept: 'application/json' } });
+    expect(res.status).toBe(404);
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(0);
+
+    const { code, stderr } = await refused;
+    expect(code).toBe(2);
+    expect(stderr).toContain(`--api-dialect: unknown dialect "klingon"; one of: ${API_DIALECTS.join(', ')}`);
   });
 
   it('refuses invalid options with the flag named and exit code 2', async () => {

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { NotificationsQuery, type Message, type Notification } from '../../../shared/domain';
+import { validate } from '../http-kit';
+import { CONTRACT_PRESENTERS, nameAndRole, type ApiDialect, type ListRequest } from './types';
+
+/**
+ * The desk's contract (docs/backend-contract.md): lists are `{data}`, and
+ * notifications `{data, meta: {per_page, has_more, last_id}}` paged by
+ * `after_id`/`per_page`; messages take `before_id`/`limit`.
+ */
+
+export const MessagesQuery = z.object({
+  before_id: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export interface ContractWindow {
+  rows: unknown[];
+  meta?: { per_page: number; has_more: boolean; last_id: number | null };
+}
+
+/** The contract's paging: `after_id`/`per_page` for notifications, `before_id`/`limit` for messages, all rows otherwise. */
+export function contractWindow(request: ListRequest): ContractWindow {
+  const query = Object.fromEntries(request.url.searchParams);
+  switch (request.kind) {
+    case 'notifications': {
+      const q = validate(NotificationsQuery, query);
+      const after = (request.rows as readonly Notification[]).filter((n) => n.id > q.after_id);
+      const rows = after.slice(0, q.per_page);
+      return { rows, meta: { per_page: q.per_page, has_more: after.length > q.per_page, last_id: rows[rows.length - 1]?.id ?? null } };
+    }
+    case 'messages': {
+      const q = validate(MessagesQuery, query);
+      const before = (request.rows as readonly Message[]).filter((m) => q.before_id === undefined || m.id < q.before_id);
+      return { rows: before.slice(-q.limit) };
+    }
+    default:
+      return { rows: [...request.rows] };
+  }
+}
+
+export const defaultDialect = (): ApiDialect => ({
+  name: 'default',
+  fullApi: true,
+  encode: (body) => JSON.stringify(body),
+  present: CONTRACT_PRESENTERS,
+  list(request) {
+    const { rows, meta } = contractWindow(request);
+    return meta === undefined ? { data: rows } : { data: rows, meta };
+  },
+  presenceUserInfo: nameAndRole,
+});

@@ -1,0 +1,31 @@
+import { phpJsonEncode } from '../php-json';
+import { cappedPerPage, currentPage, lengthAwarePaginate, queryString, requestPath, resourceCollection } from './laravel-paging';
+import { CONTRACT_PRESENTERS, nameAndRole, type ApiDialect } from './types';
+
+/**
+ * A typical Laravel app with API Resources: every list is
+ * `XResource::collection(Model::query()->...->paginate($perPage)->withQueryString())`,
+ * answered as `{data, links, meta}`. `per_page` (default 15) is silently capped at 50.
+ * Notifications are `latest('id')`, newest first, and know nothing of `after_id`.
+ */
+
+export const RESOURCE_PER_PAGE = 15;
+export const RESOURCE_MAX_PER_PAGE = 50;
+
+export const resourceDialect = (): ApiDialect => ({
+  name: 'resource',
+  fullApi: true,
+  encode: phpJsonEncode,
+  present: CONTRACT_PRESENTERS,
+  list(request) {
+    const rows = request.kind === 'notifications' ? [...request.rows].reverse() : request.rows;
+    const page = lengthAwarePaginate(rows, {
+      page: currentPage(request.url),
+      perPage: cappedPerPage(request.url, RESOURCE_PER_PAGE, RESOURCE_MAX_PER_PAGE),
+      path: requestPath(request.req, request.url),
+      query: queryString(request.url, 'page'),
+    });
+    return resourceCollection(page);
+  },
+  presenceUserInfo: nameAndRole,
+});
