@@ -1,10 +1,11 @@
 import Pusher from 'pusher';
 import type { AppointmentUpdatePayload } from '../../src/shared/payloads';
-import { connectionStatus, expect, expectAccessible, screenshot, signInDemo, test } from './fixtures';
+import { connectionStatus, expect, expectAccessible, screenshot, signInDemo, test, upcomingAppointment } from './fixtures';
 
 test.describe('appointment board', () => {
   test('an appointment update sent with the official pusher SDK shows on the board within a second, highlighted', async ({ page, preview }) => {
     const { clinic } = preview;
+    const target = upcomingAppointment(preview);
     await signInDemo(page, preview, 'Reception');
     const board = page.getByRole('region', { name: 'Appointment board' });
     await expect(board).toBeVisible();
@@ -13,10 +14,6 @@ test.describe('appointment board', () => {
     await expect(page.getByRole('combobox', { name: 'Status' })).toBeVisible();
 
     // Today's appointments of the clinic: one column per doctor, one card per appointment.
-    const reception = preview.account('reception');
-    const today = clinic.store.appointmentsOn(reception.clinicId, clinic.store.today());
-    const target = today.find((a) => a.status === 'scheduled' || a.status === 'confirmed');
-    if (!target) throw new Error('seed 42 has no scheduled or confirmed appointment today');
     const card = board.locator(`[data-appointment-id="${target.id}"]`);
     await expect(card).toBeVisible();
     await expect(card).toHaveAttribute('data-status', target.status);
@@ -58,10 +55,8 @@ test.describe('appointment board', () => {
 
   test('an older update arriving late does not overwrite the newer state', async ({ page, preview }) => {
     const { clinic } = preview;
+    const target = upcomingAppointment(preview);
     await signInDemo(page, preview, 'Reception');
-    const reception = preview.account('reception');
-    const target = clinic.store.appointmentsOn(reception.clinicId, clinic.store.today()).find((a) => a.status === 'scheduled' || a.status === 'confirmed');
-    if (!target) throw new Error('seed 42 has no scheduled or confirmed appointment today');
     const card = page.locator(`[data-appointment-id="${target.id}"]`);
     await expect(card).toBeVisible();
     const { appointment } = await clinic.backend.updateAppointment(target.id, 'confirmed', { status: 'checked_in' });

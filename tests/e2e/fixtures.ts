@@ -30,6 +30,7 @@ import type { DemoServerInfo, DemoUserInfo } from '../../src/main/demo/info';
 import { silentLogger } from '../../src/main/demo/logger';
 import { rendererDir } from '../../src/main/preview/build-renderer';
 import { createPreviewDesk } from '../../src/main/preview/preview-desk';
+import type { Appointment } from '../../src/shared/domain';
 import { startPreviewHost, type PreviewHost } from '../../src/main/preview/server';
 import { FeedServer, electronStandIn, fakeAppImage, runnableRelease, updateDesk, type Release, type UpdateDesk } from '../helpers/update-feed';
 
@@ -185,6 +186,21 @@ export async function openDesk(page: Page, preview: Preview): Promise<void> {
 }
 
 /** "Try the demo clinic" → role; waits for the app shell and a live connection. */
+/**
+ * An appointment of today that is still ahead (scheduled or confirmed). The demo lays its day out
+ * on the real clock, so late in the UTC day every appointment is past: one is then moved back to
+ * confirmed, before the desk signs in, so the test does not depend on the hour it runs at.
+ */
+export function upcomingAppointment(preview: Preview): Appointment {
+  const { clinic } = preview;
+  const today = clinic.store.appointmentsOn(preview.account('reception').clinicId, clinic.store.today());
+  const upcoming = today.find((a) => a.status === 'scheduled' || a.status === 'confirmed');
+  if (upcoming) return upcoming;
+  const any = today[0];
+  if (!any) throw new Error(`seed ${DEMO_SEED} has no appointment today`);
+  return clinic.store.updateAppointment(any.id, { status: 'confirmed' });
+}
+
 export async function signInDemo(page: Page, preview: Preview, role: 'Reception' | 'Doctor' | 'Admin' = 'Reception'): Promise<void> {
   await openDesk(page, preview);
   await page.getByRole('group', { name: 'Try the demo clinic' }).getByRole('button', { name: role }).click();
