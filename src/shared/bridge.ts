@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id } from './ids';
-import { Appointment, Consultation, Conversation, MESSAGE_BODY_MAX, Message, Role, User } from './domain';
+import { Appointment, Consultation, Conversation, KnownRole, MESSAGE_BODY_MAX, Message, User } from './domain';
 import { AppointmentAction, MessageReadData, TypingData } from './payloads';
 import {
   Board,
@@ -17,6 +17,7 @@ import {
   SessionState,
   UpdateStatus,
 } from './desk-state';
+import { FeatureStatus } from './features';
 import { SettingsPatch, SettingsView } from './settings';
 import { IsoDate, IsoDateTime } from './time';
 
@@ -51,7 +52,7 @@ export type SignInResult = z.infer<typeof SignInResult>;
 export const ServerPreset = z.object({ apiUrl: z.url().nullable(), locked: z.boolean() });
 export type ServerPreset = z.infer<typeof ServerPreset>;
 
-export const DemoRole = Role.exclude(['patient']);
+export const DemoRole = KnownRole.exclude(['patient']);
 export const DemoAccount = z.object({ role: DemoRole, name: z.string().max(200), email: z.email() });
 export type DemoAccount = z.infer<typeof DemoAccount>;
 
@@ -182,6 +183,8 @@ export const DeskEvent = z.discriminatedUnion('kind', [
     error: z.string().max(1000).nullable(),
   }),
   z.object({ kind: z.literal('open'), target: OpenTarget }),
+  /** A feature's REST state changed (detected, lost, recovered). */
+  z.object({ kind: z.literal('features'), features: z.array(FeatureStatus) }),
   z.object({ kind: z.literal('update'), status: UpdateStatus }),
 ]);
 export type DeskEvent = z.infer<typeof DeskEvent>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id } from './ids';
 import { Appointment, ClinicMember, Consultation, Conversation, Notification, Role, User } from './domain';
+import { Feature, FeatureStatus } from './features';
 import { IsoDate, IsoDateTime } from './time';
 
 /**
@@ -45,6 +46,11 @@ export const ConnectionInfo = z.object({
   nextRetryAt: IsoDateTime.nullable(),
   /** Why the connection is not live, in words for the status bar. */
   detail: z.string().max(500).nullable(),
+  /**
+   * Features the REST API does not fully serve right now (not offered, not
+   * understood, failing): the status bar says "Live, 2 features limited".
+   */
+  limitedFeatures: z.array(Feature),
 });
 export type ConnectionInfo = z.infer<typeof ConnectionInfo>;
 
@@ -155,6 +161,7 @@ export const Diagnostics = z.object({
   channels: z.array(ChannelStatus),
   rejected: z.array(RejectedPayload),
   cache: z.object({ notifications: z.number().int().nonnegative(), outbox: z.number().int().nonnegative() }),
+  features: z.array(FeatureStatus),
 });
 export type Diagnostics = z.infer<typeof Diagnostics>;
 
@@ -167,6 +174,8 @@ export const DeskSnapshot = z.object({
   conversations: z.array(Conversation),
   unreadNotifications: z.number().int().nonnegative(),
   channels: z.array(ChannelStatus),
+  /** What the clinic's REST API offers, per feature. */
+  features: z.array(FeatureStatus),
 });
 export type DeskSnapshot = z.infer<typeof DeskSnapshot>;
 

@@ -9,9 +9,17 @@ import { IsoDate, IsoDateTime } from './time';
  * newer back end does not break older desks.
  */
 
+/** The roles the desk knows what to do with. */
 export const ROLES = ['admin', 'reception', 'doctor', 'patient'] as const;
-export const Role = z.enum(ROLES);
-export type Role = z.infer<typeof Role>;
+export const KnownRole = z.enum(ROLES);
+export type KnownRole = z.infer<typeof KnownRole>;
+/**
+ * A role as the clinic's server names it. Clinics have nurses, managers and
+ * more: an unknown role is kept and shown as it is, never a reason to refuse a
+ * sign-in or drop a presence member. Such a user gets a staff member's view.
+ */
+export const Role = z.string().trim().min(1).max(40);
+export type Role = KnownRole | (string & {});
 
 /** Roles that use the desktop app and see the whole clinic. */
 export const CLINIC_WIDE_ROLES: readonly Role[] = ['admin', 'reception'];
@@ -69,6 +77,8 @@ export const Appointment = z.object({
   id: Id,
   clinic_id: Id,
   doctor_id: Id,
+  /** When the server names the doctor (a nested `doctor`, or `doctor_name`): the board's column title without a members list. */
+  doctor_name: z.string().max(200).optional(),
   patient_id: Id,
   patient_name: z.string().max(200),
   status: AppointmentStatus,
@@ -80,8 +90,13 @@ export const Appointment = z.object({
 export type Appointment = z.infer<typeof Appointment>;
 
 export const CONSULTATION_STATUSES = ['pending', 'active', 'completed', 'cancelled'] as const;
-export const ConsultationStatus = z.enum(CONSULTATION_STATUSES);
-export type ConsultationStatus = z.infer<typeof ConsultationStatus>;
+export const KnownConsultationStatus = z.enum(CONSULTATION_STATUSES);
+export type KnownConsultationStatus = z.infer<typeof KnownConsultationStatus>;
+/** As the server sends it; a status the desk does not know (`on_hold`) is kept and shown as it is. */
+export const ConsultationStatus = z.string().trim().min(1).max(40);
+export type ConsultationStatus = KnownConsultationStatus | (string & {});
+/** Consultations in these states are followed live (their channel is joined). */
+export const OPEN_CONSULTATION_STATUSES: readonly ConsultationStatus[] = ['pending', 'active'];
 
 export const Consultation = z.object({
   id: Id,
@@ -162,7 +177,7 @@ export type ValidationErrorBody = z.infer<typeof ValidationErrorBody>;
 export const ErrorBody = z.object({ message: z.string() });
 
 export const AppointmentsQuery = z.object({ date: IsoDate });
-export const ConsultationsQuery = z.object({ status: ConsultationStatus.optional() });
+export const ConsultationsQuery = z.object({ status: KnownConsultationStatus.optional() });
 export const NotificationsQuery = z.object({
   after_id: z.coerce.number().int().nonnegative().default(0),
   per_page: z.coerce.number().int().min(1).max(500).default(50),

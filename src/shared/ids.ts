@@ -9,10 +9,13 @@ export type Id = z.infer<typeof Id>;
  * sends `user_id` as a string while REST sends numbers. Normalised to a number
  * so that both sides key the same user the same way.
  */
-export const LooseId = z.union([
-  Id,
-  z
-    .string()
-    .regex(/^[1-9]\d{0,15}$/, 'expected a positive integer id')
-    .transform((s) => Number(s)),
-]);
+export const LooseId = z.union(
+  [
+    Id,
+    z
+      .string()
+      .regex(/^[1-9]\d{0,15}$/, 'expected a positive integer id')
+      .transform((s) => Number(s)),
+  ],
+  { error: 'expected a positive integer id' },
+);

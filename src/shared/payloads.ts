@@ -9,8 +9,8 @@ import { IsoDateTime } from './time';
  */
 
 export const NotificationPayload = z.object({
-  id: Id,
-  user_id: Id,
+  id: LooseId,
+  user_id: LooseId,
   type: z.string().min(1).max(64),
   title: z.string().max(500),
   message: z.string().max(5000),
@@ -21,35 +21,39 @@ export const NotificationPayload = z.object({
 export type NotificationPayload = z.infer<typeof NotificationPayload>;
 
 export const ConsultationStatusPayload = z.object({
-  id: Id,
+  id: LooseId,
   status: ConsultationStatus,
-  doctor_id: Id,
-  patient_id: Id,
+  doctor_id: LooseId,
+  patient_id: LooseId,
   started_at: IsoDateTime.nullable(),
   ended_at: IsoDateTime.nullable(),
   timestamp: IsoDateTime,
 });
 export type ConsultationStatusPayload = z.infer<typeof ConsultationStatusPayload>;
 
+/** The seed's actions; others (`created`, `rescheduled`) are kept and shown as they are. */
 export const APPOINTMENT_ACTIONS = ['confirmed', 'cancelled', 'reminder'] as const;
-export const AppointmentAction = z.enum(APPOINTMENT_ACTIONS);
-export type AppointmentAction = z.infer<typeof AppointmentAction>;
+export type KnownAppointmentAction = (typeof APPOINTMENT_ACTIONS)[number];
+export const AppointmentAction = z.string().trim().min(1).max(40);
+export type AppointmentAction = KnownAppointmentAction | (string & {});
 
 /**
  * `details` is a free object in the seed; these are the fields the board uses
  * when present (our back end sends them all). Others are kept.
  */
-export const AppointmentDetails = z.looseObject({
-  clinic_id: Id.optional(),
-  doctor_id: Id.optional(),
-  patient_id: Id.optional(),
+const LooseDetails = z.looseObject({
+  clinic_id: LooseId.optional(),
+  doctor_id: LooseId.optional(),
+  patient_id: LooseId.optional(),
   patient_name: z.string().max(200).optional(),
   duration_minutes: z.number().int().positive().max(24 * 60).optional(),
   reason: z.string().max(1000).nullable().optional(),
 });
+/** PHP's `json_encode` writes an empty array for an empty `details`; absent or null reads as none. */
+export const AppointmentDetails = z.preprocess((v) => (v === undefined || v === null || (Array.isArray(v) && v.length === 0) ? {} : v), LooseDetails);
 
 export const AppointmentUpdatePayload = z.object({
-  id: Id,
+  id: LooseId,
   action: AppointmentAction,
   status: z.string().min(1).max(40),
   appointment_date: IsoDateTime,
@@ -87,7 +91,12 @@ export type MessagePayload = z.infer<typeof MessagePayload>;
  * `channel_data.user_id` (a string from Laravel) and `user_info`.
  */
 export const PresenceMemberInfo = z.object({ name: z.string().min(1).max(200), role: Role });
-export const PresenceMember = z.object({ id: LooseId, info: PresenceMemberInfo });
+/**
+ * `user_info` as servers really send it: `{name, role}`, `{id, name}`, `{name}`;
+ * the role then comes from the members list, else "staff".
+ */
+export const LoosePresenceMemberInfo = z.looseObject({ name: z.string().trim().min(1).max(200), role: Role.optional() });
+export const PresenceMember = z.object({ id: LooseId, info: LoosePresenceMemberInfo });
 export type PresenceMember = z.output<typeof PresenceMember>;
 
 /** `channel_data` our `/broadcasting/auth` returns for `presence-clinic.{id}`. */

@@ -27,6 +27,7 @@ const connection = (status: ConnectionInfo['status'], transport: ConnectionInfo[
   lastSyncAt: null,
   nextRetryAt: status === 'offline' ? '2026-11-26T10:05:00Z' : null,
   detail: null,
+  limitedFeatures: [],
 });
 const note = (id: number, title = `Notification ${id}`): NotificationItem => ({
   id,
@@ -227,6 +228,7 @@ describe('the tray controller', () => {
       conversations: [],
       unreadNotifications: 2,
       channels: [],
+      features: [],
     };
   });
 

@@ -1,22 +1,23 @@
 import { z } from 'zod';
 import {
-  Appointment,
-  ClinicMember,
-  Consultation,
-  ConsultationStatus,
-  Conversation,
   ErrorBody,
-  LoginResponse,
+  KnownConsultationStatus,
   MESSAGE_BODY_MAX,
-  Message,
-  Notification,
-  NotificationPage,
-  User,
   ValidationErrorBody,
-  itemEnvelope,
-  listEnvelope,
+  type Appointment,
+  type ClinicMember,
+  type Consultation,
+  type Conversation,
+  type LoginResponse,
+  type Message,
+  type Notification,
+  type User,
 } from '../../shared/domain';
+import type { FieldProblem } from '../../shared/features';
 import { IsoDate } from '../../shared/time';
+import { pageCapFrom, readListPage } from './api/listing';
+import { pathWith, resolveProfile, type ApiProfile, type ProfilePath, type ResolvedProfile } from './api/profile';
+import { isRecord, lookup, readRecord, type ReadContext, type ResourceTypes } from './api/records';
 import { silentLogger, type Logger } from './log';
 
 /**
@@ -109,6 +110,35 @@ export class NotAClinicError extends ApiError {
   }
 }
 
+/**
+ * The server answered JSON, but not in a shape the desk can read even
+ * tolerantly; `problem` says where, what was there, and the profile line that
+ * would map it.
+ */
+export class NotUnderstoodError extends NotAClinicError {
+  readonly problem: FieldProblem;
+  constructor(problem: FieldProblem, init: ApiErrorInit) {
+    super(`its answer (${init.status}) could not be read at ${problem.path}: ${problem.expected}, got ${problem.seen}`, init);
+    this.problem = problem;
+  }
+}
+
+/** The records of a list the desk could read, and what it had to leave out. */
+export interface Listing<T> {
+  items: T[];
+  /** Records that could not be read; the first one's problem is in `problem`. */
+  dropped: number;
+  problem: FieldProblem | null;
+}
+
+/** One page of a notification catch-up. */
+export interface NotificationPageRead extends Listing<Notification> {
+  /** The server has more after this page, as far as it says (or, without a word, when the page was full). */
+  hasNext: boolean;
+  /** The query that asks for the next page, when the server named one. */
+  nextQuery: Record<string, string> | null;
+}
+
 // ------------------------------------------------------------- options ---
 
 export interface RetryOptions {
@@ -131,7 +161,14 @@ export interface ApiClientOptions {
   random?: () => number;
   logger?: Logger;
   userAgent?: string;
+  /** The admin's API profile (paths, methods, parameter names, field mappings). */
+  profile?: ApiProfile;
+  /** Stands in for a missing `updated_at` in a record. */
+  now?: () => number;
 }
+
+/** Follows at most this many pages of one list: a server whose "next" never ends must not hold the desk. */
+export const MAX_LIST_PAGES = 200;
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_RETRY: RetryOptions = { attempts: 3, baseDelayMs: 250, maxDelayMs: 5_000 };
@@ -152,21 +189,12 @@ const ChannelAuthorization = z.object({
 export type ChannelAuthorization = z.infer<typeof ChannelAuthorization>;
 const PresenceChannelData = z.object({ user_id: z.union([z.string().min(1), z.number()]) });
 
-const MemberList = listEnvelope(ClinicMember);
-const AppointmentList = listEnvelope(Appointment);
-const ConsultationList = listEnvelope(Consultation);
-const ConversationList = listEnvelope(Conversation);
-const MessageList = listEnvelope(Message);
-const NotificationItem = itemEnvelope(Notification);
-const ConversationItem = itemEnvelope(Conversation);
-const MessageItem = itemEnvelope(Message);
-const ReadAllResult = itemEnvelope(z.object({ updated: z.number().int().nonnegative() }));
 
 const SOCKET_ID = /^\d+\.\d+$/;
 /** Pusher's channel name alphabet and length limit. */
 const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]{1,164}$/;
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 interface Call<T> {
   method: Method;
@@ -186,6 +214,8 @@ interface Call<T> {
   authenticated: boolean;
   /** A 401 is expected here (sign-out of a revoked token): do not tell the listeners. */
   quiet401?: boolean;
+  /** An empty answer (204, or 200 without a body) is fine: resolves to undefined. */
+  emptyOk?: boolean;
 }
 
 // --------------------------------------------------------------- client ---
@@ -201,6 +231,12 @@ export class ApiClient {
   private readonly userAgent: string | undefined;
   private currentToken: string | null = null;
   private readonly unauthorizedListeners = new Set<() => void>();
+  private readonly profile: ResolvedProfile;
+  private readonly now: () => number;
+  /** The signed-in user, for the readers' defaults (their clinic, their notifications). */
+  private identity: { id: number; clinic_id: number } | null = null;
+  /** The largest `per_page` the server accepted or said it uses; null until it says. */
+  private pageCap: number | null = null;
 
   constructor(options: ApiClientOptions) {
     let url: URL;
@@ -221,6 +257,18 @@ export class ApiClient {
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger;
     this.userAgent = options.userAgent;
+    this.profile = resolveProfile(options.profile);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The page size a catch-up asks for: the profile's, or less when the server said so. */
+  get pageSize(): number {
+    return Math.min(this.profile.pageSize, this.pageCap ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  /** `GET /api/user` for the identity, e.g. `GET /api/clinic/members`. */
+  endpoint(path: ProfilePath): string {
+    return this.profile.paths[path];
   }
 
   setToken(token: string | null): void {
@@ -245,16 +293,24 @@ export class ApiClient {
    * `fields.email`; no 4xx is retried (a 429 here is the server's throttle).
    */
   async login(email: string, password: string): Promise<LoginResponse> {
-    const session = await this.send({
+    const answer = await this.send({
       method: 'POST',
-      path: '/api/login',
+      path: this.profile.paths.login,
       json: { email, password },
-      schema: LoginResponse,
+      schema: z.unknown(),
       retry: 'transient',
       authenticated: false,
     });
-    this.setToken(session.token);
-    return session;
+    const init = { status: 200, url: this.url(this.profile.paths.login), method: 'POST' };
+    // Sanctum apps name it `token`, Passport `access_token`; some wrap the answer in `data`.
+    const body = isRecord(answer) && isRecord(answer.data) && !('token' in answer) ? answer.data : answer;
+    const token = ['token', 'access_token', 'plainTextToken', 'token.plainTextToken'].map((p) => lookup(body, p)).find((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096);
+    // The reason never quotes the answer: it carries the token.
+    if (token === undefined) throw new NotAClinicError('its sign-in answer has no token (looked for token, access_token, plainTextToken)', init);
+    this.setToken(token);
+    const rawUser = isRecord(body) ? body.user : undefined;
+    const user = rawUser === undefined ? await this.user() : this.readUser(rawUser, init);
+    return { token, user };
   }
 
   /** `POST /api/logout`: revokes the token and forgets it. A token the server already revoked counts as done. */
@@ -262,67 +318,113 @@ export class ApiClient {
     const token = this.currentToken;
     if (token === null) return;
     try {
-      await this.send({ method: 'POST', path: '/api/logout', schema: null, retry: 'idempotent', authenticated: true, quiet401: true });
+      await this.send({ method: 'POST', path: this.profile.paths.logout, schema: null, retry: 'idempotent', authenticated: true, quiet401: true });
     } catch (error) {
-      if (!(error instanceof UnauthorizedError)) throw error;
+      if (!(error instanceof UnauthorizedError) && !(error instanceof NotFoundError)) throw error;
     }
     if (this.currentToken === token) this.currentToken = null;
   }
 
-  user(): Promise<User> {
-    return this.send({ method: 'GET', path: '/api/user', schema: User, retry: 'idempotent', authenticated: true });
+  async user(): Promise<User> {
+    const answer = await this.get(this.profile.paths.user, z.unknown());
+    // `UserResource` answers `{data: {...}}`; the default route returns the model itself.
+    const body = isRecord(answer) && isRecord(answer.data) && !('id' in answer) ? answer.data : answer;
+    return this.readUser(body, { status: 200, url: this.url(this.profile.paths.user), method: 'GET' });
   }
 
-  async members(): Promise<ClinicMember[]> {
-    return (await this.get('/api/clinic/members', MemberList)).data;
+  private readUser(raw: unknown, init: ApiErrorInit): User {
+    const read = readRecord('user', raw, this.readContext(), 'user');
+    if (!read.ok) throw new NotUnderstoodError(read.problem, init);
+    this.identity = { id: read.value.id, clinic_id: read.value.clinic_id };
+    return read.value;
+  }
+
+  members(): Promise<Listing<ClinicMember>> {
+    return this.list('members', this.profile.paths.members, {});
   }
 
   // ------------------------------------------------------ notifications ---
 
-  /** One page, ascending, strictly after `afterId` (0: from the start). */
-  async notifications(afterId: number, perPage: number): Promise<NotificationPage> {
+  /**
+   * One page of notifications after `afterId` (0: from the start), asking for
+   * `perPage`. A 422 on the page size means "use what the server allows": the
+   * request is made again with that size, which is remembered. `nextQuery`
+   * continues a paginator that ignores `after_id`.
+   */
+  async notificationsPage(afterId: number, extra: Record<string, string> = {}): Promise<NotificationPageRead> {
     checkInt(afterId, 'afterId', 0);
-    checkInt(perPage, 'perPage', 1, 500);
-    return this.get('/api/notifications', NotificationPage, { after_id: afterId, per_page: perPage });
+    const path = this.profile.paths.notifications;
+    for (let attempt = 0; ; attempt++) {
+      const perPage = this.pageSize;
+      const query = { [this.profile.params.afterId]: afterId, [this.profile.params.perPage]: perPage, ...extra };
+      let body: unknown;
+      try {
+        body = await this.get(path, z.unknown(), query);
+      } catch (error) {
+        const capped = error instanceof ValidationFailedError ? this.capFrom(error, perPage) : null;
+        if (capped === null || attempt >= 5) throw error;
+        this.pageCap = capped;
+        this.logger.info('the server allows fewer records per page; using its limit', { path, perPage: capped });
+        continue;
+      }
+      const page = readListPage(body);
+      const init = { status: 200, url: this.url(path), method: 'GET' };
+      if (!page.ok) throw new NotUnderstoodError(page.problem, init);
+      if (page.page.perPage !== null && page.page.perPage < perPage) this.pageCap = page.page.perPage;
+      const listing = this.readAll('notifications', page.page.records, init);
+      const full = page.page.records.length >= Math.min(perPage, page.page.perPage ?? perPage);
+      return { ...listing, hasNext: page.page.next !== null || (page.page.hasMore ?? full), nextQuery: page.page.next };
+    }
   }
 
-  async markNotificationRead(id: number): Promise<Notification> {
-    return (await this.post(`/api/notifications/${checkId(id, 'id')}/read`, NotificationItem)).data;
+  /** A 422 about the page size: the size the server allows (its message's number, else half). */
+  private capFrom(error: ValidationFailedError, asked: number): number | null {
+    const messages = error.fields[this.profile.params.perPage] ?? error.fields.per_page ?? error.fields.limit;
+    if (messages === undefined) return null;
+    const cap = pageCapFrom(messages) ?? Math.floor(asked / 2);
+    return cap >= 1 && cap < asked ? cap : null;
   }
 
-  async markAllNotificationsRead(): Promise<{ updated: number }> {
-    return (await this.post('/api/notifications/read-all', ReadAllResult)).data;
+  async markNotificationRead(id: number): Promise<void> {
+    await this.write('notificationRead', pathWith(this.profile.paths.notificationRead, checkId(id, 'id')));
+  }
+
+  async markAllNotificationsRead(): Promise<void> {
+    await this.write('notificationsReadAll', this.profile.paths.notificationsReadAll);
   }
 
   /** `NotFoundError` when it is already gone (the caller may count that as done). */
   async deleteNotification(id: number): Promise<void> {
-    await this.send({ method: 'DELETE', path: `/api/notifications/${checkId(id, 'id')}`, schema: null, retry: 'idempotent', authenticated: true });
+    await this.write('notificationDelete', pathWith(this.profile.paths.notificationDelete, checkId(id, 'id')));
   }
 
   // ---------------------------------------------------- board and care ---
 
-  async appointments(date: string): Promise<Appointment[]> {
+  async appointments(date: string): Promise<Listing<Appointment>> {
     if (!IsoDate.safeParse(date).success) throw new RangeError(`date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
-    return (await this.get('/api/appointments', AppointmentList, { date })).data;
+    return this.list('appointments', this.profile.paths.appointments, { [this.profile.params.date]: date });
   }
 
-  async consultations(status?: ConsultationStatus): Promise<Consultation[]> {
-    if (status !== undefined && !ConsultationStatus.safeParse(status).success) {
-      throw new RangeError(`status must be one of ${ConsultationStatus.options.join(', ')}, got ${JSON.stringify(status)}`);
+  async consultations(status?: KnownConsultationStatus): Promise<Listing<Consultation>> {
+    if (status !== undefined && !KnownConsultationStatus.safeParse(status).success) {
+      throw new RangeError(`status must be one of ${KnownConsultationStatus.options.join(', ')}, got ${JSON.stringify(status)}`);
     }
-    return (await this.get('/api/consultations', ConsultationList, { status })).data;
+    return this.list('consultations', this.profile.paths.consultations, status === undefined ? {} : { [this.profile.params.status]: status });
   }
 
   // ------------------------------------------------------ conversations ---
 
-  async conversations(): Promise<Conversation[]> {
-    return (await this.get('/api/conversations', ConversationList)).data;
+  conversations(): Promise<Listing<Conversation>> {
+    return this.list('conversations', this.profile.paths.conversations, {});
   }
 
-  /** Oldest first; `beforeId` pages back in history. */
+  /** Oldest first; `beforeId` pages back in history. One page: history loads as the user scrolls. */
   async messages(conversationId: number, beforeId?: number): Promise<Message[]> {
-    const query = beforeId === undefined ? {} : { before_id: checkId(beforeId, 'beforeId') };
-    return (await this.get(`/api/conversations/${checkId(conversationId, 'conversationId')}/messages`, MessageList, query)).data;
+    const query = beforeId === undefined ? {} : { [this.profile.params.beforeId]: checkId(beforeId, 'beforeId') };
+    const path = pathWith(this.profile.paths.messages, checkId(conversationId, 'conversationId'));
+    const listing = await this.list('messages', path, query, 1);
+    // Newest-first servers: the thread reads oldest first.
+    return [...listing.items].sort((a, b) => a.id - b.id);
   }
 
   /**
@@ -336,20 +438,28 @@ export class ApiClient {
     if (trimmed.length === 0 || trimmed.length > MESSAGE_BODY_MAX) throw new RangeError(`body must have 1 to ${MESSAGE_BODY_MAX} characters`);
     if (clientId.length === 0 || clientId.length > 64) throw new RangeError('clientId must have 1 to 64 characters');
     if (socketId !== undefined && !SOCKET_ID.test(socketId)) throw new RangeError(`socketId must look like 1234.5678, got ${JSON.stringify(socketId)}`);
+    const path = pathWith(this.profile.paths.messages, conversationId);
     const answer = await this.send({
-      method: 'POST',
-      path: `/api/conversations/${conversationId}/messages`,
+      method: this.profile.methods.sendMessage,
+      path,
       json: { body, client_id: clientId },
       ...(socketId === undefined ? {} : { headers: { 'X-Socket-ID': socketId } }),
-      schema: MessageItem,
+      schema: z.unknown(),
       retry: 'idempotent',
       authenticated: true,
     });
-    return answer.data;
+    return this.readItem('messages', answer, { status: 201, url: this.url(path), method: this.profile.methods.sendMessage });
   }
 
-  async markConversationRead(conversationId: number): Promise<Conversation> {
-    return (await this.post(`/api/conversations/${checkId(conversationId, 'conversationId')}/read`, ConversationItem)).data;
+  /** The conversation as the server now has it, or null when its answer says nothing the desk can read. */
+  async markConversationRead(conversationId: number): Promise<Conversation | null> {
+    const path = pathWith(this.profile.paths.conversationRead, checkId(conversationId, 'conversationId'));
+    const answer = await this.write('conversationRead', path);
+    try {
+      return this.readItem('conversations', answer, { status: 200, url: this.url(path), method: this.profile.methods.conversationRead });
+    } catch {
+      return null;
+    }
   }
 
   // ---------------------------------------------------------- broadcasting ---
@@ -376,13 +486,86 @@ export class ApiClient {
     });
     const answer = await this.send({
       method: 'POST',
-      path: '/broadcasting/auth',
+      path: this.profile.paths.broadcastingAuth,
       form: { socket_id: socketId, channel_name: channelName },
       schema,
       retry: 'idempotent',
       authenticated: true,
     });
     return answer.channel_data === undefined ? { auth: answer.auth } : { auth: answer.auth, channel_data: answer.channel_data };
+  }
+
+  // ------------------------------------------------------------- readers ---
+
+  private readContext(): ReadContext {
+    return { user: this.identity, fields: this.profile.fields, nowIso: () => new Date(this.now()).toISOString() };
+  }
+
+  /**
+   * Every page of a list, following the server's paginator. Records the desk
+   * cannot read are left out and counted; when none of a non-empty list can be
+   * read, the feature is not understood.
+   */
+  private async list<R extends 'members' | 'appointments' | 'consultations' | 'conversations' | 'messages'>(
+    resource: R,
+    path: string,
+    query: Record<string, string | number>,
+    maxPages = MAX_LIST_PAGES,
+  ): Promise<Listing<ResourceTypes[R]>> {
+    const init = { status: 200, url: this.url(path), method: 'GET' };
+    const items: ResourceTypes[R][] = [];
+    let dropped = 0;
+    let problem: FieldProblem | null = null;
+    let next: Record<string, string> | null = {};
+    const asked = new Set<string>();
+    for (let page = 0; next !== null && page < maxPages; page++) {
+      const key = JSON.stringify(next);
+      if (asked.has(key)) break; // a "next" that points back: the end, however the server sees it
+      asked.add(key);
+      const read = readListPage(await this.get(path, z.unknown(), { ...query, ...next }));
+      if (!read.ok) throw new NotUnderstoodError(read.problem, init);
+      const listing = this.readAll(resource, read.page.records, init, items.length);
+      items.push(...listing.items);
+      dropped += listing.dropped;
+      problem ??= listing.problem;
+      next = read.page.next;
+    }
+    if (items.length === 0 && problem !== null) throw new NotUnderstoodError(problem, init);
+    return { items, dropped, problem };
+  }
+
+  private readAll<R extends keyof ResourceTypes>(resource: R, records: unknown[], init: ApiErrorInit, offset = 0): Listing<ResourceTypes[R]> {
+    const ctx = this.readContext();
+    const items: ResourceTypes[R][] = [];
+    let dropped = 0;
+    let problem: FieldProblem | null = null;
+    records.forEach((raw, i) => {
+      const read = readRecord(resource, raw, ctx, `data.${offset + i}`);
+      if (read.ok) items.push(read.value);
+      else {
+        dropped++;
+        problem ??= read.problem;
+      }
+    });
+    if (items.length === 0 && problem !== null) throw new NotUnderstoodError(problem, init);
+    return { items, dropped, problem };
+  }
+
+  /** A single resource: `{data: {...}}` as API Resources send it, or the record itself. */
+  private readItem<R extends keyof ResourceTypes>(resource: R, answer: unknown, init: ApiErrorInit): ResourceTypes[R] {
+    const body = isRecord(answer) && isRecord(answer.data) ? answer.data : answer;
+    const read = readRecord(resource, body, this.readContext(), isRecord(answer) && isRecord(answer.data) ? 'data' : '');
+    if (!read.ok) throw new NotUnderstoodError(read.problem, init);
+    return read.value;
+  }
+
+  /** An action whose answer the desk does not need beyond "it worked". */
+  private write(action: keyof ResolvedProfile['methods'], path: string): Promise<unknown> {
+    return this.send({ method: this.profile.methods[action], path, schema: z.unknown(), retry: 'idempotent', authenticated: true, emptyOk: true });
+  }
+
+  private url(path: string): string {
+    return `${this.baseUrl}${path}`;
   }
 
   // ------------------------------------------------------------ plumbing ---
@@ -504,7 +687,7 @@ export class ApiClient {
 
     if (status >= 300 && status < 400) throw new NotAClinicError(describeRedirect(status, res.headers.get('location'), base.url), init);
     if (status >= 200 && status < 300) {
-      if (call.schema === null) return undefined;
+      if (call.schema === null || (call.emptyOk && text.trim() === '')) return undefined;
       if (!json.ok) throw new NotAClinicError(describeNonJson(status, contentType, text), init);
       const parsed = call.schema.safeParse(json.value);
       if (!parsed.success) throw new NotAClinicError(`its answer (${status}) does not match the clinic API: ${describeIssues(parsed.error)}`, init);

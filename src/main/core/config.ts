@@ -1,3 +1,4 @@
+import { ApiProfile } from './api/profile';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -170,6 +171,8 @@ export const DeskConfig = z
     allowInsecureTokenStorage: z.boolean().default(false),
     /** Only the admin policy sets this; `{}` (no url) means no update checks. */
     updates: UpdatePolicy.default({}),
+    /** How this clinic's REST API differs from the default dialect (docs/backend-contract.md, "API profile"). */
+    api: ApiProfile.optional(),
   })
   .transform(({ allowedLinkHosts, ...config }) => ({
     ...config,
@@ -213,6 +216,10 @@ export const PolicyFile = z.strictObject({
   updates: UpdatePolicy.optional().meta({
     description: 'Where updates come from and on whose terms. Without "url" the desk never checks for updates.',
   }),
+  api: ApiProfile.optional().meta({
+    description:
+      "The API profile: how the clinic's Laravel REST API differs from the desk's default (paths, action methods, query parameter names, page size, field mappings). Only what differs; see docs/backend-contract.md, \"API profile\".",
+  }),
   allowEnvironmentOverrides: z.boolean().optional().meta({
     description:
       'true: the environment (CLINIC_DESK_API_URL, PUSHER_*, REVERB_*, BROADCAST_DRIVER) may replace the apiUrl and transport this policy sets, e.g. to try a desk against a staging server. Default false: what the policy sets stays.',
@@ -232,6 +239,7 @@ export const DeskConfigOverrides = z.strictObject({
   requestTimeoutMs: RequestTimeoutMs.optional(),
   allowedLinkHosts: z.array(LinkHost).max(100).optional(),
   allowInsecureTokenStorage: z.boolean().optional(),
+  api: ApiProfile.optional(),
 });
 export type PartialDeskConfigInput = z.input<typeof DeskConfigOverrides>;
 
@@ -316,6 +324,12 @@ function fixFor(path: string, source: ConfigSource): string {
     settings: 'use an object of settings to lock, e.g. { "startAtLogin": true }',
     defaultSettings: 'use an object of starting values, e.g. { "theme": "dark" }',
     updates: 'use an object such as { "url": "https://updates.clinic.example.org/clinic-desk" }',
+    api: 'use an object with any of paths, methods, params, pageSize, fields (docs/backend-contract.md, "API profile")',
+    'api.paths': 'use endpoint names (appointments, notifications, broadcastingAuth, ...) with paths starting with "/", e.g. { "appointments": "/api/v2/appointments" }',
+    'api.methods': 'use action names (notificationRead, notificationsReadAll, notificationDelete, sendMessage, conversationRead) with POST, PATCH, PUT or DELETE',
+    'api.params': 'use parameter roles (afterId, perPage, date, beforeId, status) with the names your API takes, e.g. { "afterId": "since_id" }',
+    'api.pageSize': 'use a whole number from 1 to 1000 (default 500)',
+    'api.fields': 'map "<resource>.<field>" to a dotted path in your records, e.g. { "appointments.appointment_date": "starts_on" }',
     'updates.enabled': 'use true or false (false: never check for updates)',
     'updates.url': 'use the https:// address of the folder the releases are published to, e.g. https://updates.clinic.example.org/clinic-desk',
     'updates.channel': 'use "stable" or "beta"',
@@ -989,6 +1003,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   let requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
   let allowedLinkHosts: string[] | undefined;
   let allowInsecureTokenStorage = false;
+  let api: ApiProfile | undefined;
 
   // --- admin policy: all of it, or (when any of it is invalid) none of it
   const discovered = sources.policy ?? (sources.policyFile === undefined ? NO_POLICY : readPolicyFile(sources.policyFile));
@@ -1009,6 +1024,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   if (policy.cacheRetentionDays !== undefined) cacheRetentionDays = policy.cacheRetentionDays;
   if (policy.allowedLinkHosts !== undefined) allowedLinkHosts = policy.allowedLinkHosts;
   if (policy.allowInsecureTokenStorage !== undefined) allowInsecureTokenStorage = policy.allowInsecureTokenStorage;
+  if (policy.api !== undefined) api = policy.api;
   const locked = lockedSettingsOf(policy);
   const lockedFields = [
     ...Object.keys(policy).filter((k) => k !== 'settings' && k !== 'defaultSettings' && k !== '$schema'),
@@ -1070,6 +1086,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
       if (o.requestTimeoutMs !== undefined) requestTimeoutMs = o.requestTimeoutMs;
       if (o.allowedLinkHosts !== undefined) allowedLinkHosts = o.allowedLinkHosts;
       if (o.allowInsecureTokenStorage !== undefined) allowInsecureTokenStorage = o.allowInsecureTokenStorage;
+      if (o.api !== undefined) api = o.api;
     }
   }
 
@@ -1087,6 +1104,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     allowInsecureTokenStorage,
     ...(policy.updates === undefined ? {} : { updates: policy.updates }),
     ...(allowedLinkHosts === undefined ? {} : { allowedLinkHosts }),
+    ...(api === undefined ? {} : { api }),
   });
   return { config, locked, lockedFields, warnings, policySources, policyProblems };
 }

@@ -7,13 +7,23 @@ import type { ConnectionInfo, ConnectionStatus, ConnectionTransition, Transport 
  */
 export type SocketState = 'idle' | 'connecting' | 'connected' | 'unavailable' | 'failed' | 'disconnected';
 
-export function deriveStatus(input: { transport: Transport; socket: SocketState | null; restOk: boolean | null; everLive: boolean }): ConnectionStatus {
+export function deriveStatus(input: {
+  transport: Transport;
+  socket: SocketState | null;
+  restOk: boolean | null;
+  everLive: boolean;
+  /** The catch-up after the socket connected has finished: only then is the desk up to date (default true). */
+  caughtUp?: boolean;
+}): ConnectionStatus {
   const { socket, restOk } = input;
   if (input.transport === 'polling' || socket === null) {
     if (restOk === null) return 'connecting';
     return restOk ? 'polling' : 'offline';
   }
-  if (socket === 'connected') return 'live';
+  if (socket === 'connected') {
+    if (input.caughtUp === false) return input.everLive ? 'reconnecting' : 'connecting';
+    return 'live';
+  }
   if (socket === 'connecting' || socket === 'idle') {
     if (!input.everLive) return 'connecting';
     return restOk === false ? 'offline' : 'reconnecting';
@@ -39,6 +49,7 @@ export class ConnectionTracker {
       lastSyncAt: null,
       nextRetryAt: null,
       detail: null,
+      limitedFeatures: [],
     };
   }
 
@@ -59,7 +70,12 @@ export class ConnectionTracker {
       this.transitions.push({ at: next.since, from: this.info.status, to: next.status, detail: next.detail });
       if (this.transitions.length > TIMELINE_LIMIT) this.transitions.splice(0, this.transitions.length - TIMELINE_LIMIT);
     }
-    const changed = statusChanged || next.detail !== this.info.detail || next.socketId !== this.info.socketId || next.lastSyncAt !== this.info.lastSyncAt;
+    const changed =
+      statusChanged ||
+      next.detail !== this.info.detail ||
+      next.socketId !== this.info.socketId ||
+      next.lastSyncAt !== this.info.lastSyncAt ||
+      next.limitedFeatures.join() !== this.info.limitedFeatures.join();
     this.info = next;
     return changed;
   }

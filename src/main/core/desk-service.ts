@@ -176,6 +176,7 @@ export class DeskService implements Methods {
       conversations: s?.conversations ?? [],
       unreadNotifications: s?.unreadNotifications ?? 0,
       channels: s?.channels ?? [],
+      features: s?.features ?? [],
     };
   }
 
@@ -352,6 +353,8 @@ export class DeskService implements Methods {
       logger: this.logger,
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       userAgent: `ClinicDesk/${this.options.appVersion}`,
+      ...(this.options.config.api ? { profile: this.options.config.api } : {}),
+      now: this.options.now ?? Date.now,
     });
   }
 
@@ -435,6 +438,7 @@ export class DeskService implements Methods {
       channels: s?.channelStatuses() ?? [],
       rejected: s?.rejections() ?? [],
       cache: { notifications: stats?.notifications ?? 0, outbox: stats?.outbox ?? 0 },
+      features: s?.featureStatuses() ?? [],
     };
   }
 

@@ -202,7 +202,7 @@ async function checkSocket(input: DoctorInput, transport: Exclude<TransportConfi
     }
     add(pass('websocket', 'WebSocket', `Connected in ${Date.now() - started} ms (socket ${client.connection.socket_id}).`));
 
-    const members = await api.members().catch(() => []);
+    const members = await api.members().then((l) => l.items, () => []);
     const refs = wantedChannels({ user, members, consultations: [], conversations: [] });
     const results = await Promise.all(refs.map((ref) => subscribeOnce(client, ref.fullName, timeoutMs)));
     const failed = results.filter((r) => !r.ok);

@@ -13,10 +13,10 @@ export type Merge<T> = { applied: true; value: T; changed: string[] } | { applie
 const APPOINTMENT_FIELDS = ['status', 'appointment_date', 'doctor_id', 'patient_id', 'patient_name', 'duration_minutes', 'reason'] as const;
 
 /** Applies an `appointment-updated` payload to the appointment the desk holds (or builds it, when the payload carries enough). */
-export function mergeAppointment(current: Appointment | null, update: AppointmentUpdatePayload): Merge<Appointment> {
+export function mergeAppointment(current: Appointment | null, update: AppointmentUpdatePayload, defaults: { clinic_id?: number } = {}): Merge<Appointment> {
   if (current && compareIso(update.timestamp, current.updated_at) <= 0) return { applied: false, reason: 'stale' };
   const d = update.details;
-  const base = current ?? buildAppointment(update);
+  const base = current ?? buildAppointment(update, defaults.clinic_id);
   if (!base) return { applied: false, reason: 'incomplete' };
   const next: Appointment = {
     ...base,
@@ -33,12 +33,14 @@ export function mergeAppointment(current: Appointment | null, update: Appointmen
   return { applied: true, value: next, changed };
 }
 
-function buildAppointment(update: AppointmentUpdatePayload): Appointment | null {
+/** Needs the doctor and the patient; the clinic is the desk's own when the payload does not say. */
+function buildAppointment(update: AppointmentUpdatePayload, clinicId: number | undefined): Appointment | null {
   const d = update.details;
-  if (d.clinic_id === undefined || d.doctor_id === undefined || d.patient_id === undefined) return null;
+  const clinic = d.clinic_id ?? clinicId;
+  if (clinic === undefined || d.doctor_id === undefined || d.patient_id === undefined) return null;
   return {
     id: update.id,
-    clinic_id: d.clinic_id,
+    clinic_id: clinic,
     doctor_id: d.doctor_id,
     patient_id: d.patient_id,
     patient_name: d.patient_name ?? '',
@@ -51,7 +53,23 @@ function buildAppointment(update: AppointmentUpdatePayload): Appointment | null 
 }
 
 /** Applies a `consultation-status-changed` payload; a consultation the desk has not seen needs a REST refresh for its clinic and patient name. */
-export function mergeConsultation(current: Consultation | null, update: ConsultationStatusPayload): Merge<Consultation> {
+export function mergeConsultation(current: Consultation | null, update: ConsultationStatusPayload, liveOnly: { clinic_id: number } | null = null): Merge<Consultation> {
+  if (!current && liveOnly) {
+    // No list to complete it from: what the payload says, and a placeholder for the patient's name.
+    const value: Consultation = {
+      id: update.id,
+      clinic_id: liveOnly.clinic_id,
+      doctor_id: update.doctor_id,
+      patient_id: update.patient_id,
+      patient_name: `Patient ${update.patient_id}`,
+      appointment_id: null,
+      status: update.status,
+      started_at: update.started_at,
+      ended_at: update.ended_at,
+      updated_at: update.timestamp,
+    };
+    return { applied: true, value, changed: ['status'] };
+  }
   if (!current) return { applied: false, reason: 'incomplete' };
   if (compareIso(update.timestamp, current.updated_at) <= 0) return { applied: false, reason: 'stale' };
   const next: Consultation = {

@@ -17,7 +17,8 @@ import { describeIssues } from './validate';
 export interface OnlinePresenceMember {
   id: number;
   name: string;
-  role: Role;
+  /** Null when `user_info` carries no role: the session takes it from the members list, else "staff". */
+  role: Role | null;
 }
 
 export type ParsedMember = { ok: true; member: OnlinePresenceMember } | { ok: false; reason: string };
@@ -26,7 +27,7 @@ export type ParsedMember = { ok: true; member: OnlinePresenceMember } | { ok: fa
 export function parseMember(raw: unknown): ParsedMember {
   const parsed = PresenceMember.safeParse(raw, { reportInput: true });
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
-  return { ok: true, member: { id: parsed.data.id, name: parsed.data.info.name, role: parsed.data.info.role } };
+  return { ok: true, member: { id: parsed.data.id, name: parsed.data.info.name, role: parsed.data.info.role ?? null } };
 }
 
 /** The id of a leaving member; `member_removed` carries only what pusher-js remembered. */

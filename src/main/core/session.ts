@@ -1,5 +1,6 @@
 import type { ChannelRef } from '../../shared/channels';
-import { ClinicMember, Consultation, Conversation, type Appointment, type Message, type Notification, type User } from '../../shared/domain';
+import { ClinicMember, Consultation, Conversation, OPEN_CONSULTATION_STATUSES, type Appointment, type Message, type Notification, type User } from '../../shared/domain';
+import type { Feature, FeatureStatus } from '../../shared/features';
 import { Board, NotificationItem, type ChannelStatus, type ConnectionInfo, type DeskSnapshot, type OnlineMember, type Presence } from '../../shared/desk-state';
 import type { ActionResult, DeskEvent } from '../../shared/bridge';
 import type { Transport } from '../../shared/desk-state';
@@ -11,6 +12,7 @@ import type { Logger } from './log';
 import { mergeAppointment, mergeConsultation, newer, newerConversation } from './newest-wins';
 import type { Realtime, RealtimeEvents } from './realtime';
 import { catchUpNotifications, flushOutbox } from './sync';
+import { FeatureTracker, type FeatureOutcome, type RunResult } from './sync/features';
 import { wantedChannels } from './wanted-channels';
 import { resolveActionUrl } from './action-url';
 
@@ -67,7 +69,15 @@ export class DeskSession {
   private readonly conversations = new Map<number, Conversation>();
   private readonly unsubscribers: Array<() => void> = [];
   private restOk: boolean | null = null;
+  /** The desk has been live in this session (a lost connection then reads "reconnecting"). */
   private everLive = false;
+  /**
+   * The socket is connected but the catch-up it started has not finished: the
+   * desk is not up to date yet, so it does not say Live.
+   */
+  private catchingUp = false;
+  private readonly features: FeatureTracker;
+  private featureRetry: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private syncAgain: SyncReason | null = null;
@@ -91,6 +101,14 @@ export class DeskSession {
     this.user = deps.user;
     this.boardDate = this.today();
     this.tracker = new ConnectionTracker(deps.transport, () => this.iso());
+    this.features = new FeatureTracker({
+      now: deps.now,
+      endpoint: (feature) => `GET ${deps.api.endpoint(FEATURE_PATHS[feature])}`,
+      onChange: (features) => {
+        this.emit({ kind: 'features', features });
+        this.updateConnection({ limitedFeatures: this.features.limited() });
+      },
+    });
   }
 
   // ── lifecycle ───────────────────────────────────────────────────────────
@@ -104,7 +122,7 @@ export class DeskSession {
     if (rt) {
       this.unsubscribers.push(
         rt.on('state', (s) => {
-          if (s.state === 'connected') this.everLive = true;
+          if (s.state === 'connected' && this.tracker.current.socketId !== s.socketId) this.catchingUp = true;
           this.updateConnection({ socketId: s.socketId, detail: s.detail });
         }),
         rt.on('connected', (e) => void this.sync(e.reconnect ? 'reconnect' : 'connect')),
@@ -136,6 +154,7 @@ export class DeskSession {
     this.d.realtime?.disconnect();
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.refreshSoon) clearTimeout(this.refreshSoon);
+    if (this.featureRetry) clearTimeout(this.featureRetry);
     if (this.notificationFlush) clearImmediate(this.notificationFlush);
     for (const timer of this.snapshotTimers.values()) clearTimeout(timer);
     if (!wipe) this.flushPendingNotifications();
@@ -162,7 +181,12 @@ export class DeskSession {
       conversations: [...this.conversations.values()].sort((a, b) => b.updated_at.localeCompare(a.updated_at)),
       unreadNotifications: this.d.cache.unreadCount(),
       channels: this.channelStatuses(),
+      features: this.features.list(),
     };
+  }
+
+  featureStatuses(): FeatureStatus[] {
+    return this.features.list();
   }
 
   get connection(): ConnectionInfo {
@@ -209,15 +233,36 @@ export class DeskSession {
     return this.syncing;
   }
 
+  /**
+   * One catch-up: every feature syncs on its own (a failing or missing one
+   * never stops the others, nor the channels they need), then the channels
+   * follow what is known, then the outbox is sent.
+   */
   private async runSync(reason: SyncReason): Promise<void> {
     let inserted = 0;
     let flushed = 0;
     let error: string | null = null;
+    // Only a catch-up that started after the socket connected brings the desk up to date.
+    const catchUp = this.catchingUp;
+    const force = reason === 'sign-in' || reason === 'manual' || reason === 'connect';
+    const run = (feature: Feature, sync: () => Promise<FeatureOutcome | void>): Promise<RunResult> =>
+      this.disposed || !this.features.due(feature, force) ? Promise.resolve('ok') : this.features.run(feature, sync);
     try {
       this.flushPendingNotifications();
-      const caught = await catchUpNotifications(this.d.api, this.d.cache);
-      inserted = caught.inserted.length;
-      this.announceNotifications(caught.inserted);
+      const results = await Promise.all([
+        run('notifications', async () => {
+          const caught = await catchUpNotifications(this.d.api, this.d.cache, { retentionDays: this.d.cacheRetentionDays, now: this.d.now });
+          inserted = caught.inserted.length;
+          this.announceNotifications(caught.inserted);
+          return caught;
+        }),
+        // Members first: the board's columns and the doctors' channels come from them.
+        run('members', () => this.refreshMembers()).then(async (members) => [
+          members,
+          ...(await Promise.all([run('board', () => this.refreshBoard(this.boardDate)), run('consultations', () => this.refreshConsultations()), run('conversations', () => this.refreshConversations())])),
+        ]),
+      ]);
+      const outcomes = results.flat();
       // After the session's first catch-up (a first sign-in fetches the whole history), then at most
       // hourly: a prune scans the whole table (~27 ms at 100k rows), too much for every reconnect.
       if (this.lastPruneAt === null || this.d.now() - this.lastPruneAt >= PRUNE_INTERVAL_MS) {
@@ -225,27 +270,30 @@ export class DeskSession {
         this.prune();
       }
       // A session that ended meanwhile (sign-out, expiry, quit) stops here.
-      for (const step of [() => this.refreshMembers(), () => this.refreshBoard(this.boardDate), () => this.refreshConsultations(), () => this.refreshConversations()]) {
-        if (this.disposed) return;
-        await step();
-      }
       if (this.disposed) return;
       this.d.realtime?.setChannels(this.channels());
+      if (!this.board) this.replaceBoard(this.emptyBoard(this.boardDate));
       const outbox = await flushOutbox(this.d.api, this.d.cache, this.d.logger, (entry) => this.onOutboxDone(entry.action), () => this.disposed);
       flushed = outbox.flushed;
-      if (outbox.stoppedBy) throw outbox.stoppedBy;
-      this.restOk = true;
+      // The REST API answers when any feature got an answer (a 404 is an answer too).
+      this.restOk = outcomes.some((o) => o !== 'unreachable') && !(outbox.stoppedBy instanceof NetworkError);
+      const failing = this.features.list().filter((f) => f.state === 'failing');
+      if (outbox.stoppedBy) error = outbox.stoppedBy.message;
+      else if (failing.length > 0) error = failing.map((f) => `${f.feature}: ${f.error ?? 'failed'}`).join('; ');
+      if (outbox.stoppedBy instanceof UnauthorizedError) throw outbox.stoppedBy;
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
       if (e instanceof UnauthorizedError) {
         this.d.onExpired();
         return;
       }
-      this.restOk = e instanceof ApiError && !(e instanceof NetworkError) ? true : false;
+      this.restOk = e instanceof ApiError && !(e instanceof NetworkError);
       this.d.logger.warn('sync failed', { reason, error });
     } finally {
       if (!this.disposed) {
+        if (catchUp) this.catchingUp = false;
         this.updateConnection({ lastSyncAt: this.restOk ? this.iso() : this.tracker.current.lastSyncAt });
+        this.scheduleFeatureRetry();
         this.emit({
           kind: 'sync',
           at: this.iso(),
@@ -258,6 +306,23 @@ export class DeskSession {
         });
       }
     }
+  }
+
+  /**
+   * While live nothing else syncs, so a feature that failed gets its own
+   * retry, with backoff (the desks of a clinic in an outage do not hammer it).
+   */
+  private scheduleFeatureRetry(): void {
+    if (this.featureRetry) clearTimeout(this.featureRetry);
+    this.featureRetry = null;
+    if (this.tracker.current.status !== 'live') return; // polling covers it
+    const delays = FEATURES_IN_ORDER.map((f) => this.features.retryDelay(f)).filter((d): d is number => d !== null);
+    if (delays.length === 0) return;
+    this.featureRetry = setTimeout(() => {
+      this.featureRetry = null;
+      void this.sync('poll');
+    }, Math.min(...delays));
+    this.featureRetry.unref();
   }
 
   /** Polls while the socket is not live (or always, for the polling transport). */
@@ -283,7 +348,8 @@ export class DeskSession {
 
   private updateConnection(patch: Partial<ConnectionInfo>): void {
     const socket = this.d.realtime?.status.state ?? null;
-    const status = deriveStatus({ transport: this.d.transport, socket, restOk: this.restOk, everLive: this.everLive });
+    const status = deriveStatus({ transport: this.d.transport, socket, restOk: this.restOk, everLive: this.everLive, caughtUp: !this.catchingUp });
+    if (status === 'live') this.everLive = true;
     const nextRetryAt = status === 'polling' || status === 'offline' ? new Date(this.d.now() + this.d.pollingIntervalMs()).toISOString() : null;
     const wasLive = this.tracker.current.status === 'live';
     if (this.tracker.update({ ...patch, status, nextRetryAt })) {
@@ -295,31 +361,33 @@ export class DeskSession {
 
   // ── REST refreshes ──────────────────────────────────────────────────────
 
-  private async refreshMembers(): Promise<void> {
-    if (this.user.role === 'patient') return;
-    this.members = await this.d.api.members();
+  private async refreshMembers(): Promise<FeatureOutcome> {
+    if (this.user.role === 'patient') return {};
+    const listing = await this.d.api.members();
+    this.members = listing.items;
     this.saveSnapshotSoon('members', this.members, MemberList);
     this.emit({ kind: 'presence.replaced', presence: this.presence() });
+    return listing;
   }
 
-  private async refreshBoard(date: string): Promise<Board> {
-    const rows = await this.d.api.appointments(date);
+  private async refreshBoard(date: string): Promise<FeatureOutcome & { board: Board }> {
+    const listing = await this.d.api.appointments(date);
     const held = this.board?.date === date ? new Map(this.board.appointments.map((a) => [a.id, a])) : new Map<number, Appointment>();
     // A live update that raced the REST answer is newer than the row: keep it.
-    const appointments = rows.map((row) => {
+    const appointments = listing.items.map((row) => {
       const mine = held.get(row.id);
       return mine ? newer(row, mine) : row;
     });
-    const board: Board = { date, doctors: this.boardDoctors(), appointments: sortByTime(appointments), syncedAt: this.iso(), stale: this.tracker.current.status !== 'live' && this.d.transport !== 'polling' };
+    const board: Board = { date, doctors: this.boardDoctors(appointments), appointments: sortByTime(appointments), syncedAt: this.iso(), stale: this.tracker.current.status !== 'live' && this.d.transport !== 'polling' };
     if (date === this.boardDate) this.replaceBoard(board);
     this.saveSnapshotSoon(`board:${date}`, board, Board);
-    return board;
+    return { ...listing, board };
   }
 
-  private async refreshConsultations(): Promise<void> {
-    const rows = await this.d.api.consultations();
+  private async refreshConsultations(): Promise<FeatureOutcome> {
+    const listing = await this.d.api.consultations();
     const next = new Map<number, Consultation>();
-    for (const row of rows) {
+    for (const row of listing.items) {
       const mine = this.consultations.get(row.id);
       next.set(row.id, mine ? newer(row, mine) : row);
     }
@@ -327,14 +395,15 @@ export class DeskSession {
     for (const [id, c] of next) this.consultations.set(id, c);
     this.emit({ kind: 'consultations.replaced', consultations: this.consultationList() });
     this.saveSnapshotSoon('consultations', this.consultationList(), ConsultationList);
+    return listing;
   }
 
-  private async refreshConversations(): Promise<void> {
-    if (this.user.role === 'patient') return;
-    const rows = await this.d.api.conversations();
+  private async refreshConversations(): Promise<FeatureOutcome> {
+    if (this.user.role === 'patient') return {};
+    const listing = await this.d.api.conversations();
     const held = new Map(this.conversations);
     this.conversations.clear();
-    for (const row of rows) {
+    for (const row of listing.items) {
       const mine = held.get(row.id);
       const conversation = mine ? newerConversation(row, mine) : row;
       // The list can bring a message before its live delivery, which then counts as a duplicate:
@@ -345,6 +414,7 @@ export class DeskSession {
       this.emit({ kind: 'conversation.updated', conversation });
     }
     this.saveSnapshotSoon('conversations', [...this.conversations.values()], ConversationList);
+    return listing;
   }
 
   /** Refreshes soon, once, however many events asked for it (an unknown consultation, a bare message). */
@@ -406,25 +476,28 @@ export class DeskSession {
   }
 
   private onAppointment(update: Extract<RealtimeEvents['event'], { key: 'appointment' }>['payload']): void {
-    if (!this.board) return;
+    if (!this.board) this.board = this.emptyBoard(this.boardDate);
     const onBoard = utcDay(update.appointment_date) === this.board.date;
     const index = this.board.appointments.findIndex((a) => a.id === update.id);
     const current = index >= 0 ? (this.board.appointments[index] ?? null) : null;
     if (!onBoard && !current) return; // another day's appointment
-    const merged = mergeAppointment(current, update);
+    const merged = mergeAppointment(current, update, { clinic_id: this.user.clinic_id });
     if (!merged.applied) {
       if (merged.reason === 'incomplete') this.scheduleRefresh();
       return;
     }
     const rest = this.board.appointments.filter((a) => a.id !== update.id);
     const appointments = onBoard ? sortByTime([...rest, merged.value]) : rest;
-    this.board = { ...this.board, appointments };
+    const doctors = this.board.doctors.some((d) => d.doctorId === merged.value.doctor_id) ? this.board.doctors : this.boardDoctors(appointments);
+    this.board = { ...this.board, appointments, doctors };
     this.emit({ kind: 'appointment.updated', appointment: merged.value, action: update.action, changed: merged.changed });
     this.saveSnapshotSoon(`board:${this.board.date}`, this.board, Board);
   }
 
   private onConsultation(update: Extract<RealtimeEvents['event'], { key: 'consultation' }>['payload']): void {
-    const merged = mergeConsultation(this.consultations.get(update.id) ?? null, update);
+    // A server without a consultations list: the desk knows a consultation from its live updates alone.
+    const liveOnly = this.features.get('consultations').state === 'not-offered' ? { clinic_id: this.user.clinic_id } : null;
+    const merged = mergeConsultation(this.consultations.get(update.id) ?? null, update, liveOnly);
     if (!merged.applied) {
       if (merged.reason === 'incomplete') this.scheduleRefresh();
       return;
@@ -432,7 +505,7 @@ export class DeskSession {
     this.consultations.set(update.id, merged.value);
     this.emit({ kind: 'consultation.updated', consultation: merged.value });
     this.saveSnapshotSoon('consultations', this.consultationList(), ConsultationList);
-    if (merged.value.status === 'completed' || merged.value.status === 'cancelled') this.d.realtime?.setChannels(this.channels());
+    if (!OPEN_CONSULTATION_STATUSES.includes(merged.value.status)) this.d.realtime?.setChannels(this.channels());
   }
 
   private onMessageEvent(payload: Extract<RealtimeEvents['event'], { key: 'messageSent' | 'messageRead' }>['payload']): void {
@@ -462,11 +535,11 @@ export class DeskSession {
     if (e.kind === 'here') {
       const previous = new Map(this.online);
       this.online.clear();
-      for (const m of e.members) this.online.set(m.id, { ...m, onlineSince: previous.get(m.id)?.onlineSince ?? at });
+      for (const m of e.members) this.online.set(m.id, { ...m, role: this.roleOf(m), onlineSince: previous.get(m.id)?.onlineSince ?? at });
       this.emit({ kind: 'presence.replaced', presence: this.presence() });
     } else if (e.kind === 'joined') {
       if (this.online.has(e.member.id)) return;
-      const member: OnlineMember = { ...e.member, onlineSince: at };
+      const member: OnlineMember = { ...e.member, role: this.roleOf(e.member), onlineSince: at };
       this.online.set(member.id, member);
       this.emit({ kind: 'presence.joined', member });
     } else {
@@ -480,7 +553,7 @@ export class DeskSession {
   async loadBoard(date: string): Promise<Board> {
     this.boardDate = date;
     try {
-      return await this.refreshBoard(date);
+      return (await this.refreshBoard(date)).board;
     } catch (error) {
       if (error instanceof UnauthorizedError) {
         this.d.onExpired();
@@ -573,7 +646,8 @@ export class DeskSession {
 
   async markConversationRead(conversationId: number): Promise<ActionResult> {
     try {
-      this.putConversation(await this.d.api.markConversationRead(conversationId));
+      const conversation = await this.d.api.markConversationRead(conversationId);
+      if (conversation) this.putConversation(conversation);
       return { status: 'done' };
     } catch (error) {
       if (error instanceof NetworkError) return { status: 'queued' };
@@ -641,15 +715,30 @@ export class DeskSession {
     };
   }
 
-  /** The doctors of the board, the signed-in doctor's own column first. */
-  private boardDoctors(): Board['doctors'] {
-    const doctors = this.members
-      .filter((m) => m.doctor_id !== null)
-      .map((m) => ({ doctorId: m.doctor_id as number, name: m.name }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+  /**
+   * The doctors of the board, the signed-in doctor's own column first: from the
+   * members list, else (a server without one, or members without doctor ids)
+   * from the day's appointments.
+   */
+  private boardDoctors(appointments: readonly Appointment[] = this.board?.appointments ?? []): Board['doctors'] {
+    const byId = new Map<number, string>();
+    for (const m of this.members) if (m.doctor_id !== null) byId.set(m.doctor_id, m.name);
+    if (byId.size === 0) for (const a of appointments) if (!byId.has(a.doctor_id) || a.doctor_name) byId.set(a.doctor_id, a.doctor_name ?? `Doctor ${a.doctor_id}`);
+    if (this.user.doctor_id !== null && byId.size > 0 && !byId.has(this.user.doctor_id)) byId.set(this.user.doctor_id, this.user.name);
+    const doctors = [...byId].map(([doctorId, name]) => ({ doctorId, name })).sort((a, b) => a.name.localeCompare(b.name));
     const own = doctors.findIndex((d) => d.doctorId === this.user.doctor_id);
     if (own > 0) doctors.unshift(...doctors.splice(own, 1));
     return doctors;
+  }
+
+  /** A presence member's role: as `user_info` says, else from the members list, else "staff". */
+  private roleOf(member: { id: number; role: string | null }): string {
+    return member.role ?? this.members.find((m) => m.id === member.id)?.role ?? 'staff';
+  }
+
+  /** A board with nothing on it yet: a server without an appointments list fills it from live updates. */
+  private emptyBoard(date: string): Board {
+    return { date, doctors: this.boardDoctors([]), appointments: [], syncedAt: null, stale: false };
   }
 
   private restoreSnapshots(): void {
@@ -682,6 +771,10 @@ export class DeskSession {
     return new Date(this.d.now()).toISOString();
   }
 }
+
+/** The list each feature reads, as the API profile names it. */
+const FEATURE_PATHS = { notifications: 'notifications', board: 'appointments', consultations: 'consultations', conversations: 'conversations', members: 'members' } as const;
+const FEATURES_IN_ORDER = Object.keys(FEATURE_PATHS) as Feature[];
 
 function sortByTime(list: Appointment[]): Appointment[] {
   return [...list].sort((a, b) => Date.parse(a.appointment_date) - Date.parse(b.appointment_date) || a.id - b.id);

@@ -1,5 +1,6 @@
 import type { Notification } from '../../shared/domain';
-import { ApiError, ForbiddenError, NetworkError, NotFoundError, RateLimitedError, ServerError, UnauthorizedError, ValidationFailedError, type ApiClient } from './api-client';
+import type { FieldProblem } from '../../shared/features';
+import { ApiError, ForbiddenError, NetworkError, NotFoundError, RateLimitedError, ServerError, UnauthorizedError, ValidationFailedError, MAX_LIST_PAGES, type ApiClient, type NotificationPageRead } from './api-client';
 import type { DeskCache, OutboxEntry } from './cache';
 import type { Logger } from './log';
 
@@ -12,30 +13,77 @@ import type { Logger } from './log';
  * cannot take yet, so their order holds.
  */
 
-export const CATCH_UP_PAGE_SIZE = 500;
-
 export interface CatchUpResult {
   inserted: Notification[];
   pages: number;
+  /** Records the desk could not read (the first one's problem in `problem`). */
+  dropped: number;
+  problem: FieldProblem | null;
+  /** The server answered pages that ignored `after_id`; the desk walked them newest first instead. */
+  ignoredAfterId: boolean;
 }
 
-export async function catchUpNotifications(api: ApiClient, cache: DeskCache, pageSize = CATCH_UP_PAGE_SIZE): Promise<CatchUpResult> {
-  const inserted: Notification[] = [];
-  let pages = 0;
-  for (;;) {
+export interface CatchUpOptions {
+  /** Notifications older than this are not fetched from a server that ignores `after_id` (they would be pruned at once). */
+  retentionDays: number;
+  now: () => number;
+  /** A server whose pages never end must not hold the desk: at most this many pages per catch-up. */
+  maxPages?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Every notification the server has after the catch-up cursor. With a server
+ * that honours `after_id`, page after page from the cursor. With one that
+ * ignores it (it sends ids the desk asked to skip), the server's own pages are
+ * followed until a known id or the retention window: newest-first paginators
+ * stop early, oldest-first ones are read to the end.
+ */
+export async function catchUpNotifications(api: ApiClient, cache: DeskCache, options: CatchUpOptions): Promise<CatchUpResult> {
+  const result: CatchUpResult = { inserted: [], pages: 0, dropped: 0, problem: null, ignoredAfterId: false };
+  const maxPages = options.maxPages ?? MAX_LIST_PAGES;
+  const floor = cache.catchUpCursor();
+  while (result.pages < maxPages) {
     // The catch-up cursor, not the highest id held: a live event that arrived
     // first (id 105) must not hide the ids created while away (101-104).
     const afterId = cache.catchUpCursor();
-    const page = await api.notifications(afterId, pageSize);
-    pages++;
-    if (page.data.length === 0) break;
-    inserted.push(...cache.upsertNotifications(page.data).inserted);
-    const last = page.data[page.data.length - 1];
-    if (last) cache.advanceCatchUpCursor(last.id);
-    // A server that ignores after_id would loop forever: stop when the cursor stops moving.
-    if (!page.meta.has_more || !last || last.id <= afterId) break;
+    const page = await api.notificationsPage(afterId);
+    result.pages++;
+    result.dropped += page.dropped;
+    result.problem ??= page.problem;
+    if (page.items.length === 0) break;
+    if (page.items.some((n) => n.id <= afterId)) {
+      result.ignoredAfterId = true;
+      await walkIgnoringAfterId(api, cache, floor, result, options, maxPages);
+      return result;
+    }
+    result.inserted.push(...cache.upsertNotifications(page.items).inserted);
+    cache.advanceCatchUpCursor(Math.max(...page.items.map((n) => n.id)));
+    if (!page.hasNext) break;
   }
-  return { inserted, pages };
+  return result;
+}
+
+async function walkIgnoringAfterId(api: ApiClient, cache: DeskCache, floor: number, result: CatchUpResult, options: CatchUpOptions, maxPages: number): Promise<void> {
+  const oldest = options.now() - options.retentionDays * DAY_MS;
+  let highest = floor;
+  // From the top of the server's own pagination: the page in hand may not be its first.
+  let next: Record<string, string> | null = {};
+  while (next !== null && result.pages < maxPages) {
+    const page: NotificationPageRead = await api.notificationsPage(floor, next);
+    result.pages++;
+    result.dropped += page.dropped;
+    result.problem ??= page.problem;
+    const fresh = page.items.filter((n) => n.id > floor && Date.parse(n.created_at) >= oldest);
+    result.inserted.push(...cache.upsertNotifications(fresh).inserted);
+    for (const n of page.items) highest = Math.max(highest, n.id);
+    const reachedKnown = page.items.some((n) => n.id <= floor || Date.parse(n.created_at) < oldest);
+    const newestFirst = page.items.every((n, i, all) => i === 0 || (all[i - 1]?.id ?? 0) > n.id);
+    next = reachedKnown && newestFirst ? null : page.nextQuery;
+  }
+  // Walked to a known id, the retention window or the end: everything up to the highest id is held.
+  cache.advanceCatchUpCursor(highest);
 }
 
 export interface FlushResult {

@@ -115,7 +115,9 @@ function describeIssue(issue: Issue, prefix: ReadonlyArray<PropertyKey> = []): s
       if (issue.origin === 'string') return `${where}: empty or too short`;
       return `${where}: less than ${String(issue.minimum)}`;
     case 'invalid_format':
-      return issue.format === 'datetime' ? `${where}: expected an ISO 8601 date-time` : `${where}: expected ${issue.format}`;
+      if (issue.format === 'datetime') return `${where}: expected an ISO 8601 date-time`;
+      // A pattern's own message says what it wants better than "regex".
+      return issue.format === 'regex' ? `${where}: ${issue.message}` : `${where}: expected ${issue.format}`;
     case 'invalid_union': {
       if (issue.errors.length === 0) {
         const options = 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]).map(String).join('|') : null;

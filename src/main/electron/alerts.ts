@@ -1,8 +1,13 @@
 import type { DeskEvent } from '../../shared/bridge';
 import type { Appointment, Consultation, Message, User } from '../../shared/domain';
 import type { NotificationItem, OpenTarget } from '../../shared/desk-state';
-import type { AppointmentAction } from '../../shared/payloads';
+import type { AppointmentAction, KnownAppointmentAction } from '../../shared/payloads';
 import type { Settings } from '../../shared/settings';
+
+/** The seed's actions have their titles; another (`rescheduled`) is shown as the server named it. */
+function appointmentTitle(action: AppointmentAction): string {
+  return (APPOINTMENT_TITLES as Record<string, string | undefined>)[action] ?? `Appointment ${action.replace(/[_-]+/g, ' ')}`;
+}
 
 /**
  * Which desk events become OS alerts, and what they say: pure decisions, so
@@ -75,7 +80,7 @@ export function silenceReason(ctx: SilenceContext): 'dnd' | 'focused' | null {
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-const APPOINTMENT_TITLES: Record<AppointmentAction, string> = {
+const APPOINTMENT_TITLES: Record<KnownAppointmentAction, string> = {
   confirmed: 'Appointment confirmed',
   cancelled: 'Appointment cancelled',
   reminder: 'Appointment reminder',
@@ -100,7 +105,7 @@ export function alertFor(c: Exclude<AlertCandidate, { kind: 'notifications-synce
     case 'appointment': {
       const a = c.appointment;
       return {
-        title: APPOINTMENT_TITLES[c.action],
+        title: appointmentTitle(c.action),
         body: hideText ? '' : `${a.patient_name}, ${time(a.appointment_date)}`,
         urgent: false,
         click: { kind: 'open', target: { screen: 'board', appointmentId: a.id, date: a.appointment_date.slice(0, 10) } },

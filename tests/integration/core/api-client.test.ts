@@ -12,6 +12,7 @@ import {
   ForbiddenError,
   NetworkError,
   NotAClinicError,
+  NotUnderstoodError,
   NotFoundError,
   RateLimitedError,
   ServerError,
@@ -21,7 +22,7 @@ import {
 } from '../../../src/main/core/api-client';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { channels } from '../../../src/shared/channels';
-import { Appointment, ClinicMember, Consultation, Conversation, LoginResponse, Message, Notification, NotificationPage, User } from '../../../src/shared/domain';
+import { Appointment, ClinicMember, Consultation, Conversation, LoginResponse, Message, Notification, User } from '../../../src/shared/domain';
 import { closedPort, plainServer, recordingSleep, type PlainServer } from '../../helpers/core';
 import { DemoHarness, TODAY, account, hmacHex, request } from '../../helpers/demo';
 
@@ -89,7 +90,9 @@ describe('every method against the demo clinic', () => {
     expect(me).toEqual(session.user);
     expect(me.id).toBe(account(shared, RECEPTION1).id);
 
-    const members = await client.members();
+    const listing = await client.members();
+    expect(listing).toMatchObject({ dropped: 0, problem: null });
+    const members = listing.items;
     expect(z.array(ClinicMember).parse(members)).toEqual(members);
     expect(members.map((m) => m.id).sort((a, b) => a - b)).toEqual(shared.store.members(1).map((m) => m.id).sort((a, b) => a - b));
   });
@@ -98,30 +101,30 @@ describe('every method against the demo clinic', () => {
     const { client, user } = await signedIn(shared, DOCTOR1);
     const all = shared.store.listNotifications(user.id, 0, 500).data;
     expect(all.length).toBeGreaterThanOrEqual(2);
-    const first = await client.notifications(0, 1);
-    expect(NotificationPage.parse(first)).toEqual(first);
-    expect(first.data.map((n) => n.id)).toEqual([all[0]?.id]);
-    expect(first.meta).toEqual({ per_page: 1, has_more: true, last_id: all[0]?.id });
-    const rest = await client.notifications(first.meta.last_id ?? 0, 500);
-    expect(rest.data.map((n) => n.id)).toEqual(all.slice(1).map((n) => n.id));
-    expect(rest.meta.has_more).toBe(false);
+    const first = await (await signedIn(shared, DOCTOR1, { profile: { pageSize: 1 } })).client.notificationsPage(0);
+    expect(z.array(Notification).parse(first.items)).toEqual(first.items);
+    expect(first.items.map((n) => n.id)).toEqual([all[0]?.id]);
+    expect(first).toMatchObject({ hasNext: true, dropped: 0, problem: null });
+    const rest = await client.notificationsPage(all[0]?.id ?? 0);
+    expect(rest.items.map((n) => n.id)).toEqual(all.slice(1).map((n) => n.id));
+    expect(rest.hasNext).toBe(false);
   });
 
   it('appointments, consultations (all and by status), conversations and messages', async () => {
     const { client } = await signedIn(shared, RECEPTION1);
-    const board = await client.appointments(TODAY);
+    const board = (await client.appointments(TODAY)).items;
     expect(z.array(Appointment).parse(board)).toEqual(board);
     expect(board.length).toBeGreaterThan(0);
     expect(board.map((a) => a.id)).toEqual(shared.store.appointmentsOn(1, TODAY).map((a) => a.id));
 
-    const consultations = await client.consultations();
+    const consultations = (await client.consultations()).items;
     expect(z.array(Consultation).parse(consultations)).toEqual(consultations);
-    const active = await client.consultations('active');
+    const active = (await client.consultations('active')).items;
     expect(active.length).toBeGreaterThan(0);
     expect(active.every((c) => c.status === 'active')).toBe(true);
     expect(active.map((c) => c.id)).toEqual(consultations.filter((c) => c.status === 'active').map((c) => c.id));
 
-    const conversations = await client.conversations();
+    const conversations = (await client.conversations()).items;
     expect(z.array(Conversation).parse(conversations)).toEqual(conversations);
     const conversation = conversations[0]!;
     const messages = await client.messages(conversation.id);
@@ -135,24 +138,25 @@ describe('every method against the demo clinic', () => {
   it('mark read, read all, delete (then 404), send (idempotent by client_id, with X-Socket-ID), conversation read, logout', async () => {
     const clinic = await harness.clinic();
     const { client, user } = await signedIn(clinic, RECEPTION1);
-    const page = await client.notifications(0, 500);
-    const unread = page.data.find((n) => n.read_at === null)!;
-    const read = await client.markNotificationRead(unread.id);
-    expect(Notification.parse(read)).toEqual(read);
-    expect(read.id).toBe(unread.id);
-    expect(read.read_at).not.toBeNull();
+    const page = await client.notificationsPage(0);
+    const unread = page.items.find((n) => n.read_at === null)!;
+    await client.markNotificationRead(unread.id);
+    const readAt = clinic.store.listNotifications(user.id, 0, 500).data.find((n) => n.id === unread.id)?.read_at;
+    expect(readAt).not.toBeNull();
     // Idempotent on the server too.
-    expect((await client.markNotificationRead(unread.id)).read_at).toBe(read.read_at);
+    await client.markNotificationRead(unread.id);
+    expect(clinic.store.listNotifications(user.id, 0, 500).data.find((n) => n.id === unread.id)?.read_at).toBe(readAt);
 
     clinic.store.createNotification({ user_id: user.id, type: 'system', title: 'x', message: 'y', action_url: null });
-    expect(await client.markAllNotificationsRead()).toEqual({ updated: 1 });
+    await client.markAllNotificationsRead();
+    expect(clinic.store.listNotifications(user.id, 0, 500).data.filter((n) => n.read_at === null)).toEqual([]);
 
     await expect(client.deleteNotification(unread.id)).resolves.toBeUndefined();
     const gone = await failure(client.deleteNotification(unread.id));
     expect(gone).toBeInstanceOf(NotFoundError);
     expect((gone as NotFoundError).status).toBe(404);
 
-    const conversation = (await client.conversations())[0]!;
+    const conversation = (await client.conversations()).items[0]!;
     const sent = await client.sendMessage(conversation.id, 'The 10:30 patient is here.', 'desk-client-1', SOCKET_ID);
     expect(Message.parse(sent)).toEqual(sent);
     expect(sent).toMatchObject({ conversation_id: conversation.id, sender_id: user.id, body: 'The 10:30 patient is here.' });
@@ -161,6 +165,7 @@ describe('every method against the demo clinic', () => {
     expect(clinic.store.messagesOf(conversation.id, null, 200).filter((m) => m.body === sent.body)).toHaveLength(1);
 
     const marked = await client.markConversationRead(conversation.id);
+    if (!marked) throw new Error('the answer of read conversation was not read');
     expect(Conversation.parse(marked)).toEqual(marked);
     expect(marked.unread_count).toBe(0);
     expect(marked.last_read_message_id).toBe(sent.id);
@@ -202,8 +207,7 @@ describe('every method against the demo clinic', () => {
   it('refuses bad arguments before sending anything', async () => {
     const { client } = makeClient(shared.info.apiUrl);
     await expect(client.appointments('26/11/2026')).rejects.toBeInstanceOf(RangeError);
-    await expect(client.notifications(-1, 10)).rejects.toBeInstanceOf(RangeError);
-    await expect(client.notifications(0, 501)).rejects.toBeInstanceOf(RangeError);
+    await expect(client.notificationsPage(-1)).rejects.toBeInstanceOf(RangeError);
     await expect(client.markNotificationRead(1.5)).rejects.toBeInstanceOf(RangeError);
     await expect(client.sendMessage(7001, '   ', 'c')).rejects.toBeInstanceOf(RangeError);
     await expect(client.authorizeChannel('not-a-socket', 'private-notifications.1')).rejects.toBeInstanceOf(RangeError);
@@ -292,7 +296,7 @@ describe('retries', () => {
     const clinic = await harness.clinic();
     const { client, delays } = await signedIn(clinic, RECEPTION1);
     clinic.api.injectFault({ path: /^\/api\/notifications$/, status: 429, times: 1, retryAfterSec: 30 });
-    const error = await failure(client.notifications(0, 10));
+    const error = await failure(client.notificationsPage(0));
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterMs).toBe(30_000);
     expect(delays).toEqual([]);
@@ -313,7 +317,7 @@ describe('retries', () => {
     const clinic = await harness.clinic();
     const { client, delays } = await signedIn(clinic, RECEPTION1);
     clinic.api.injectFault({ path: /^\/api\/appointments$/, status: 503, times: 2 });
-    expect((await client.appointments(TODAY)).length).toBeGreaterThan(0);
+    expect((await client.appointments(TODAY)).items.length).toBeGreaterThan(0);
     // random() = 0.5: half the ceiling plus half of the other half; ceilings 250, 500.
     expect(delays).toEqual([188, 375]);
     expect(requestsTo(clinic, 'GET', '/api/appointments').map((r) => r.status)).toEqual([503, 503, 200]);
@@ -335,7 +339,7 @@ describe('retries', () => {
   it('sendMessage is retried after a 502 and still creates one message (client_id)', async () => {
     const clinic = await harness.clinic();
     const { client } = await signedIn(clinic, RECEPTION1);
-    const conversation = (await client.conversations())[0]!;
+    const conversation = (await client.conversations()).items[0]!;
     clinic.api.injectFault({ path: /\/messages$/, status: 502, times: 1 });
     const sent = await client.sendMessage(conversation.id, 'Retried once', 'retry-1');
     expect(sent.body).toBe('Retried once');
@@ -430,7 +434,10 @@ describe('servers that are not a clinic back end', () => {
     const { client } = makeClient(s.url);
     const shape = (await failure(client.user())) as NotAClinicError;
     expect(shape).toBeInstanceOf(NotAClinicError);
-    expect(shape.reason).toMatch(/does not match the clinic API: id: .*; name: /);
+    // The exact place, what was there, and the profile line that would map it.
+    expect(shape).toBeInstanceOf(NotUnderstoodError);
+    expect((shape as NotUnderstoodError).problem).toMatchObject({ path: 'user.id', seen: '"seven"' });
+    expect(shape.reason).toMatch(/could not be read at user\.id: id: .*got "seven"/);
 
     answer = () => [200, 'text/plain', 'OK'];
     expect(((await failure(client.user())) as NotAClinicError).reason).toBe('it answered 200 with text/plain that is not JSON ("OK")');
@@ -479,7 +486,7 @@ describe('headers', () => {
     const calls: Array<() => Promise<unknown>> = [
       () => client.user(),
       () => client.members(),
-      () => client.notifications(5, 50),
+      () => client.notificationsPage(5),
       () => client.markNotificationRead(3),
       () => client.markAllNotificationsRead(),
       () => client.deleteNotification(3),
@@ -497,7 +504,7 @@ describe('headers', () => {
     expect(s.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       'GET /api/user',
       'GET /api/clinic/members',
-      'GET /api/notifications?after_id=5&per_page=50',
+      'GET /api/notifications?after_id=5&per_page=500',
       'POST /api/notifications/3/read',
       'POST /api/notifications/read-all',
       'DELETE /api/notifications/3',

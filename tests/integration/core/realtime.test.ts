@@ -200,7 +200,7 @@ describe('malformed payloads', () => {
     expect(events[0]).toMatchObject({ channel: N, key: 'notification', payload: { id: 9001, title: 'Fine' } });
     expect(rejected.map((r) => [r.channel, r.event, r.reason])).toEqual([
       [N, 'general-notification', 'missing field title'],
-      [N, 'general-notification', 'id: expected number, got string'],
+      [N, 'general-notification', 'id: expected a positive integer id'],
       [N, 'general-notification', 'not JSON'],
       [N, 'foo', 'unknown event foo'],
       [N, 'general-notification', `notification for user ${DOCTOR_USER_ID} on the channel of user ${RECEPTION_ID}`],

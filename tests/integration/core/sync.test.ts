@@ -6,6 +6,8 @@ import { ApiClient } from '../../../src/main/core/api-client';
 import { openCache, type DeskCache } from '../../../src/main/core/cache';
 import { memoryLogger } from '../../../src/main/core/log';
 import { catchUpNotifications, flushOutbox } from '../../../src/main/core/sync';
+
+const OPTIONS = { retentionDays: 3650, now: Date.now };
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { account, startTestClinic } from '../../helpers/demo';
 
@@ -33,21 +35,21 @@ describe('catch-up', () => {
   it('pages through everything the server has, once', async () => {
     const { clinic, api, cache, userId } = await setup();
     for (let i = 0; i < 1203; i++) clinic.store.createNotification({ user_id: userId, type: 'system', title: `n${i}`, message: 'm', action_url: null });
-    const first = await catchUpNotifications(api, cache, 500);
+    const first = await catchUpNotifications(api, cache, OPTIONS);
     const serverCount = clinic.store.listNotifications(userId, 0, 5000).data.length;
     expect(first.inserted).toHaveLength(serverCount);
     expect(first.pages).toBe(3);
-    const again = await catchUpNotifications(api, cache, 500);
+    const again = await catchUpNotifications(api, cache, OPTIONS);
     expect(again.inserted).toHaveLength(0);
   });
 
   it('still fetches ids created while away when a newer live event arrived first', async () => {
     const { clinic, api, cache, userId } = await setup();
-    await catchUpNotifications(api, cache);
+    await catchUpNotifications(api, cache, OPTIONS);
     const missed = [1, 2, 3, 4].map((i) => clinic.store.createNotification({ user_id: userId, type: 'system', title: `missed ${i}`, message: 'm', action_url: null }));
     const live = clinic.store.createNotification({ user_id: userId, type: 'system', title: 'live', message: 'm', action_url: null });
     cache.upsertNotifications([live]); // the socket delivered it before the catch-up ran
-    const result = await catchUpNotifications(api, cache);
+    const result = await catchUpNotifications(api, cache, OPTIONS);
     expect(result.inserted.map((n) => n.id).sort((a, b) => a - b)).toEqual(missed.map((n) => n.id));
   });
 });
@@ -55,7 +57,7 @@ describe('catch-up', () => {
 describe('outbox flush', () => {
   it('sends actions in order, treats 404 as done, and stops at the first the server cannot take', async () => {
     const { clinic, api, cache, userId } = await setup();
-    await catchUpNotifications(api, cache);
+    await catchUpNotifications(api, cache, OPTIONS);
     const [a, b] = clinic.store.listNotifications(userId, 0, 10).data;
     if (!a || !b) throw new Error('need two notifications');
     clinic.store.deleteNotification(userId, b.id); // deleted elsewhere meanwhile

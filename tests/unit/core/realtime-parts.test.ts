@@ -12,7 +12,10 @@ describe('presence members', () => {
     expect(parseMember({ id: '5', info: { name: 'Vera', role: 'reception' } })).toEqual({ ok: true, member: { id: 5, name: 'Vera', role: 'reception' } });
     expect(parseMember({ id: 5, info: { name: 'Vera', role: 'reception' } })).toEqual({ ok: true, member: { id: 5, name: 'Vera', role: 'reception' } });
     expect(parseMember({ id: '05', info: { name: 'Vera', role: 'reception' } })).toMatchObject({ ok: false });
-    expect(parseMember({ id: '5', info: { name: 'Vera', role: 'janitor' } })).toEqual({ ok: false, reason: 'info.role: expected one of admin|reception|doctor|patient' });
+    // A role the desk does not know is kept; a user_info without one leaves it to the members list.
+    expect(parseMember({ id: '5', info: { name: 'Vera', role: 'nurse' } })).toEqual({ ok: true, member: { id: 5, name: 'Vera', role: 'nurse' } });
+    expect(parseMember({ id: '5', info: { id: 5, name: 'Vera' } })).toEqual({ ok: true, member: { id: 5, name: 'Vera', role: null } });
+    expect(parseMember({ id: '5', info: { role: 'doctor' } })).toMatchObject({ ok: false });
     expect(parseMember({ info: { name: 'Vera', role: 'reception' } })).toMatchObject({ ok: false });
     expect(parseMemberId({ id: '12', info: {} })).toBe(12);
     expect(parseMemberId({ id: 12 })).toBe(12);
