@@ -84,6 +84,7 @@ export function createFakeBridge(options: { signedOut?: boolean; snapshot?: Part
       channels: fake.snapshot.channels,
       rejected: [],
       cache: { notifications: 0, outbox: 0 },
+      features: fake.snapshot.features,
     })),
     diagnosticsReport: method('diagnosticsReport', async () => ({ text: JSON.stringify({ config: { apiUrl: null } }) })),
     runChecks: method('runChecks', async () => ({ ok: true, ranAt: new Date().toISOString(), checks: [] })),

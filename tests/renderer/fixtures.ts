@@ -10,6 +10,7 @@ import type {
   SessionState,
 } from '../../src/shared/desk-state'
 import type { Appointment, ClinicMember, Consultation, Conversation, Message, User } from '../../src/shared/domain'
+import { FEATURES, type Feature, type FeatureStatus } from '../../src/shared/features'
 import { DEFAULT_SETTINGS, type SettingsView } from '../../src/shared/settings'
 
 /** Test data in the shapes the core sends, with just enough variety. */
@@ -35,8 +36,38 @@ export function connection(status: ConnectionStatus = 'live', overrides: Partial
     lastSyncAt: at('08:00'),
     nextRetryAt: null,
     detail: null,
+    limitedFeatures: [],
     ...overrides,
   }
+}
+
+const ENDPOINTS: Record<Feature, string> = {
+  notifications: 'GET /api/notifications',
+  board: 'GET /api/appointments',
+  consultations: 'GET /api/consultations',
+  conversations: 'GET /api/conversations',
+  members: 'GET /api/clinic/members',
+}
+
+/** A feature the REST API serves (override `state` and the rest for the other cases). */
+export function featureStatus(feature: Feature, overrides: Partial<FeatureStatus> = {}): FeatureStatus {
+  return {
+    feature,
+    state: 'available',
+    endpoint: ENDPOINTS[feature],
+    lastSuccessAt: at('08:00'),
+    lastAttemptAt: at('08:00'),
+    error: null,
+    fix: null,
+    problem: null,
+    dropped: 0,
+    ...overrides,
+  }
+}
+
+/** Every feature available, as a well-matched clinic server answers. */
+export function allFeatures(): FeatureStatus[] {
+  return FEATURES.map((f) => featureStatus(f))
 }
 
 let nextId = 1000
@@ -176,6 +207,7 @@ export function snapshot(overrides: Partial<DeskSnapshot> = {}): DeskSnapshot {
     conversations: [],
     unreadNotifications: 0,
     channels: [],
+    features: allFeatures(),
     ...overrides,
   }
 }
@@ -186,5 +218,6 @@ export function signedOutSnapshot(): DeskSnapshot {
     connection: connection('idle', { socketId: null, lastSyncAt: null }),
     board: null,
     presence: { clinicId: null, members: [], roster: [] },
+    features: [],
   })
 }

@@ -23,6 +23,7 @@ async function mountDiagnostics() {
     channels: CHANNELS,
     rejected: [{ channel: 'private-notifications.2', event: 'general-notification', reason: 'id: expected number', count: 3, lastAt: at('08:30') }],
     cache: { notifications: 12, outbox: 0 },
+    features: fake.snapshot.features,
   })
   const { pinia } = await startedDesk(fake)
   const wrapper = mount(DiagnosticsView, { global: { plugins: [pinia] } })

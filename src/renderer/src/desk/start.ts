@@ -6,6 +6,7 @@ import { useBoardStore } from '../stores/board'
 import { useConnectionStore } from '../stores/connection'
 import { useConsultationsStore } from '../stores/consultations'
 import { useConversationsStore } from '../stores/conversations'
+import { useFeaturesStore } from '../stores/features'
 import { useNavigationStore } from '../stores/navigation'
 import { useNotificationsStore } from '../stores/notifications'
 import { usePresenceStore } from '../stores/presence'
@@ -39,6 +40,7 @@ function storesOf(pinia: Pinia) {
     consultations: useConsultationsStore(pinia),
     notifications: useNotificationsStore(pinia),
     conversations: useConversationsStore(pinia),
+    features: useFeaturesStore(pinia),
     settings: useSettingsStore(pinia),
     navigation: useNavigationStore(pinia),
     updates: useUpdatesStore(pinia),
@@ -50,6 +52,8 @@ export type DeskStores = ReturnType<typeof storesOf>
 export function hydrate(s: DeskStores, snapshot: DeskSnapshot): void {
   s.session.apply(snapshot.session)
   s.connection.hydrate(snapshot.connection, snapshot.channels)
+  s.features.replace(snapshot.features)
+  s.features.applyLimited(snapshot.connection.limitedFeatures)
   s.board.replace(snapshot.board)
   s.consultations.replace(snapshot.consultations)
   s.presence.replace(snapshot.presence)
@@ -65,6 +69,10 @@ export function route(s: DeskStores, event: DeskEvent): void {
       return
     case 'connection':
       s.connection.apply(event.connection)
+      s.features.applyLimited(event.connection.limitedFeatures)
+      return
+    case 'features':
+      s.features.apply(event.features)
       return
     case 'channel':
       s.connection.applyChannel(event.channel)
@@ -178,6 +186,7 @@ export async function startDesk(pinia: Pinia, bridge: ClinicBridge): Promise<Des
     s.notifications.reset()
     s.conversations.reset()
     s.connection.reset()
+    s.features.reset()
     s.navigation.reset()
     void s.session.loadSignInOptions()
   }

@@ -1,6 +1,10 @@
 import type { ConnectionStatus } from '../../../shared/desk-state'
-import type { ConsultationStatus, KnownAppointmentStatus, Role } from '../../../shared/domain'
-import { KNOWN_APPOINTMENT_STATUSES } from '../../../shared/domain'
+import type { ConsultationStatus, KnownAppointmentStatus, KnownConsultationStatus, KnownRole, Role } from '../../../shared/domain'
+import { CONSULTATION_STATUSES, KNOWN_APPOINTMENT_STATUSES, ROLES } from '../../../shared/domain'
+import type { Feature, FeatureState } from '../../../shared/features'
+import { FEATURE_LABELS } from '../../../shared/features'
+import type { AppointmentAction, KnownAppointmentAction } from '../../../shared/payloads'
+import { APPOINTMENT_ACTIONS } from '../../../shared/payloads'
 import type { IconName } from './icons'
 
 /** Words the desk shows for the core's states: one place, so views and tests agree. */
@@ -49,36 +53,113 @@ export function isKnownAppointmentStatus(status: string): status is KnownAppoint
   return (KNOWN_APPOINTMENT_STATUSES as readonly string[]).includes(status)
 }
 
+/**
+ * A value the server wrote that the desk has no words for (a status, a role,
+ * an action, a notification type), in its own words: `on_hold` → "On hold",
+ * `nurse` → "Nurse". Every unknown value is shown this way.
+ */
+export function serverWords(value: string): string {
+  const words = value.replace(/[_-]+/g, ' ').trim()
+  return words === '' ? value : words.charAt(0).toUpperCase() + words.slice(1)
+}
+
 /** "Checked in" for `checked_in`; an unknown status is shown as its own words. */
 export function appointmentStatusLabel(status: string): string {
-  if (isKnownAppointmentStatus(status)) return APPOINTMENT_LABELS[status]
-  const words = status.replace(/[_-]+/g, ' ').trim()
-  return words === '' ? status : words.charAt(0).toUpperCase() + words.slice(1)
+  return isKnownAppointmentStatus(status) ? APPOINTMENT_LABELS[status] : serverWords(status)
 }
 
 export function appointmentStatusIcon(status: string): IconName {
   return isKnownAppointmentStatus(status) ? APPOINTMENT_ICONS[status] : 'help-circle'
 }
 
-export const CONSULTATION_LABELS: Record<ConsultationStatus, string> = {
+const APPOINTMENT_ACTION_LABELS: Record<KnownAppointmentAction, string> = {
+  confirmed: 'Confirmed',
+  cancelled: 'Cancelled',
+  reminder: 'Reminder sent',
+}
+
+function isKnownAppointmentAction(action: AppointmentAction): action is KnownAppointmentAction {
+  return (APPOINTMENT_ACTIONS as readonly string[]).includes(action)
+}
+
+/** What a live appointment change was: "Reminder sent" for `reminder`; an unknown one (`rescheduled`) in its own words. */
+export function appointmentActionLabel(action: AppointmentAction): string {
+  return isKnownAppointmentAction(action) ? APPOINTMENT_ACTION_LABELS[action] : serverWords(action)
+}
+
+export const CONSULTATION_LABELS: Record<KnownConsultationStatus, string> = {
   pending: 'Pending',
   active: 'Active',
   completed: 'Completed',
   cancelled: 'Cancelled',
 }
 
-export const ROLE_LABELS: Record<Role, string> = {
+export function isKnownConsultationStatus(status: ConsultationStatus): status is KnownConsultationStatus {
+  return (CONSULTATION_STATUSES as readonly string[]).includes(status)
+}
+
+/** "Active" for `active`; an unknown status (`on_hold`) in its own words ("On hold"). */
+export function consultationStatusLabel(status: ConsultationStatus): string {
+  return isKnownConsultationStatus(status) ? CONSULTATION_LABELS[status] : serverWords(status)
+}
+
+export const ROLE_LABELS: Record<KnownRole, string> = {
   doctor: 'Doctor',
   reception: 'Reception',
   admin: 'Admin',
   patient: 'Patient',
 }
 
-export const ROLE_GROUP_LABELS: Record<Role, string> = {
+export const ROLE_GROUP_LABELS: Record<KnownRole, string> = {
   doctor: 'Doctors',
   reception: 'Reception',
   admin: 'Administrators',
   patient: 'Patients',
+}
+
+export function isKnownRole(role: Role): role is KnownRole {
+  return (ROLES as readonly string[]).includes(role)
+}
+
+/** "Doctor" for `doctor`; a role the desk does not know (`nurse`) in its own words ("Nurse"). */
+export function roleLabel(role: Role): string {
+  return isKnownRole(role) ? ROLE_LABELS[role] : serverWords(role)
+}
+
+/** The heading of a group of online members: "Doctors"; an unknown role as written ("Nurse"). */
+export function roleGroupLabel(role: Role): string {
+  return isKnownRole(role) ? ROLE_GROUP_LABELS[role] : serverWords(role)
+}
+
+/** A feature's REST state in words (Diagnostics); not by colour alone. */
+export const FEATURE_STATE_LABELS: Record<FeatureState, string> = {
+  available: 'Works',
+  'not-offered': 'Not offered by this server — live updates only',
+  'not-understood': 'Not understood',
+  failing: 'Failing — retrying',
+  pending: 'Checking…',
+}
+
+export const FEATURE_STATE_ICONS: Record<FeatureState, IconName> = {
+  available: 'check-circle',
+  'not-offered': 'info',
+  'not-understood': 'help-circle',
+  failing: 'refresh',
+  pending: 'clock',
+}
+
+export function featureLabel(feature: Feature): string {
+  return FEATURE_LABELS[feature]
+}
+
+/** "1 feature limited", "2 features limited". */
+export function limitedFeaturesText(count: number): string {
+  return `${count} ${count === 1 ? 'feature' : 'features'} limited`
+}
+
+/** "1 record skipped", "3 records skipped". */
+export function droppedText(count: number): string {
+  return `${count} ${count === 1 ? 'record' : 'records'} skipped`
 }
 
 /** Notification types the demo and the seed use; anything else gets the generic icon. */
@@ -98,6 +179,5 @@ export function notificationIcon(type: string): IconName {
 }
 
 export function notificationTypeLabel(type: string): string {
-  const words = type.replace(/[_-]+/g, ' ').trim()
-  return words === '' ? type : words.charAt(0).toUpperCase() + words.slice(1)
+  return serverWords(type)
 }

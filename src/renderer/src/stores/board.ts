@@ -53,14 +53,17 @@ export const useBoardStore = defineStore('board', () => {
   const syncedAt = computed(() => board.value?.syncedAt ?? null)
   const highlighted = highlight.active
 
-  /** Every doctor with a column: the board's (own column first), then any a row names that the board does not. */
+  /** Every doctor with a column: the board's (own column first), then any a row names that the board does not (by the row's `doctor_name` when it has one). */
   const doctors = computed<Array<{ doctorId: number; name: string }>>((previous) => {
     const b = board.value
     if (!b) return []
     const known = new Set(b.doctors.map((d) => d.doctorId))
+    // A row may name its doctor (`doctor_name`) when the server has no members list to take names from.
+    const named = new Map<number, string>()
+    for (const a of b.appointments) if (a.doctor_name && !named.has(a.doctor_id)) named.set(a.doctor_id, a.doctor_name)
     const extra = [...new Set(b.appointments.map((a) => a.doctor_id).filter((id) => !known.has(id)))]
       .sort((x, y) => x - y)
-      .map((doctorId) => ({ doctorId, name: `Doctor #${doctorId}` }))
+      .map((doctorId) => ({ doctorId, name: named.get(doctorId) ?? `Doctor #${doctorId}` }))
     const next = [...b.doctors, ...extra]
     return previous && sameItems(previous, next, (x, y) => x.doctorId === y.doctorId && x.name === y.name) ? previous : next
   })

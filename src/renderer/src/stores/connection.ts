@@ -12,6 +12,7 @@ import type {
 import { useBridge } from '../desk/bridge-context'
 import { errorMessage } from '../lib/errors'
 import { CONNECTION_LABELS } from '../lib/labels'
+import { useFeaturesStore } from './features'
 
 export type SyncEvent = Extract<DeskEvent, { kind: 'sync' }>
 export type RejectedEvent = Extract<DeskEvent, { kind: 'rejected' }>
@@ -30,6 +31,7 @@ export function idleConnection(at = new Date().toISOString()): ConnectionInfo {
     lastSyncAt: null,
     nextRetryAt: null,
     detail: null,
+    limitedFeatures: [],
   }
 }
 
@@ -40,6 +42,7 @@ export function idleConnection(at = new Date().toISOString()): ConnectionInfo {
  */
 export const useConnectionStore = defineStore('connection', () => {
   const bridge = useBridge()
+  const features = useFeaturesStore()
 
   const info = ref<ConnectionInfo>(idleConnection())
   const channels = ref<ChannelStatus[]>([])
@@ -113,6 +116,8 @@ export const useConnectionStore = defineStore('connection', () => {
       timeline.value = d.timeline.slice(-TIMELINE_LIMIT)
       channels.value = sortChannels(d.channels)
       rejected.value = d.rejected
+      features.replace(d.features)
+      features.applyLimited(d.connection.limitedFeatures)
     } catch (error) {
       diagnosticsError.value = errorMessage(error)
     } finally {

@@ -1,10 +1,14 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { Consultation, ConsultationStatus } from '../../../shared/domain'
+import type { Consultation, KnownConsultationStatus } from '../../../shared/domain'
 import { compareIso } from '../../../shared/time'
 import { useBridge } from '../desk/bridge-context'
 import { errorMessage } from '../lib/errors'
 import { createFlash } from '../lib/flash'
+import { isKnownConsultationStatus } from '../lib/labels'
+
+/** A list per known status, and `other` for statuses the desk does not know (`on_hold`), kept as the server sent them. */
+export type ConsultationGroups = Record<KnownConsultationStatus | 'other', Consultation[]>
 
 /** Consultations by status, kept live from `consultation.updated` (newest state wins). */
 export const useConsultationsStore = defineStore('consultations', () => {
@@ -16,14 +20,15 @@ export const useConsultationsStore = defineStore('consultations', () => {
   const changed = createFlash()
   const highlighted = changed.active
 
-  const byStatus = computed<Record<ConsultationStatus, Consultation[]>>(() => {
-    const groups: Record<ConsultationStatus, Consultation[]> = { pending: [], active: [], completed: [], cancelled: [] }
-    for (const c of items.value) groups[c.status].push(c)
+  const byStatus = computed<ConsultationGroups>(() => {
+    const groups: ConsultationGroups = { pending: [], active: [], completed: [], cancelled: [], other: [] }
+    for (const c of items.value) groups[isKnownConsultationStatus(c.status) ? c.status : 'other'].push(c)
     groups.pending.sort((a, b) => a.id - b.id)
     groups.active.sort((a, b) => (a.started_at ?? a.updated_at).localeCompare(b.started_at ?? b.updated_at) || a.id - b.id)
     // Most recently finished first: that is what the desk is asked about.
     groups.completed.sort((a, b) => (b.ended_at ?? b.updated_at).localeCompare(a.ended_at ?? a.updated_at) || b.id - a.id)
     groups.cancelled.sort((a, b) => b.updated_at.localeCompare(a.updated_at) || b.id - a.id)
+    groups.other.sort((a, b) => b.updated_at.localeCompare(a.updated_at) || b.id - a.id)
     return groups
   })
 

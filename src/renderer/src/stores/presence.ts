@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { OnlineMember, Presence } from '../../../shared/desk-state'
-import type { ClinicMember, Role } from '../../../shared/domain'
+import type { ClinicMember, KnownRole, Role } from '../../../shared/domain'
 import { createFlash } from '../lib/flash'
-import { ROLE_GROUP_LABELS } from '../lib/labels'
+import { roleGroupLabel } from '../lib/labels'
 
 export interface PresenceGroup {
   role: Role
@@ -11,7 +11,7 @@ export interface PresenceGroup {
   members: OnlineMember[]
 }
 
-const ROLE_ORDER: readonly Role[] = ['doctor', 'reception', 'admin', 'patient']
+const ROLE_ORDER: readonly KnownRole[] = ['doctor', 'reception', 'admin', 'patient']
 
 /** Who is online in the clinic (live joins and leaves) and the clinic's roster, for names. */
 export const usePresenceStore = defineStore('presence', () => {
@@ -23,13 +23,14 @@ export const usePresenceStore = defineStore('presence', () => {
   const count = computed(() => members.value.length)
   const recentlyJoined = joined.active
 
-  const groups = computed<PresenceGroup[]>(() =>
-    ROLE_ORDER.map((role) => ({
-      role,
-      label: ROLE_GROUP_LABELS[role],
-      members: members.value.filter((m) => m.role === role),
-    })).filter((g) => g.members.length > 0),
-  )
+  /** The known roles in their order, then any other role (`nurse`) as the server names it, alphabetically. */
+  const groups = computed<PresenceGroup[]>(() => {
+    const known: readonly Role[] = ROLE_ORDER
+    const others = [...new Set(members.value.map((m) => m.role))].filter((r) => !known.includes(r)).sort((a, b) => a.localeCompare(b))
+    return [...known, ...others]
+      .map((role) => ({ role, label: roleGroupLabel(role), members: members.value.filter((m) => m.role === role) }))
+      .filter((g) => g.members.length > 0)
+  })
 
   const offlineCount = computed(() => {
     const online = new Set(members.value.map((m) => m.id))
