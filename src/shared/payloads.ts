@@ -90,7 +90,6 @@ export type MessagePayload = z.infer<typeof MessagePayload>;
  * A presence member as the Pusher protocol hands it over: the id from
  * `channel_data.user_id` (a string from Laravel) and `user_info`.
  */
-export const PresenceMemberInfo = z.object({ name: z.string().min(1).max(200), role: Role });
 /**
  * `user_info` as servers really send it: `{name, role}`, `{id, name}`, `{name}`;
  * the role then comes from the members list, else "staff".
@@ -99,8 +98,11 @@ export const LoosePresenceMemberInfo = z.looseObject({ name: z.string().trim().m
 export const PresenceMember = z.object({ id: LooseId, info: LoosePresenceMemberInfo });
 export type PresenceMember = z.output<typeof PresenceMember>;
 
-/** `channel_data` our `/broadcasting/auth` returns for `presence-clinic.{id}`. */
-export const PresenceChannelData = z.object({ user_id: z.union([z.string(), z.number()]), user_info: PresenceMemberInfo });
+/**
+ * `channel_data` of `/broadcasting/auth` for `presence-clinic.{id}`: the demo sends `{name, role}`;
+ * a clinic's app may send less (`{id, name}`, `{name}`), which the desk completes from the members list.
+ */
+export const PresenceChannelData = z.object({ user_id: z.union([z.string(), z.number()]), user_info: LoosePresenceMemberInfo });
 
 /**
  * Every server event the desk listens to. `broadcastAs` is the name a back end
