@@ -147,6 +147,8 @@ export const CheckResult = z.object({
   detail: z.string().max(2000),
   /** What to do about a failure, in the admin's words. */
   fix: z.string().max(2000).nullable(),
+  /** Passed, with something an admin should know (a feature the server does not offer): the report still passes. */
+  warning: z.boolean().optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 

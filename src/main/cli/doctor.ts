@@ -83,10 +83,13 @@ export async function run(argv: string[], env: Record<string, string | undefined
   } else {
     for (const warning of args.loaded.warnings) process.stdout.write(`! ${warning}\n`);
     for (const check of report.checks) {
-      process.stdout.write(`${check.ok ? '✓' : '✗'} ${check.title}: ${check.detail}\n`);
-      if (!check.ok && check.fix) process.stdout.write(`  Fix: ${check.fix}\n`);
+      process.stdout.write(`${check.ok ? (check.warning ? '!' : '✓') : '✗'} ${check.title}: ${check.detail}\n`);
+      if ((!check.ok || check.warning) && check.fix) process.stdout.write(`  Fix: ${check.fix}\n`);
     }
-    process.stdout.write(report.ok ? 'All checks passed.\n' : 'Some checks failed.\n');
+    const limited = report.checks.filter((c) => c.ok && c.warning).length;
+    process.stdout.write(
+      !report.ok ? 'Some checks failed.\n' : limited > 0 ? `The required checks passed; ${limited} ${limited === 1 ? 'item needs' : 'items need'} attention (marked !).\n` : 'All checks passed.\n',
+    );
   }
   return report.ok ? 0 : 1;
 }

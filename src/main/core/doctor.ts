@@ -4,6 +4,7 @@ import type { CheckReport, CheckResult } from '../../shared/desk-state';
 import type { User } from '../../shared/domain';
 import { ApiClient, ForbiddenError, NetworkError, NotAClinicError, UnauthorizedError, ValidationFailedError } from './api-client';
 import type { ConfigIssue, DeskConfig, TransportConfig } from './config';
+import { compatibilityChecks } from './compatibility';
 import { pusherOptionsFor } from './pusher-options';
 import { wantedChannels } from './wanted-channels';
 
@@ -55,7 +56,14 @@ export async function runDoctor(input: DoctorInput): Promise<CheckReport> {
   if (!transport.ok) return finish();
 
   // 2. API reachable and a clinic back end.
-  const api = new ApiClient({ baseUrl: config.apiUrl, timeoutMs: Math.min(timeoutMs, config.requestTimeoutMs), retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, ...(input.fetch ? { fetch: input.fetch } : {}) });
+  const api = new ApiClient({
+    baseUrl: config.apiUrl,
+    timeoutMs: Math.min(timeoutMs, config.requestTimeoutMs),
+    retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    ...(input.fetch ? { fetch: input.fetch } : {}),
+    ...(config.api ? { profile: config.api } : {}),
+    now,
+  });
   const reach = await probeApi(api);
   add(reach);
   if (!reach.ok) return finish();
@@ -82,6 +90,8 @@ export async function runDoctor(input: DoctorInput): Promise<CheckReport> {
   }
 
   try {
+    // 4. What the REST API offers, feature by feature (none of it is a hard requirement).
+    checks.push(...(await compatibilityChecks(api, user, new Date(now()).toISOString().slice(0, 10))));
     if (config.transport.kind === 'polling') {
       add(pass('websocket', 'WebSocket', 'Polling-only transport (BROADCAST_DRIVER=log): no WebSocket to check; the desk refreshes over the API.'));
       return finish();
@@ -131,7 +141,7 @@ function describeTransport(t: TransportConfig): CheckResult {
 async function probeApi(api: ApiClient): Promise<CheckResult> {
   try {
     await api.user();
-    return fail('api', 'Clinic API', 'GET /api/user answered without a token, which a clinic back end never does.', 'Check that the API URL points at the clinic\'s Laravel app and that /api routes use auth:sanctum.');
+    return fail('api', 'Clinic API', `GET ${api.endpoint('user')} answered without a token, which a clinic back end never does.`, 'Check that the API URL points at the clinic\'s Laravel app and that /api routes use auth:sanctum.');
   } catch (error) {
     if (error instanceof UnauthorizedError) return pass('api', 'Clinic API', 'The clinic API answers (401 without a token, as expected).');
     if (error instanceof NetworkError) {

@@ -45,10 +45,16 @@ describe('clinic-desk doctor (the seed\'s troubleshooting checklist)', () => {
       ['config', true],
       ['api', true],
       ['sign-in', true],
+      ['feature-notifications', true],
+      ['feature-board', true],
+      ['feature-consultations', true],
+      ['feature-conversations', true],
+      ['feature-members', true],
       ['websocket', true],
       ['channels', true],
       ['round-trip', true],
     ]);
+    expect(report.checks.filter((check) => check.warning)).toEqual([]);
     expect(report.ok).toBe(true);
   });
 

@@ -437,7 +437,7 @@ describe('servers that are not a clinic back end', () => {
     // The exact place, what was there, and the profile line that would map it.
     expect(shape).toBeInstanceOf(NotUnderstoodError);
     expect((shape as NotUnderstoodError).problem).toMatchObject({ path: 'user.id', seen: '"seven"' });
-    expect(shape.reason).toMatch(/could not be read at user\.id: id: .*got "seven"/);
+    expect(shape.reason).toBe('its answer (200) could not be read at user.id: id, a positive whole-number id, got "seven"');
 
     answer = () => [200, 'text/plain', 'OK'];
     expect(((await failure(client.user())) as NotAClinicError).reason).toBe('it answered 200 with text/plain that is not JSON ("OK")');

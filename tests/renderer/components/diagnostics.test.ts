@@ -70,6 +70,34 @@ describe('diagnostics', () => {
     expect(wrapper.text()).toContain('Some checks failed')
   })
 
+  it('shows a limited feature as a note, not a failure: the required checks passed', async () => {
+    const { wrapper, fake } = await mountDiagnostics()
+    fake.runChecks.mockResolvedValueOnce({
+      ok: true,
+      ranAt: at('09:00'),
+      checks: [
+        { id: 'sign-in', title: 'Sign-in', ok: true, detail: 'Signed in as Vera.', fix: null },
+        {
+          id: 'feature-board',
+          title: 'Clinic server: Appointment board',
+          ok: true,
+          warning: true,
+          detail: 'Not understood: GET /api/appointments (at data.0.appointment_date: …).',
+          fix: 'Map it in the policy\'s API profile: "api": {"fields": {"appointments.appointment_date": "slot"}}',
+        },
+      ],
+    })
+    await button(wrapper, 'Run checks').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-check="sign-in"]').attributes('data-verdict')).toBe('pass')
+    const note = wrapper.find('[data-check="feature-board"]')
+    expect(note.attributes('data-verdict')).toBe('note')
+    expect(note.find('.mark').text()).toBe('Note')
+    expect(note.text()).toContain('"appointments.appointment_date": "slot"')
+    expect(wrapper.text()).toContain('The required checks passed; 1 item needs attention')
+    expect(wrapper.text()).not.toContain('All checks passed')
+  })
+
   it('copies the diagnostics report to the clipboard, with a visible confirmation', async () => {
     const writeText = vi.fn(async (_text: string) => undefined)
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } })

@@ -120,6 +120,15 @@ const SPECS: Record<ProfileResource, Spec> = {
 
 export const DEFAULT_DURATION_MINUTES = 30;
 
+const KIND_WORDS: Record<Kind, string> = {
+  id: 'a positive whole-number id',
+  ids: 'a list of ids (or of records with an id)',
+  text: 'text',
+  time: 'an ISO 8601 date-time such as 2026-11-26T09:00:00Z',
+  count: 'a whole number',
+  raw: 'a valid value',
+};
+
 const SCHEMAS: { [K in ProfileResource]: z.ZodType } = {
   user: User,
   members: ClinicMember,
@@ -198,7 +207,7 @@ export function readRecord<R extends ProfileResource>(resource: R, raw: unknown,
     problem: {
       path: at(sourcePath ?? '(record)'),
       seen: seenValue === undefined ? '(missing)' : describe(seenValue),
-      expected: `${field ?? resource}: ${issue?.message ?? 'a valid value'}`,
+      expected: field === null ? `a ${resource} record` : `${field}, ${seenValue === undefined ? 'required: ' : ''}${KIND_WORDS[spec[field]?.kind ?? 'raw']}`,
       profileLine: field === null ? null : `"${resource}.${field}": "${suggestion ?? '<path in the record>'}"`,
     },
   };
