@@ -1,26 +1,33 @@
 import type { ChannelRef } from '../../shared/channels';
-import { ClinicMember, Consultation, Conversation, OPEN_CONSULTATION_STATUSES, type Appointment, type Message, type Notification, type User } from '../../shared/domain';
+import type { Consultation, Conversation, Message, User } from '../../shared/domain';
 import type { Feature, FeatureStatus } from '../../shared/features';
-import { Board, NotificationItem, type ChannelStatus, type ConnectionInfo, type DeskSnapshot, type OnlineMember, type Presence } from '../../shared/desk-state';
+import { NotificationItem, type Board, type ChannelStatus, type ConnectionInfo, type DeskSnapshot, type Transport } from '../../shared/desk-state';
 import type { ActionResult, DeskEvent } from '../../shared/bridge';
-import type { Transport } from '../../shared/desk-state';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiError, NetworkError, UnauthorizedError, type ApiClient } from './api-client';
 import type { DeskCache } from './cache';
 import { ConnectionTracker, deriveStatus } from './connection-info';
 import type { Logger } from './log';
-import { mergeAppointment, mergeConsultation, newer, newerConversation } from './newest-wins';
 import type { Realtime, RealtimeEvents } from './realtime';
-import { catchUpNotifications, flushOutbox } from './sync';
+import { flushOutbox } from './sync';
+import { BoardPart } from './sync/board';
+import { ConsultationsPart } from './sync/consultations';
+import { ConversationsPart } from './sync/conversations';
 import { FeatureTracker, type FeatureOutcome, type RunResult } from './sync/features';
+import { MembersPart } from './sync/members';
+import { NotificationsPart } from './sync/notifications';
+import type { PartContext } from './sync/part';
 import { wantedChannels } from './wanted-channels';
 import { resolveActionUrl } from './action-url';
 
 /**
- * Everything the desk knows and does for one signed-in user: the cache, the
- * live connection, the catch-up and polling loop, and the in-memory board,
- * consultations, presence and conversations the window shows. Created at
- * sign-in, disposed at sign-out; `DeskService` owns the lifecycle.
+ * Everything the desk knows and does for one signed-in user. The state of each
+ * feature lives in its own part (`sync/notifications.ts`, `board.ts`,
+ * `consultations.ts`, `conversations.ts`, `members.ts`); the session is the
+ * loop around them: the live connection and what the status bar says, the
+ * catch-up in which every feature syncs on its own, polling and retries, and
+ * the user's actions through the outbox. Created at sign-in, disposed at
+ * sign-out; `DeskService` owns the lifecycle.
  */
 
 export interface SessionDeps {
@@ -46,27 +53,24 @@ export interface SessionDeps {
   openExternal: (url: string) => Promise<void>;
 }
 
-const MAX_SINGLE_ALERTS = 20;
-const PRUNE_INTERVAL_MS = 3_600_000;
 const SNAPSHOT_DELAY_MS = 500;
 
-// Snapshots are read back through the same schemas as the server's answers.
-const ConsultationList = z.array(Consultation);
-const ConversationList = z.array(Conversation);
-const MemberList = z.array(ClinicMember);
-
 type SyncReason = 'connect' | 'reconnect' | 'poll' | 'manual' | 'sign-in';
+
+/** The list each feature reads, as the API profile names it. */
+const FEATURE_PATHS = { notifications: 'notifications', board: 'appointments', consultations: 'consultations', conversations: 'conversations', members: 'members' } as const;
+const FEATURES_IN_ORDER = Object.keys(FEATURE_PATHS) as Feature[];
 
 export class DeskSession {
   readonly user: User;
   private readonly d: SessionDeps;
   private readonly tracker: ConnectionTracker;
-  private board: Board | null = null;
-  private boardDate: string;
-  private members: ClinicMember[] = [];
-  private readonly online = new Map<number, OnlineMember>();
-  private readonly consultations = new Map<number, Consultation>();
-  private readonly conversations = new Map<number, Conversation>();
+  private readonly features: FeatureTracker;
+  private readonly notifications: NotificationsPart;
+  private readonly members: MembersPart;
+  private readonly board: BoardPart;
+  private readonly consultations: ConsultationsPart;
+  private readonly conversations: ConversationsPart;
   private readonly unsubscribers: Array<() => void> = [];
   private restOk: boolean | null = null;
   /** The desk has been live in this session (a lost connection then reads "reconnecting"). */
@@ -76,30 +80,17 @@ export class DeskSession {
    * desk is not up to date yet, so it does not say Live.
    */
   private catchingUp = false;
-  private readonly features: FeatureTracker;
   private featureRetry: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private syncAgain: SyncReason | null = null;
-  private readonly pendingNotifications: Notification[] = [];
-  private notificationFlush: NodeJS.Immediate | null = null;
   private readonly snapshotTimers = new Map<string, NodeJS.Timeout>();
   private refreshSoon: NodeJS.Timeout | null = null;
   private disposed = false;
-  /**
-   * Unread count, kept up to date by arithmetic for live arrivals: counting
-   * rows in SQLite after every burst costs more than the rest of the pipeline
-   * together once the cache holds tens of thousands. Recounted after syncs
-   * and user actions.
-   */
-  private unread = 0;
-  /** When the last prune after a catch-up ran; null until the session's first catch-up. */
-  private lastPruneAt: number | null = null;
 
   constructor(deps: SessionDeps) {
     this.d = deps;
     this.user = deps.user;
-    this.boardDate = this.today();
     this.tracker = new ConnectionTracker(deps.transport, () => this.iso());
     this.features = new FeatureTracker({
       now: deps.now,
@@ -109,15 +100,30 @@ export class DeskSession {
         this.updateConnection({ limitedFeatures: this.features.limited() });
       },
     });
+    const ctx: PartContext = {
+      user: deps.user,
+      api: deps.api,
+      emit: (event) => this.emit(event),
+      saveSnapshot: (key, value, schema) => this.saveSnapshotSoon(key, value, schema),
+      loadSnapshot: (key, schema) => deps.cache.loadSnapshot(key, schema)?.value ?? null,
+      isoNow: () => this.iso(),
+    };
+    this.notifications = new NotificationsPart(ctx, { cache: deps.cache, logger: deps.logger, retentionDays: deps.cacheRetentionDays, now: deps.now });
+    this.members = new MembersPart(ctx);
+    this.board = new BoardPart(ctx, this.today(), () => this.members.list());
+    this.consultations = new ConsultationsPart(ctx);
+    this.conversations = new ConversationsPart(ctx);
   }
 
   // ── lifecycle ───────────────────────────────────────────────────────────
 
   /** Shows the cached state at once, then goes live and catches up. */
   start(): void {
-    this.prune();
-    this.unread = this.d.cache.unreadCount();
-    this.restoreSnapshots();
+    this.notifications.start();
+    this.members.restore();
+    this.consultations.restore();
+    this.conversations.restore();
+    this.board.restore();
     const rt = this.d.realtime;
     if (rt) {
       this.unsubscribers.push(
@@ -134,7 +140,7 @@ export class DeskSession {
         }),
         rt.on('event', (e) => this.onServerEvent(e)),
         rt.on('rejected', (e) => this.emit({ kind: 'rejected', ...e })),
-        rt.on('presence', (e) => this.onPresence(e)),
+        rt.on('presence', (e) => this.members.onPresence(e)),
         rt.on('typing', (e) => {
           if (e.data.user_id !== this.user.id) this.emit({ kind: 'typing', conversationId: e.conversationId, typing: e.data });
         }),
@@ -155,9 +161,8 @@ export class DeskSession {
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.refreshSoon) clearTimeout(this.refreshSoon);
     if (this.featureRetry) clearTimeout(this.featureRetry);
-    if (this.notificationFlush) clearImmediate(this.notificationFlush);
     for (const timer of this.snapshotTimers.values()) clearTimeout(timer);
-    if (!wipe) this.flushPendingNotifications();
+    this.notifications.stop(!wipe);
     const closeCache = () => (wipe ? this.d.cache.wipe() : this.d.cache.close());
     // A sync in flight (often the one whose 401 ended the session) still
     // writes its outbox bookkeeping: close the file once it has finished.
@@ -175,10 +180,10 @@ export class DeskSession {
   snapshot(): Omit<DeskSnapshot, 'session'> {
     return {
       connection: this.tracker.current,
-      board: this.board,
-      consultations: this.consultationList(),
-      presence: this.presence(),
-      conversations: [...this.conversations.values()].sort((a, b) => b.updated_at.localeCompare(a.updated_at)),
+      board: this.board.current(),
+      consultations: this.consultations.list(),
+      presence: this.members.presence(),
+      conversations: this.conversations.list(),
       unreadNotifications: this.d.cache.unreadCount(),
       channels: this.channelStatuses(),
       features: this.features.list(),
@@ -209,13 +214,7 @@ export class DeskSession {
     return this.d.cache;
   }
 
-  private prune(): void {
-    const pruned = this.d.cache.prune(this.d.cacheRetentionDays);
-    if (pruned.notifications > 0 || pruned.snapshots > 0) this.d.logger.info('cache pruned', { ...pruned, retentionDays: this.d.cacheRetentionDays });
-    if (pruned.notifications > 0) this.emitUnread();
-  }
-
-  // ── catch-up and polling ────────────────────────────────────────────────
+  // ── the sync loop ───────────────────────────────────────────────────────
 
   /** One catch-up at a time; a request during one runs once more after it. */
   sync(reason: SyncReason): Promise<void> {
@@ -248,35 +247,30 @@ export class DeskSession {
     const run = (feature: Feature, sync: () => Promise<FeatureOutcome | void>): Promise<RunResult> =>
       this.disposed || !this.features.due(feature, force) ? Promise.resolve('ok') : this.features.run(feature, sync);
     try {
-      this.flushPendingNotifications();
       const results = await Promise.all([
         run('notifications', async () => {
-          const caught = await catchUpNotifications(this.d.api, this.d.cache, { retentionDays: this.d.cacheRetentionDays, now: this.d.now });
+          const caught = await this.notifications.sync();
           inserted = caught.inserted.length;
-          this.announceNotifications(caught.inserted);
           return caught;
         }),
         // Members first: the board's columns and the doctors' channels come from them.
-        run('members', () => this.refreshMembers()).then(async (members) => [
+        run('members', async () => {
+          const outcome = await this.members.sync();
+          this.board.membersChanged();
+          return outcome;
+        }).then(async (members) => [
           members,
-          ...(await Promise.all([run('board', () => this.refreshBoard(this.boardDate)), run('consultations', () => this.refreshConsultations()), run('conversations', () => this.refreshConversations())])),
+          ...(await Promise.all([run('board', () => this.board.sync(this.boardStale())), run('consultations', () => this.consultations.sync()), run('conversations', () => this.conversations.sync())])),
         ]),
       ]);
-      const outcomes = results.flat();
-      // After the session's first catch-up (a first sign-in fetches the whole history), then at most
-      // hourly: a prune scans the whole table (~27 ms at 100k rows), too much for every reconnect.
-      if (this.lastPruneAt === null || this.d.now() - this.lastPruneAt >= PRUNE_INTERVAL_MS) {
-        this.lastPruneAt = this.d.now();
-        this.prune();
-      }
       // A session that ended meanwhile (sign-out, expiry, quit) stops here.
       if (this.disposed) return;
       this.d.realtime?.setChannels(this.channels());
-      if (!this.board) this.replaceBoard(this.emptyBoard(this.boardDate));
+      this.board.ensure();
       const outbox = await flushOutbox(this.d.api, this.d.cache, this.d.logger, (entry) => this.onOutboxDone(entry.action), () => this.disposed);
       flushed = outbox.flushed;
       // The REST API answers when any feature got an answer (a 404 is an answer too).
-      this.restOk = outcomes.some((o) => o !== 'unreachable') && !(outbox.stoppedBy instanceof NetworkError);
+      this.restOk = results.flat().some((o) => o !== 'unreachable') && !(outbox.stoppedBy instanceof NetworkError);
       const failing = this.features.list().filter((f) => f.state === 'failing');
       if (outbox.stoppedBy) error = outbox.stoppedBy.message;
       else if (failing.length > 0) error = failing.map((f) => `${f.feature}: ${f.error ?? 'failed'}`).join('; ');
@@ -355,66 +349,8 @@ export class DeskSession {
     if (this.tracker.update({ ...patch, status, nextRetryAt })) {
       this.emit({ kind: 'connection', connection: this.tracker.current });
     }
-    if (wasLive && status !== 'live' && this.board) this.replaceBoard({ ...this.board, stale: true });
+    if (wasLive && status !== 'live') this.board.markStale();
     this.updatePolling();
-  }
-
-  // ── REST refreshes ──────────────────────────────────────────────────────
-
-  private async refreshMembers(): Promise<FeatureOutcome> {
-    if (this.user.role === 'patient') return {};
-    const listing = await this.d.api.members();
-    this.members = listing.items;
-    this.saveSnapshotSoon('members', this.members, MemberList);
-    this.emit({ kind: 'presence.replaced', presence: this.presence() });
-    return listing;
-  }
-
-  private async refreshBoard(date: string): Promise<FeatureOutcome & { board: Board }> {
-    const listing = await this.d.api.appointments(date);
-    const held = this.board?.date === date ? new Map(this.board.appointments.map((a) => [a.id, a])) : new Map<number, Appointment>();
-    // A live update that raced the REST answer is newer than the row: keep it.
-    const appointments = listing.items.map((row) => {
-      const mine = held.get(row.id);
-      return mine ? newer(row, mine) : row;
-    });
-    const board: Board = { date, doctors: this.boardDoctors(appointments), appointments: sortByTime(appointments), syncedAt: this.iso(), stale: this.tracker.current.status !== 'live' && this.d.transport !== 'polling' };
-    if (date === this.boardDate) this.replaceBoard(board);
-    this.saveSnapshotSoon(`board:${date}`, board, Board);
-    return { ...listing, board };
-  }
-
-  private async refreshConsultations(): Promise<FeatureOutcome> {
-    const listing = await this.d.api.consultations();
-    const next = new Map<number, Consultation>();
-    for (const row of listing.items) {
-      const mine = this.consultations.get(row.id);
-      next.set(row.id, mine ? newer(row, mine) : row);
-    }
-    this.consultations.clear();
-    for (const [id, c] of next) this.consultations.set(id, c);
-    this.emit({ kind: 'consultations.replaced', consultations: this.consultationList() });
-    this.saveSnapshotSoon('consultations', this.consultationList(), ConsultationList);
-    return listing;
-  }
-
-  private async refreshConversations(): Promise<FeatureOutcome> {
-    if (this.user.role === 'patient') return {};
-    const listing = await this.d.api.conversations();
-    const held = new Map(this.conversations);
-    this.conversations.clear();
-    for (const row of listing.items) {
-      const mine = held.get(row.id);
-      const conversation = mine ? newerConversation(row, mine) : row;
-      // The list can bring a message before its live delivery, which then counts as a duplicate:
-      // announce it here, once, or its alert is lost. (Not on the first listing: nothing is new then.)
-      const arrived = conversation.last_message;
-      if (mine && arrived && arrived.id > (mine.last_message?.id ?? 0)) this.emit({ kind: 'message.created', message: arrived, pending: false });
-      this.conversations.set(row.id, conversation);
-      this.emit({ kind: 'conversation.updated', conversation });
-    }
-    this.saveSnapshotSoon('conversations', [...this.conversations.values()], ConversationList);
-    return listing;
   }
 
   /** Refreshes soon, once, however many events asked for it (an unknown consultation, a bare message). */
@@ -433,145 +369,45 @@ export class DeskSession {
     this.d.emitWire?.(e);
     this.tracker.update({ lastEventAt: e.receivedAt });
     switch (e.key) {
-      case 'notification': {
-        // Batched per tick: one transaction for a burst instead of one per event.
-        this.pendingNotifications.push({ ...e.payload, read_at: null });
-        this.notificationFlush ??= setImmediate(() => {
-          this.notificationFlush = null;
-          this.flushPendingNotifications();
-        });
+      case 'notification':
+        this.notifications.onLive(e.payload);
+        return;
+      case 'appointment':
+        if (this.board.onUpdate(e.payload) === 'incomplete' && this.offered('board')) this.scheduleRefresh();
+        return;
+      case 'consultation': {
+        const { result, closed } = this.consultations.onUpdate(e.payload, !this.offered('consultations'));
+        if (result === 'incomplete') this.scheduleRefresh();
+        if (closed) this.d.realtime?.setChannels(this.channels());
         return;
       }
-      case 'appointment':
-        this.onAppointment(e.payload);
-        return;
-      case 'consultation':
-        this.onConsultation(e.payload);
-        return;
       case 'messageSent':
       case 'messageRead':
-        this.onMessageEvent(e.payload);
+        if (this.conversations.onEvent(e.payload) === 'refresh' && this.offered('conversations')) this.scheduleRefresh();
         return;
     }
   }
 
-  private flushPendingNotifications(): void {
-    if (this.pendingNotifications.length === 0) return;
-    const batch = this.pendingNotifications.splice(0);
-    this.announceNotifications(this.d.cache.upsertNotifications(batch).inserted);
-  }
-
-  /** New to the cache means new to the user: alert once, never twice (live and catch-up overlap). */
-  private announceNotifications(inserted: Notification[]): void {
-    if (inserted.length === 0) return;
-    // Just inserted, so no outbox action can refer to them yet: pending is null.
-    if (inserted.length <= MAX_SINGLE_ALERTS) {
-      for (const n of inserted) this.emit({ kind: 'notification.upserted', notification: { ...n, pending: null }, isNew: true });
-    } else {
-      const newest = [...inserted].sort((a, b) => b.id - a.id).slice(0, MAX_SINGLE_ALERTS);
-      this.emit({ kind: 'notifications.synced', inserted: inserted.length, newest: newest.map((n) => ({ ...n, pending: null })) });
-    }
-    this.unread += inserted.filter((n) => n.read_at === null).length;
-    this.emit({ kind: 'notifications.unread', unread: this.unread });
-  }
-
-  private onAppointment(update: Extract<RealtimeEvents['event'], { key: 'appointment' }>['payload']): void {
-    if (!this.board) this.board = this.emptyBoard(this.boardDate);
-    const onBoard = utcDay(update.appointment_date) === this.board.date;
-    const index = this.board.appointments.findIndex((a) => a.id === update.id);
-    const current = index >= 0 ? (this.board.appointments[index] ?? null) : null;
-    if (!onBoard && !current) return; // another day's appointment
-    const merged = mergeAppointment(current, update, { clinic_id: this.user.clinic_id });
-    if (!merged.applied) {
-      if (merged.reason === 'incomplete') this.scheduleRefresh();
-      return;
-    }
-    const rest = this.board.appointments.filter((a) => a.id !== update.id);
-    const appointments = onBoard ? sortByTime([...rest, merged.value]) : rest;
-    const doctors = this.board.doctors.some((d) => d.doctorId === merged.value.doctor_id) ? this.board.doctors : this.boardDoctors(appointments);
-    this.board = { ...this.board, appointments, doctors };
-    this.emit({ kind: 'appointment.updated', appointment: merged.value, action: update.action, changed: merged.changed });
-    this.saveSnapshotSoon(`board:${this.board.date}`, this.board, Board);
-  }
-
-  private onConsultation(update: Extract<RealtimeEvents['event'], { key: 'consultation' }>['payload']): void {
-    // A server without a consultations list: the desk knows a consultation from its live updates alone.
-    const liveOnly = this.features.get('consultations').state === 'not-offered' ? { clinic_id: this.user.clinic_id } : null;
-    const merged = mergeConsultation(this.consultations.get(update.id) ?? null, update, liveOnly);
-    if (!merged.applied) {
-      if (merged.reason === 'incomplete') this.scheduleRefresh();
-      return;
-    }
-    this.consultations.set(update.id, merged.value);
-    this.emit({ kind: 'consultation.updated', consultation: merged.value });
-    this.saveSnapshotSoon('consultations', this.consultationList(), ConsultationList);
-    if (!OPEN_CONSULTATION_STATUSES.includes(merged.value.status)) this.d.realtime?.setChannels(this.channels());
-  }
-
-  private onMessageEvent(payload: Extract<RealtimeEvents['event'], { key: 'messageSent' | 'messageRead' }>['payload']): void {
-    const conversation = this.conversations.get(payload.conversation_id);
-    if (payload.type === 'sent') {
-      const message = payload.data.message;
-      if (typeof message === 'string' || !conversation) {
-        this.scheduleRefresh(); // the seed's bare-text form, or a conversation we have not listed yet
-        return;
-      }
-      if (conversation.last_message && conversation.last_message.id >= message.id) return; // a duplicate delivery
-      this.emit({ kind: 'message.created', message, pending: false });
-      this.putConversation({
-        ...conversation,
-        last_message: message,
-        unread_count: message.sender_id === this.user.id ? conversation.unread_count : conversation.unread_count + 1,
-        updated_at: message.created_at,
-      });
-    } else if (payload.type === 'read') {
-      this.emit({ kind: 'message.read', conversationId: payload.conversation_id, read: payload.data });
-      if (conversation && payload.data.user_id === this.user.id) this.putConversation({ ...conversation, unread_count: 0, last_read_message_id: payload.data.last_read_message_id });
-    }
-  }
-
-  private onPresence(e: RealtimeEvents['presence']): void {
-    const at = this.iso();
-    if (e.kind === 'here') {
-      const previous = new Map(this.online);
-      this.online.clear();
-      for (const m of e.members) this.online.set(m.id, { ...m, role: this.roleOf(m), onlineSince: previous.get(m.id)?.onlineSince ?? at });
-      this.emit({ kind: 'presence.replaced', presence: this.presence() });
-    } else if (e.kind === 'joined') {
-      if (this.online.has(e.member.id)) return;
-      const member: OnlineMember = { ...e.member, role: this.roleOf(e.member), onlineSince: at };
-      this.online.set(member.id, member);
-      this.emit({ kind: 'presence.joined', member });
-    } else {
-      if (!this.online.delete(e.member.id)) return;
-      this.emit({ kind: 'presence.left', memberId: e.member.id, at });
-    }
+  /** The server lists this feature (or has not said it does not): asking it again can fill a gap. */
+  private offered(feature: Feature): boolean {
+    return this.features.get(feature).state !== 'not-offered';
   }
 
   // ── actions ─────────────────────────────────────────────────────────────
 
-  async loadBoard(date: string): Promise<Board> {
-    this.boardDate = date;
-    try {
-      return (await this.refreshBoard(date)).board;
-    } catch (error) {
-      if (error instanceof UnauthorizedError) {
-        this.d.onExpired();
-        throw error;
-      }
-      const cached = this.d.cache.loadSnapshot(`board:${date}`, Board);
-      const board: Board = cached ? { ...cached.value, stale: true } : { date, doctors: this.boardDoctors(), appointments: [], syncedAt: null, stale: true };
-      this.replaceBoard(board);
-      return board;
-    }
+  loadBoard(date: string): Promise<Board> {
+    return this.board.load(date, this.boardStale(), this.offered('board')).catch((error: unknown) => {
+      if (error instanceof UnauthorizedError) this.d.onExpired();
+      throw error;
+    });
   }
 
   listConsultations(): Consultation[] {
-    return this.consultationList();
+    return this.consultations.list();
   }
 
   listNotifications(q: { beforeId?: number; limit: number; type?: string; unreadOnly: boolean }) {
-    this.flushPendingNotifications();
+    this.notifications.flush();
     const page = this.d.cache.listNotifications(q);
     return { items: page.items, hasMore: page.hasMore, unread: this.d.cache.unreadCount() };
   }
@@ -580,7 +416,7 @@ export class DeskSession {
     if (!this.d.cache.markReadLocal(id, this.iso())) return { status: 'done' };
     const outboxId = this.d.cache.enqueue({ kind: 'read', notificationId: id });
     this.emitNotification(id);
-    this.emitUnread();
+    this.notifications.recount();
     return this.flushNow(outboxId);
   }
 
@@ -588,7 +424,7 @@ export class DeskSession {
     this.d.cache.markAllReadLocal(this.iso());
     const outboxId = this.d.cache.enqueue({ kind: 'read-all', at: this.iso() });
     this.emit({ kind: 'notifications.synced', inserted: 0, newest: [] });
-    this.emitUnread();
+    this.notifications.recount();
     return this.flushNow(outboxId);
   }
 
@@ -596,7 +432,7 @@ export class DeskSession {
     if (!this.d.cache.deleteLocal(id)) return { status: 'done' };
     const outboxId = this.d.cache.enqueue({ kind: 'delete', notificationId: id });
     this.emit({ kind: 'notification.removed', id });
-    this.emitUnread();
+    this.notifications.recount();
     return this.flushNow(outboxId);
   }
 
@@ -623,7 +459,7 @@ export class DeskSession {
   }
 
   listConversations(): Conversation[] {
-    return [...this.conversations.values()].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+    return this.conversations.list();
   }
 
   loadMessages(conversationId: number, beforeId?: number): Promise<Message[]> {
@@ -634,8 +470,7 @@ export class DeskSession {
     try {
       const message = await this.d.api.sendMessage(input.conversationId, input.body, input.clientId, this.d.realtime?.status.socketId ?? undefined);
       this.emit({ kind: 'message.created', message, pending: false });
-      const conversation = this.conversations.get(input.conversationId);
-      if (conversation) this.putConversation({ ...conversation, last_message: message, updated_at: message.created_at });
+      this.conversations.sent(message);
       return { status: 'done', message };
     } catch (error) {
       if (!(error instanceof NetworkError) && !(error instanceof ApiError && error.status >= 500)) throw error;
@@ -647,7 +482,7 @@ export class DeskSession {
   async markConversationRead(conversationId: number): Promise<ActionResult> {
     try {
       const conversation = await this.d.api.markConversationRead(conversationId);
-      if (conversation) this.putConversation(conversation);
+      if (conversation) this.conversations.put(conversation);
       return { status: 'done' };
     } catch (error) {
       if (error instanceof NetworkError) return { status: 'queued' };
@@ -683,73 +518,13 @@ export class DeskSession {
     if (item) this.emit({ kind: 'notification.upserted', notification: NotificationItem.parse(item), isNew: false });
   }
 
-  /** Recounts from the cache (after actions and syncs, where arithmetic could drift) and tells the window. */
-  private emitUnread(): void {
-    this.unread = this.d.cache.unreadCount();
-    this.emit({ kind: 'notifications.unread', unread: this.unread });
-  }
-
-  private putConversation(conversation: Conversation): void {
-    this.conversations.set(conversation.id, conversation);
-    this.emit({ kind: 'conversation.updated', conversation });
-  }
-
-  private replaceBoard(board: Board): void {
-    this.board = board;
-    this.emit({ kind: 'board.replaced', board });
+  /** A board read while the socket is not live may already be behind (the polling transport never is live). */
+  private boardStale(): boolean {
+    return this.tracker.current.status !== 'live' && this.d.transport !== 'polling';
   }
 
   private channels(): ChannelRef[] {
-    return wantedChannels({ user: this.user, members: this.members, consultations: this.consultationList(), conversations: [...this.conversations.values()] });
-  }
-
-  private consultationList(): Consultation[] {
-    return [...this.consultations.values()].sort((a, b) => a.id - b.id);
-  }
-
-  private presence(): Presence {
-    return {
-      clinicId: this.user.role === 'patient' ? null : this.user.clinic_id,
-      members: [...this.online.values()].sort((a, b) => a.name.localeCompare(b.name)),
-      roster: this.members,
-    };
-  }
-
-  /**
-   * The doctors of the board, the signed-in doctor's own column first: from the
-   * members list, else (a server without one, or members without doctor ids)
-   * from the day's appointments.
-   */
-  private boardDoctors(appointments: readonly Appointment[] = this.board?.appointments ?? []): Board['doctors'] {
-    const byId = new Map<number, string>();
-    for (const m of this.members) if (m.doctor_id !== null) byId.set(m.doctor_id, m.name);
-    if (byId.size === 0) for (const a of appointments) if (!byId.has(a.doctor_id) || a.doctor_name) byId.set(a.doctor_id, a.doctor_name ?? `Doctor ${a.doctor_id}`);
-    if (this.user.doctor_id !== null && byId.size > 0 && !byId.has(this.user.doctor_id)) byId.set(this.user.doctor_id, this.user.name);
-    const doctors = [...byId].map(([doctorId, name]) => ({ doctorId, name })).sort((a, b) => a.name.localeCompare(b.name));
-    const own = doctors.findIndex((d) => d.doctorId === this.user.doctor_id);
-    if (own > 0) doctors.unshift(...doctors.splice(own, 1));
-    return doctors;
-  }
-
-  /** A presence member's role: as `user_info` says, else from the members list, else "staff". */
-  private roleOf(member: { id: number; role: string | null }): string {
-    return member.role ?? this.members.find((m) => m.id === member.id)?.role ?? 'staff';
-  }
-
-  /** A board with nothing on it yet: a server without an appointments list fills it from live updates. */
-  private emptyBoard(date: string): Board {
-    return { date, doctors: this.boardDoctors([]), appointments: [], syncedAt: null, stale: false };
-  }
-
-  private restoreSnapshots(): void {
-    const members = this.d.cache.loadSnapshot('members', MemberList);
-    if (members) this.members = members.value;
-    const consultations = this.d.cache.loadSnapshot('consultations', ConsultationList);
-    for (const c of consultations?.value ?? []) this.consultations.set(c.id, c);
-    const conversations = this.d.cache.loadSnapshot('conversations', ConversationList);
-    for (const c of conversations?.value ?? []) this.conversations.set(c.id, c);
-    const board = this.d.cache.loadSnapshot(`board:${this.boardDate}`, Board);
-    if (board) this.board = { ...board.value, stale: true };
+    return wantedChannels({ user: this.user, members: this.members.list(), consultations: this.consultations.open(), conversations: this.conversations.list(), doctorIds: this.board.current()?.doctors.map((d) => d.doctorId) ?? [] });
   }
 
   private saveSnapshotSoon<T>(key: string, value: T, schema: z.ZodType<T>): void {
@@ -770,16 +545,4 @@ export class DeskSession {
   private iso(): string {
     return new Date(this.d.now()).toISOString();
   }
-}
-
-/** The list each feature reads, as the API profile names it. */
-const FEATURE_PATHS = { notifications: 'notifications', board: 'appointments', consultations: 'consultations', conversations: 'conversations', members: 'members' } as const;
-const FEATURES_IN_ORDER = Object.keys(FEATURE_PATHS) as Feature[];
-
-function sortByTime(list: Appointment[]): Appointment[] {
-  return [...list].sort((a, b) => Date.parse(a.appointment_date) - Date.parse(b.appointment_date) || a.id - b.id);
-}
-
-function utcDay(iso: string): string {
-  return new Date(Date.parse(iso)).toISOString().slice(0, 10);
 }

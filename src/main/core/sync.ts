@@ -55,7 +55,8 @@ export async function catchUpNotifications(api: ApiClient, cache: DeskCache, opt
     if (page.items.length === 0) break;
     if (page.items.some((n) => n.id <= afterId)) {
       result.ignoredAfterId = true;
-      await walkIgnoringAfterId(api, cache, floor, result, options, maxPages);
+      // Asked from the floor, the page in hand is the top of the server's own pagination: walk on from it.
+      await walkIgnoringAfterId(api, cache, floor, result, options, maxPages, afterId === floor ? page : null);
       return result;
     }
     result.inserted.push(...cache.upsertNotifications(page.items).inserted);
@@ -65,16 +66,31 @@ export async function catchUpNotifications(api: ApiClient, cache: DeskCache, opt
   return result;
 }
 
-async function walkIgnoringAfterId(api: ApiClient, cache: DeskCache, floor: number, result: CatchUpResult, options: CatchUpOptions, maxPages: number): Promise<void> {
+async function walkIgnoringAfterId(
+  api: ApiClient,
+  cache: DeskCache,
+  floor: number,
+  result: CatchUpResult,
+  options: CatchUpOptions,
+  maxPages: number,
+  top: NotificationPageRead | null,
+): Promise<void> {
   const oldest = options.now() - options.retentionDays * DAY_MS;
   let highest = floor;
-  // From the top of the server's own pagination: the page in hand may not be its first.
+  // From the top of the server's own pagination (the page in hand, when it is that).
   let next: Record<string, string> | null = {};
-  while (next !== null && result.pages < maxPages) {
-    const page: NotificationPageRead = await api.notificationsPage(floor, next);
-    result.pages++;
-    result.dropped += page.dropped;
-    result.problem ??= page.problem;
+  let inHand = top;
+  while (next !== null && (inHand !== null || result.pages < maxPages)) {
+    let page: NotificationPageRead;
+    if (inHand) {
+      page = inHand;
+      inHand = null;
+    } else {
+      page = await api.notificationsPage(floor, next);
+      result.pages++;
+      result.dropped += page.dropped;
+      result.problem ??= page.problem;
+    }
     const fresh = page.items.filter((n) => n.id > floor && Date.parse(n.created_at) >= oldest);
     result.inserted.push(...cache.upsertNotifications(fresh).inserted);
     for (const n of page.items) highest = Math.max(highest, n.id);

@@ -1,5 +1,5 @@
 import { channels, type ChannelRef } from '../../shared/channels';
-import { CLINIC_WIDE_ROLES, type ClinicMember, type Consultation, type Conversation, type User } from '../../shared/domain';
+import { CLINIC_WIDE_ROLES, OPEN_CONSULTATION_STATUSES, type ClinicMember, type Consultation, type Conversation, type User } from '../../shared/domain';
 
 /**
  * Which channels a desk listens to, derived from who is signed in and what is
@@ -13,19 +13,22 @@ export function wantedChannels(input: {
   members: readonly ClinicMember[];
   consultations: readonly Consultation[];
   conversations: readonly Conversation[];
+  /** Doctors known otherwise (the board's columns, from the day's appointments when there is no members list). */
+  doctorIds?: readonly number[];
 }): ChannelRef[] {
   const { user } = input;
   const wanted: ChannelRef[] = [channels.notifications(user.id), channels.appointments(user.id)];
   if (user.role !== 'patient') wanted.push(channels.presenceClinic(user.clinic_id));
   if (user.role === 'doctor' && user.doctor_id !== null) wanted.push(channels.doctorAppointments(user.doctor_id));
   if (CLINIC_WIDE_ROLES.includes(user.role)) {
-    const doctorIds = new Set(
-      input.members.filter((m) => m.clinic_id === user.clinic_id && m.doctor_id !== null).map((m) => m.doctor_id as number),
-    );
+    const doctorIds = new Set([
+      ...input.members.filter((m) => m.clinic_id === user.clinic_id && m.doctor_id !== null).map((m) => m.doctor_id as number),
+      ...(input.doctorIds ?? []),
+    ]);
     for (const id of [...doctorIds].sort((a, b) => a - b)) wanted.push(channels.doctorAppointments(id));
   }
   for (const c of input.consultations) {
-    if (c.status === 'pending' || c.status === 'active') wanted.push(channels.consultation(c.id));
+    if (OPEN_CONSULTATION_STATUSES.includes(c.status)) wanted.push(channels.consultation(c.id));
   }
   for (const c of input.conversations) wanted.push(channels.conversation(c.id));
   const seen = new Set<string>();

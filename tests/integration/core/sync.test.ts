@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../../src/main/core/api-client';
+import { ApiClient, NotFoundError } from '../../../src/main/core/api-client';
 import { openCache, type DeskCache } from '../../../src/main/core/cache';
 import { memoryLogger } from '../../../src/main/core/log';
 import { catchUpNotifications, flushOutbox } from '../../../src/main/core/sync';
 
 const OPTIONS = { retentionDays: 3650, now: Date.now };
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
+import type { ApiDialectName } from '../../../src/main/demo/dialects';
+import type { Notification } from '../../../src/shared/domain';
 import { account, startTestClinic } from '../../helpers/demo';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -74,5 +76,125 @@ describe('outbox flush', () => {
     const done = await flushOutbox(api, cache, logger);
     expect(done).toMatchObject({ flushed: 2, pending: 0, stoppedBy: null });
     expect(clinic.store.listNotifications(userId, a.id - 1, 1).data[0]?.read_at).not.toBeNull();
+  });
+});
+
+describe('catch-up against the dialects of real Laravel apps', () => {
+  async function setupDialect(apiDialect: ApiDialectName): Promise<{ clinic: DemoClinic; api: ApiClient; cache: DeskCache; userId: number }> {
+    const clinic = await startTestClinic({ apiDialect });
+    cleanups.push(() => clinic.close());
+    const me = account(clinic, 'reception1@northside.clinic.test');
+    const api = new ApiClient({ baseUrl: clinic.info.apiUrl, retry: { attempts: 1 } });
+    await api.login(me.email, me.password);
+    const dir = mkdtempSync(join(tmpdir(), `clinic-desk-sync-${apiDialect}-`));
+    const { cache } = openCache({ file: join(dir, 'desk.sqlite') });
+    cleanups.push(() => {
+      cache.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return { clinic, api, cache, userId: me.id };
+  }
+
+  const create = (clinic: DemoClinic, userId: number, count: number, label: string): Notification[] =>
+    Array.from({ length: count }, (_, i) =>
+      clinic.store.createNotification({ user_id: userId, type: 'system', title: `${label} ${i}`, message: `m ${i}`, action_url: i % 2 === 0 ? null : `/appointments/${i}` }),
+    );
+  const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+  const idsOf = (rows: readonly { id: number }[]) => rows.map((n) => n.id).sort((a, b) => a - b);
+  const onServer = (clinic: DemoClinic, userId: number) => clinic.store.listNotifications(userId, 0, 10_000).data;
+  const cachedIds = (cache: DeskCache) => idsOf(cache.listNotifications({ limit: 10_000 }).items);
+  const notificationGets = (clinic: DemoClinic) => clinic.api.requestLog.filter((r) => r.method === 'GET' && r.path === '/api/notifications');
+
+  it.each([
+    { dialect: 'default', pageSize: 500, ignoredAfterId: false },
+    { dialect: 'resource', pageSize: 50, ignoredAfterId: true },
+    { dialect: 'paginate', pageSize: 25, ignoredAfterId: false },
+    { dialect: 'cursor', pageSize: 100, ignoredAfterId: false },
+    { dialect: 'nested', pageSize: 500, ignoredAfterId: false },
+  ] as const)('$dialect: caches every notification of the user exactly once, then the new ones once', async ({ dialect, pageSize, ignoredAfterId }) => {
+    const { clinic, api, cache, userId } = await setupDialect(dialect);
+    create(clinic, userId, 130, 'before');
+    const expected = onServer(clinic, userId);
+    expect(expected.length).toBeGreaterThan(130);
+
+    const first = await catchUpNotifications(api, cache, OPTIONS);
+    // Every one, each once, read into the desk's shape whatever the dialect sent.
+    expect(idsOf(first.inserted)).toEqual(idsOf(expected));
+    expect([...first.inserted].sort(byId)).toEqual(expected);
+    expect(first).toMatchObject({ dropped: 0, problem: null, ignoredAfterId });
+    expect(cachedIds(cache)).toEqual(idsOf(expected));
+    expect(cache.catchUpCursor()).toBe(Math.max(...expected.map((n) => n.id)));
+    expect(api.pageSize).toBe(pageSize);
+
+    const fresh = create(clinic, userId, 7, 'while away');
+    const second = await catchUpNotifications(api, cache, OPTIONS);
+    expect(idsOf(second.inserted)).toEqual(idsOf(fresh));
+    expect([...second.inserted].sort(byId)).toEqual(fresh);
+    expect(second).toMatchObject({ dropped: 0, problem: null });
+    expect(cachedIds(cache)).toEqual(idsOf(onServer(clinic, userId)));
+    expect(cache.catchUpCursor()).toBe(Math.max(...fresh.map((n) => n.id)));
+
+    const third = await catchUpNotifications(api, cache, OPTIONS);
+    expect(third.inserted).toEqual([]);
+    expect(cachedIds(cache)).toHaveLength(expected.length + 7);
+  });
+
+  it.each([
+    { dialect: 'paginate', cap: 25 },
+    { dialect: 'cursor', cap: 100 },
+  ] as const)('$dialect: learns the page cap from the 422 and asks within it from then on', async ({ dialect, cap }) => {
+    const { clinic, api, cache, userId } = await setupDialect(dialect);
+    create(clinic, userId, 230, 'before');
+    expect(api.pageSize).toBe(500);
+
+    const first = await catchUpNotifications(api, cache, OPTIONS);
+    expect(api.pageSize).toBe(cap);
+    const total = onServer(clinic, userId).length;
+    expect(first.inserted).toHaveLength(total);
+    // One refused request, then pages of the allowed size.
+    expect(notificationGets(clinic).filter((r) => r.status === 422)).toHaveLength(1);
+    expect(first.pages).toBeGreaterThanOrEqual(Math.ceil(total / cap));
+    expect(first.pages).toBeLessThanOrEqual(Math.ceil(total / cap) + 1);
+
+    create(clinic, userId, 7, 'while away');
+    const second = await catchUpNotifications(api, cache, OPTIONS);
+    expect(second.inserted).toHaveLength(7);
+    expect(notificationGets(clinic).filter((r) => r.status === 422)).toHaveLength(1);
+    expect(api.pageSize).toBe(cap);
+  });
+
+  it('resource: walks a server that ignores after_id newest first, and next time stops at the first known id', async () => {
+    const { clinic, api, cache, userId } = await setupDialect('resource');
+    create(clinic, userId, 300, 'before');
+    const total = onServer(clinic, userId).length;
+    const serverPages = Math.ceil(total / 50);
+    expect(serverPages).toBeGreaterThanOrEqual(7);
+
+    const first = await catchUpNotifications(api, cache, OPTIONS);
+    expect(first.ignoredAfterId).toBe(true);
+    expect(idsOf(first.inserted)).toEqual(idsOf(onServer(clinic, userId)));
+    expect(cachedIds(cache)).toHaveLength(total);
+
+    const fresh = create(clinic, userId, 7, 'while away');
+    const before = notificationGets(clinic).length;
+    const second = await catchUpNotifications(api, cache, OPTIONS);
+    const asked = notificationGets(clinic).length - before;
+    expect(second.ignoredAfterId).toBe(true);
+    expect(idsOf(second.inserted)).toEqual(idsOf(fresh));
+    expect(cachedIds(cache)).toEqual(idsOf(onServer(clinic, userId)));
+    // The 7 new ones are on the first page, with known ids after them: no need to read the other pages.
+    expect(second.pages).toBe(asked);
+    expect(asked).toBeGreaterThanOrEqual(1);
+    expect(asked).toBeLessThanOrEqual(2);
+    expect(asked).toBeLessThan(serverPages);
+  });
+
+  it('minimal: a server without a notifications list answers NotFoundError, and nothing is cached', async () => {
+    const { clinic, api, cache, userId } = await setupDialect('minimal');
+    create(clinic, userId, 3, 'unlisted');
+    await expect(catchUpNotifications(api, cache, OPTIONS)).rejects.toBeInstanceOf(NotFoundError);
+    expect(cachedIds(cache)).toEqual([]);
+    expect(cache.catchUpCursor()).toBe(0);
+    expect(notificationGets(clinic).map((r) => r.status)).toEqual([404]);
   });
 });

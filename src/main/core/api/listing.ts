@@ -91,7 +91,7 @@ function notAList(body: unknown): ListPageResult {
  */
 export function pageCapFrom(messages: readonly string[]): number | null {
   for (const message of messages) {
-    const m = /(?:greater than|max(?:imum)?(?: of)?:?|at most|up to)\s*(\d{1,5})/i.exec(message);
+    const m = /(?:greater than|max(?:imum)?(?: of)?:?|at most|up to|between\s+\d+\s+and)\s*(\d{1,5})/i.exec(message);
     if (m?.[1]) return Number(m[1]);
   }
   return null;

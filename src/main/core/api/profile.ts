@@ -55,7 +55,8 @@ export type ProfileParam = keyof typeof PROFILE_PARAMS;
 export const PROFILE_RESOURCES = ['user', 'members', 'notifications', 'appointments', 'consultations', 'conversations', 'messages'] as const;
 export type ProfileResource = (typeof PROFILE_RESOURCES)[number];
 
-const FieldKey = z.string().regex(new RegExp(`^(${PROFILE_RESOURCES.join('|')})\\.[a-z_]+$`), `must be <resource>.<field>, resource one of ${PROFILE_RESOURCES.join(', ')}`);
+const FIELD_KEY_RULE = `keys must be <resource>.<field>, resource one of ${PROFILE_RESOURCES.join(', ')}`;
+const FieldKey = z.string().regex(new RegExp(`^(${PROFILE_RESOURCES.join('|')})\\.[a-z_]+$`), FIELD_KEY_RULE);
 const SourcePath = z.string().regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, 'must be a dotted path in the record, e.g. doctor.id or details.duration');
 
 function shape<T extends Record<string, unknown>, S extends z.ZodType>(keys: T, value: S) {
@@ -67,7 +68,9 @@ export const ApiProfile = z.strictObject({
   methods: shape(PROFILE_METHODS, WriteMethod).optional().describe('The HTTP method of each action, when not the default.'),
   params: shape(PROFILE_PARAMS, ParamName).optional().describe('Query parameter names, when not the default (e.g. since for after_id, limit for per_page).'),
   pageSize: z.number().int().min(1).max(1000).optional().describe('Records asked for per page when catching up (default 500; a server that allows fewer is followed).'),
-  fields: z.record(FieldKey, SourcePath).optional().describe('Where a desk field is in the server\'s record, e.g. "appointments.appointment_date": "starts_on".'),
+  fields: z
+    .record(FieldKey, SourcePath, { error: (issue) => (issue.code === 'invalid_key' ? `${FIELD_KEY_RULE}, got ${JSON.stringify(issue.input)}` : undefined) })
+    .optional().describe('Where a desk field is in the server\'s record, e.g. "appointments.appointment_date": "starts_on".'),
 });
 export type ApiProfile = z.infer<typeof ApiProfile>;
 

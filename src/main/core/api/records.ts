@@ -179,8 +179,8 @@ export function readRecord<R extends ProfileResource>(resource: R, raw: unknown,
       }
     }
     if ((found === undefined || found === null) && f.fallback) {
-      const fallback = f.fallback(got, ctx);
-      if (fallback !== undefined) found = fallback;
+      // A fallback of undefined leaves an optional field out, null included (`doctor?->name`).
+      found = f.fallback(got, ctx);
       defaulted.add(field);
     }
     if (found !== undefined) got[field] = found;
@@ -253,6 +253,8 @@ function coerce(kind: Kind, value: unknown): unknown {
     case 'id':
       return toId(value);
     case 'ids':
+      // A filtered Laravel collection without values() serialises as {"0": …, "2": …}.
+      if (isRecord(value) && !('id' in value)) return Object.values(value).map(toId);
       return Array.isArray(value) ? value.map(toId) : value;
     case 'count':
       if (typeof value === 'string' && /^\d{1,9}$/.test(value.trim())) return Number(value.trim());

@@ -102,7 +102,7 @@ export class FeatureTracker {
     // Times alone change on every sync; the window hears only of what it shows differently.
     const { lastAttemptAt: _a, lastSuccessAt: _s, ...was } = current;
     const { lastAttemptAt: _b, lastSuccessAt: _t, ...now } = next;
-    if (JSON.stringify(was) !== JSON.stringify(now) || current.lastSuccessAt === null) this.deps.onChange(this.list());
+    if (JSON.stringify(was) !== JSON.stringify(now)) this.deps.onChange(this.list());
   }
 }
 

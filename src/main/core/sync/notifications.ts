@@ -1,0 +1,107 @@
+import type { Notification } from '../../../shared/domain';
+import type { NotificationPayload } from '../../../shared/payloads';
+import type { DeskCache } from '../cache';
+import type { Logger } from '../log';
+import { catchUpNotifications, type CatchUpResult } from '../sync';
+import type { PartContext } from './part';
+
+const MAX_SINGLE_ALERTS = 20;
+const PRUNE_INTERVAL_MS = 3_600_000;
+
+export interface NotificationsDeps {
+  cache: DeskCache;
+  logger: Logger;
+  /** Notifications older than this leave the cache (patient data stays small). */
+  retentionDays: number;
+  now: () => number;
+}
+
+/**
+ * Notifications: live arrivals written in one transaction per event-loop
+ * turn, the catch-up of what was missed, the unread count, and the cache's
+ * retention. New to the cache means new to the user: announced once, never
+ * twice (live delivery and catch-up overlap).
+ */
+export class NotificationsPart {
+  private readonly pending: Notification[] = [];
+  private flushTimer: NodeJS.Immediate | null = null;
+  /**
+   * Unread count, kept up to date by arithmetic for live arrivals: counting
+   * rows in SQLite after every burst costs more than the rest of the pipeline
+   * together once the cache holds tens of thousands. Recounted after syncs
+   * and user actions.
+   */
+  private unread = 0;
+  /** When the last prune after a catch-up ran; null until the session's first catch-up. */
+  private lastPruneAt: number | null = null;
+
+  constructor(
+    private readonly ctx: PartContext,
+    private readonly d: NotificationsDeps,
+  ) {}
+
+  start(): void {
+    this.prune();
+    this.unread = this.d.cache.unreadCount();
+  }
+
+  stop(flush: boolean): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = null;
+    if (flush) this.flush();
+  }
+
+  /** A live arrival; batched per tick: one transaction for a burst instead of one per event. */
+  onLive(payload: NotificationPayload): void {
+    this.pending.push({ ...payload, read_at: null });
+    this.flushTimer ??= setImmediate(() => {
+      this.flushTimer = null;
+      this.flush();
+    });
+  }
+
+  /** Writes the live arrivals still waiting (before reading the list, or a catch-up). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending.splice(0);
+    this.announce(this.d.cache.upsertNotifications(batch).inserted);
+  }
+
+  async sync(): Promise<CatchUpResult> {
+    this.flush();
+    const caught = await catchUpNotifications(this.ctx.api, this.d.cache, { retentionDays: this.d.retentionDays, now: this.d.now });
+    this.announce(caught.inserted);
+    // After the session's first catch-up (a first sign-in fetches the whole history), then at most
+    // hourly: a prune scans the whole table (~27 ms at 100k rows), too much for every reconnect.
+    if (this.lastPruneAt === null || this.d.now() - this.lastPruneAt >= PRUNE_INTERVAL_MS) {
+      this.lastPruneAt = this.d.now();
+      this.prune();
+    }
+    return caught;
+  }
+
+  /** Recounts from the cache (after actions and syncs, where arithmetic could drift) and tells the window. */
+  recount(): void {
+    this.unread = this.d.cache.unreadCount();
+    this.ctx.emit({ kind: 'notifications.unread', unread: this.unread });
+  }
+
+  private announce(inserted: Notification[]): void {
+    if (inserted.length === 0) return;
+    // Just inserted, so no outbox action can refer to them yet: pending is null.
+    if (inserted.length <= MAX_SINGLE_ALERTS) {
+      for (const n of inserted) this.ctx.emit({ kind: 'notification.upserted', notification: { ...n, pending: null }, isNew: true });
+    } else {
+      const newest = [...inserted].sort((a, b) => b.id - a.id).slice(0, MAX_SINGLE_ALERTS);
+      this.ctx.emit({ kind: 'notifications.synced', inserted: inserted.length, newest: newest.map((n) => ({ ...n, pending: null })) });
+    }
+    this.unread += inserted.filter((n) => n.read_at === null).length;
+    this.ctx.emit({ kind: 'notifications.unread', unread: this.unread });
+  }
+
+  private prune(): void {
+    const pruned = this.d.cache.prune(this.d.retentionDays);
+    if (pruned.notifications > 0 || pruned.snapshots > 0) this.d.logger.info('cache pruned', { ...pruned, retentionDays: this.d.retentionDays });
+    if (pruned.notifications > 0) this.recount();
+  }
+}
