@@ -113,3 +113,17 @@ export async function signInLive(t: TestDesk, clinic: DemoClinic, email: string)
   const since = t.mark();
   await t.waitFor('sync', (e) => e.ok, 5000, since);
 }
+
+/** Retries `check` until it stops throwing, or rethrows its last error after `ms`. */
+export async function eventually(check: () => Promise<void> | void, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}

@@ -8,7 +8,7 @@ import { silentLogger } from '../../../src/main/demo/logger';
 import { phpJsonEncode } from '../../../src/main/demo/php-json';
 import { SimulatedDesk } from '../../../src/main/demo/simulated-desk';
 import { account, startTestClinic } from '../../helpers/demo';
-import { createDesk, deskConfig, signInLive, type TestDesk } from '../../helpers/desk';
+import { createDesk, deskConfig, eventually, signInLive, type TestDesk } from '../../helpers/desk';
 
 const RECEPTION = 'reception1@northside.clinic.test';
 const RECEPTION_2 = 'reception2@northside.clinic.test';
@@ -26,19 +26,6 @@ async function clinic(options: Parameters<typeof startTestClinic>[0] = {}): Prom
   return c;
 }
 
-/** Retries `check` until it stops throwing, or rethrows its last error after `ms`. */
-async function eventually(check: () => Promise<void>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 function desk(c: DemoClinic, options: Parameters<typeof createDesk>[1] = {}): TestDesk {
   const d = createDesk(c, { realtime: FAST_RECONNECT, ...options });

@@ -3,7 +3,7 @@ import { FEATURES } from '../../../src/shared/features';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { API_DIALECTS, type ApiDialectName } from '../../../src/main/demo/dialects';
 import { account, startTestClinic, TODAY } from '../../helpers/demo';
-import { createDesk, signInLive, type TestDesk } from '../../helpers/desk';
+import { createDesk, eventually, signInLive, type TestDesk } from '../../helpers/desk';
 
 /**
  * The scenario of a new clinic, once per REST dialect of the demo clinic: the
@@ -23,18 +23,6 @@ afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
 
-async function eventually(check: () => Promise<void> | void, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
 
 async function clinicSpeaking(apiDialect: ApiDialectName): Promise<DemoClinic> {
   const c = await startTestClinic({ apiDialect });
