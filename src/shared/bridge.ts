@@ -139,6 +139,8 @@ export const BRIDGE_METHOD_NAMES = Object.keys(BRIDGE_METHODS) as BridgeMethodNa
 export type BridgeInput<K extends BridgeMethodName> = z.input<(typeof BRIDGE_METHODS)[K]['input']>;
 export type BridgeOutput<K extends BridgeMethodName> = z.output<(typeof BRIDGE_METHODS)[K]['output']>;
 
+export const SYNC_REASONS = ['connect', 'reconnect', 'poll', 'manual', 'sign-in', 'refresh', 'retry'] as const;
+
 /** Everything the core tells the renderer, as it happens. */
 export const DeskEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('session'), session: SessionState }),
@@ -175,7 +177,11 @@ export const DeskEvent = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('sync'),
     at: IsoDateTime,
-    reason: z.enum(['connect', 'reconnect', 'poll', 'manual', 'sign-in']),
+    /**
+     * `refresh`: the desk asked again on its own (a channel just subscribed, an event it could not place);
+     * `retry`: a feature that failed, retried with backoff while the rest is live.
+     */
+    reason: z.enum(SYNC_REASONS),
     ok: z.boolean(),
     notificationsInserted: z.number().int().nonnegative(),
     outboxFlushed: z.number().int().nonnegative(),
@@ -188,6 +194,7 @@ export const DeskEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('update'), status: UpdateStatus }),
 ]);
 export type DeskEvent = z.infer<typeof DeskEvent>;
+export type SyncReason = (typeof SYNC_REASONS)[number];
 export type DeskEventKind = DeskEvent['kind'];
 
 export type Unsubscribe = () => void;

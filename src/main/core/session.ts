@@ -2,7 +2,7 @@ import type { ChannelRef } from '../../shared/channels';
 import type { Consultation, Conversation, Message, User } from '../../shared/domain';
 import type { Feature, FeatureStatus } from '../../shared/features';
 import { NotificationItem, type Board, type ChannelStatus, type ConnectionInfo, type DeskSnapshot, type Transport } from '../../shared/desk-state';
-import type { ActionResult, DeskEvent } from '../../shared/bridge';
+import type { ActionResult, DeskEvent, SyncReason } from '../../shared/bridge';
 import type { z } from 'zod';
 import { ApiError, NetworkError, UnauthorizedError, type ApiClient } from './api-client';
 import type { DeskCache } from './cache';
@@ -55,7 +55,6 @@ export interface SessionDeps {
 
 const SNAPSHOT_DELAY_MS = 500;
 
-type SyncReason = 'connect' | 'reconnect' | 'poll' | 'manual' | 'sign-in';
 
 /** The list each feature reads, as the API profile names it. */
 const FEATURE_PATHS = { notifications: 'notifications', board: 'appointments', consultations: 'consultations', conversations: 'conversations', members: 'members' } as const;
@@ -314,7 +313,7 @@ export class DeskSession {
     if (delays.length === 0) return;
     this.featureRetry = setTimeout(() => {
       this.featureRetry = null;
-      void this.sync('poll');
+      void this.sync('retry');
     }, Math.min(...delays));
     this.featureRetry.unref();
   }
@@ -358,7 +357,7 @@ export class DeskSession {
     if (this.refreshSoon || this.disposed) return;
     this.refreshSoon = setTimeout(() => {
       this.refreshSoon = null;
-      void this.sync('manual');
+      void this.sync('refresh');
     }, 250);
     this.refreshSoon.unref();
   }
@@ -518,9 +517,13 @@ export class DeskSession {
     if (item) this.emit({ kind: 'notification.upserted', notification: NotificationItem.parse(item), isNew: false });
   }
 
-  /** A board read while the socket is not live may already be behind (the polling transport never is live). */
+  /**
+   * A board read while the socket is down may already be behind (the polling
+   * transport has no socket to wait for); one read by the catch-up after
+   * connecting is as fresh as the desk gets.
+   */
   private boardStale(): boolean {
-    return this.tracker.current.status !== 'live' && this.d.transport !== 'polling';
+    return this.tracker.current.status !== 'live' && !this.catchingUp && this.d.transport !== 'polling';
   }
 
   private channels(): ChannelRef[] {

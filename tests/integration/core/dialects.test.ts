@@ -45,6 +45,14 @@ describe.each(LISTING)('a clinic whose API speaks the %s dialect', (dialect) => 
     await signInLive(d, c, RECEPTION);
     const me = account(c, RECEPTION);
 
+    // When the status first says Live, the board it shows is not marked stale.
+    const firstLive = d.events.findIndex((e) => e.kind === 'connection' && e.connection.status === 'live');
+    const boardThen = d.events.slice(0, firstLive).findLast((e) => e.kind === 'board.replaced');
+    expect(boardThen?.kind === 'board.replaced' && boardThen.board.stale).toBe(false);
+    // The desk's own refreshes say so: nobody asked for a "manual" one.
+    expect(d.events.filter((e) => e.kind === 'sync').map((e) => e.reason)).not.toContain('manual');
+    expect(d.events.some((e) => e.kind === 'sync' && e.reason === 'refresh')).toBe(true);
+
     const snapshot = await d.desk.getSnapshot();
     expect(Object.fromEntries(snapshot.features.map((f) => [f.feature, f.state]))).toEqual(Object.fromEntries(FEATURES.map((f) => [f, 'available'])));
     expect(snapshot.features.every((f) => f.dropped === 0 && f.problem === null)).toBe(true);
@@ -125,7 +133,8 @@ describe('a minimal back end (sign-in, /api/user, /broadcasting/auth and the bro
     expect(snapshot.connection.status).toBe('live');
     expect([...snapshot.connection.limitedFeatures].sort()).toEqual([...FEATURES].sort());
     for (const f of snapshot.features) expect(f.fix).toMatch(/api.*paths/);
-    expect(snapshot.board).toMatchObject({ date: TODAY, appointments: [] });
+    // An empty board with the doctor's own column, under their name (no members list to name it).
+    expect(snapshot.board).toMatchObject({ date: TODAY, appointments: [], stale: false, doctors: [{ doctorId: user.doctor_id, name: user.name }] });
 
     // The doctor's own schedule channel still works: an appointment arrives on the board from its broadcast alone.
     const mine = c.store.appointmentsOn(user.clinic_id, TODAY).find((a) => a.doctor_id === user.doctor_id);
@@ -134,7 +143,7 @@ describe('a minimal back end (sign-in, /api/user, /broadcasting/auth and the bro
     await d.waitFor('appointment.updated', (e) => e.appointment.id === mine.id && e.appointment.status === 'checked_in');
     const board = (await d.desk.getSnapshot()).board;
     expect(board?.appointments.map((a) => a.id)).toEqual([mine.id]);
-    expect(board?.doctors.map((doc) => doc.doctorId)).toContain(user.doctor_id);
+    expect(board?.doctors.find((doc) => doc.doctorId === user.doctor_id)?.name).toBe(user.name);
 
     // A notification arrives live and is cached.
     const { notification } = await c.backend.notify({ user_id: me.id, type: 'system', title: 'live only', message: 'minimal', action_url: null });

@@ -112,8 +112,10 @@ export class BoardPart {
     const { user } = this.ctx;
     const byId = new Map<number, string>();
     for (const m of this.members()) if (m.doctor_id !== null) byId.set(m.doctor_id, m.name);
-    if (byId.size === 0) for (const a of appointments) if (!byId.has(a.doctor_id) || a.doctor_name) byId.set(a.doctor_id, a.doctor_name ?? `Doctor ${a.doctor_id}`);
-    if (user.doctor_id !== null && byId.size > 0 && !byId.has(user.doctor_id)) byId.set(user.doctor_id, user.name);
+    const fromMembers = byId.size > 0;
+    if (!fromMembers) for (const a of appointments) if (!byId.has(a.doctor_id) || a.doctor_name) byId.set(a.doctor_id, a.doctor_name ?? `Doctor ${a.doctor_id}`);
+    // A doctor always has their own column, under their own name unless the members list says otherwise.
+    if (user.doctor_id !== null && !(fromMembers && byId.has(user.doctor_id))) byId.set(user.doctor_id, user.name);
     const doctors = [...byId].map(([doctorId, name]) => ({ doctorId, name })).sort((a, b) => a.name.localeCompare(b.name));
     const own = doctors.findIndex((d) => d.doctorId === user.doctor_id);
     if (own > 0) doctors.unshift(...doctors.splice(own, 1));

@@ -1,3 +1,4 @@
+import type { SyncReason } from '../../../shared/bridge'
 import type { ConnectionStatus } from '../../../shared/desk-state'
 import type { ConsultationStatus, KnownAppointmentStatus, KnownConsultationStatus, KnownRole, Role } from '../../../shared/domain'
 import { CONSULTATION_STATUSES, KNOWN_APPOINTMENT_STATUSES, ROLES } from '../../../shared/domain'
@@ -16,6 +17,17 @@ export const CONNECTION_LABELS: Record<ConnectionStatus, string> = {
   polling: 'Offline — polling',
   offline: 'Offline',
   idle: 'Signed out',
+}
+
+/** Why a catch-up ran, as Diagnostics says it. */
+export const SYNC_REASON_LABELS: Record<SyncReason, string> = {
+  'sign-in': 'at sign-in',
+  connect: 'on connecting',
+  reconnect: 'after reconnecting',
+  poll: 'scheduled',
+  manual: 'on request',
+  refresh: 'to fill a gap',
+  retry: 'retrying a feature',
 }
 
 export const CONNECTION_ICONS: Record<ConnectionStatus, IconName> = {
