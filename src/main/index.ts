@@ -14,6 +14,7 @@ import { discoverPolicy } from './core/policy-sources';
 import { decideUpdates } from './core/update-policy';
 import { UpdateService } from './core/updates';
 import { embeddedDemo, type EmbeddedDemo } from './demo/demo-port';
+import { takeApiDialectArg } from './demo/dialects/names';
 import type { AlertClick } from './electron/alerts';
 import { installAppMenu, helpActions } from './electron/app-menu';
 import { desktopPlatform, userFiles, type DesktopPlatform } from './electron/app-paths';
@@ -164,8 +165,17 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     logger,
     onNotPersisted: (reason) => tellTokenNotKept(reason),
   });
-  // "Try the demo clinic" is offered only to a desk that has no clinic configured.
-  const demo = options.demo !== undefined ? options.demo : config.apiUrl === null ? embeddedDemo({ logger: { info: () => undefined, warn: (m, f) => logger.warn(`demo clinic: ${m}`, f) } }) : null;
+  // "Try the demo clinic" is offered only to a desk that has no clinic configured; `--api-dialect=NAME`
+  // (`clinic-desk start --api-dialect NAME`) makes it answer as another clinic's Laravel app does.
+  const demoDialect = takeApiDialectArg(argv);
+  if (!demoDialect.ok) logger.warn(`demo clinic: ${demoDialect.message}; it speaks the default dialect`);
+  const apiDialect = demoDialect.ok ? demoDialect.dialect : undefined;
+  const demo =
+    options.demo !== undefined
+      ? options.demo
+      : config.apiUrl === null
+        ? embeddedDemo({ apiDialect, logger: { info: () => undefined, warn: (m, f) => logger.warn(`demo clinic: ${m}`, f) } })
+        : null;
   // Decided once from the policy; when off, electron-updater is never even loaded.
   const osPlatform = options.platform ?? process.platform;
   const updates = new UpdateService({

@@ -12,6 +12,9 @@
  * 127.0.0.1 that publishes Clinic Desk 1.5.0 (tests/helpers/update-feed.ts);
  * the `updates` fixture is what the test sees of it. Without it, updates are
  * off, as on any preview desk.
+ *
+ * With `test.use({ apiDialect: 'cursor' })` the demo clinic's REST API answers
+ * in that dialect (src/main/demo/dialects; the desk's contract by default).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +28,7 @@ type DemoRole = DemoAccount['role'];
 import type { DeskService } from '../../src/main/core/desk-service';
 import { memoryLogger } from '../../src/main/core/log';
 import type { DemoClinic } from '../../src/main/demo/demo-clinic';
+import type { ApiDialectName } from '../../src/main/demo/dialects';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import type { DemoServerInfo, DemoUserInfo } from '../../src/main/demo/info';
 import { silentLogger } from '../../src/main/demo/logger';
@@ -94,12 +98,14 @@ export interface Updates extends UpdateDesk {
   startDownload(): void;
 }
 
-export const test = base.extend<{ preview: Preview; policy: unknown; updater: UpdaterOption | undefined; updates: Updates | null }>({
+export const test = base.extend<{ preview: Preview; policy: unknown; apiDialect: ApiDialectName; updater: UpdaterOption | undefined; updates: Updates | null }>({
   /**
    * An admin policy file's contents for this test's desk (`test.use({ policy: {...} })`), or
    * `{ forClinic }` to make them from the demo clinic's addresses; none by default.
    */
   policy: [undefined, { option: true }],
+  /** The REST dialect the demo clinic speaks (`test.use({ apiDialect: 'cursor' })`); the desk's contract by default. */
+  apiDialect: ['default', { option: true }],
   /** An update feed and the real electron-updater for this test's desk; none by default. */
   updater: [undefined, { option: true }],
   updates: async ({ updater }, use) => {
@@ -134,9 +140,9 @@ export const test = base.extend<{ preview: Preview; policy: unknown; updater: Up
       rmSync(dir, { recursive: true, force: true });
     }
   },
-  preview: async ({ policy, updates }, use) => {
+  preview: async ({ policy, apiDialect, updates }, use) => {
     const base = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-'));
-    const demo = embeddedDemo({ seed: DEMO_SEED, scenario: { autoStart: false }, logger: silentLogger });
+    const demo = embeddedDemo({ seed: DEMO_SEED, apiDialect, scenario: { autoStart: false }, logger: silentLogger });
     // Starts the clinic first (the desk signs in later, when the page asks), so a policy can name it.
     await demo.start('reception');
     const clinic = demo.clinic;
@@ -185,22 +191,25 @@ export async function openDesk(page: Page, preview: Preview): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Sign in to your clinic' })).toBeVisible();
 }
 
-/** "Try the demo clinic" → role; waits for the app shell and a live connection. */
 /**
- * An appointment of today that is still ahead (scheduled or confirmed). The demo lays its day out
- * on the real clock, so late in the UTC day every appointment is past: one is then moved back to
- * confirmed, before the desk signs in, so the test does not depend on the hour it runs at.
+ * An appointment of today that is still ahead (scheduled or confirmed), of one doctor when
+ * `doctorId` is given. The demo lays its day out on the real clock, so late in the UTC day every
+ * appointment is past: one is then moved back to confirmed, before the desk signs in, so the test
+ * does not depend on the hour it runs at.
  */
-export function upcomingAppointment(preview: Preview): Appointment {
+export function upcomingAppointment(preview: Preview, options: { doctorId?: number } = {}): Appointment {
   const { clinic } = preview;
-  const today = clinic.store.appointmentsOn(preview.account('reception').clinicId, clinic.store.today());
+  const today = clinic.store
+    .appointmentsOn(preview.account('reception').clinicId, clinic.store.today())
+    .filter((a) => options.doctorId === undefined || a.doctor_id === options.doctorId);
   const upcoming = today.find((a) => a.status === 'scheduled' || a.status === 'confirmed');
   if (upcoming) return upcoming;
   const any = today[0];
-  if (!any) throw new Error(`seed ${DEMO_SEED} has no appointment today`);
+  if (!any) throw new Error(`seed ${DEMO_SEED} has no appointment today${options.doctorId === undefined ? '' : ` for doctor ${options.doctorId}`}`);
   return clinic.store.updateAppointment(any.id, { status: 'confirmed' });
 }
 
+/** "Try the demo clinic" → role; waits for the app shell and a live connection. */
 export async function signInDemo(page: Page, preview: Preview, role: 'Reception' | 'Doctor' | 'Admin' = 'Reception'): Promise<void> {
   await openDesk(page, preview);
   await page.getByRole('group', { name: 'Try the demo clinic' }).getByRole('button', { name: role }).click();

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startDemoClinic } from '../demo/demo-clinic';
-import { API_DIALECTS, API_DIALECT_DESCRIPTIONS } from '../demo/dialects/names';
+import { API_DIALECTS, apiDialectUsageLines, unknownApiDialect } from '../demo/dialects/names';
 import { stderrLogger } from '../demo/logger';
 
 /**
@@ -11,7 +11,7 @@ import { stderrLogger } from '../demo/logger';
  * SIGINT/SIGTERM.
  */
 
-const DIALECT_LINES = API_DIALECTS.map((name) => `                       ${name.padEnd(9)} ${API_DIALECT_DESCRIPTIONS[name]}`).join('\n');
+const DIALECT_LINES = apiDialectUsageLines(23);
 
 const USAGE = `usage: clinic-desk demo-server [options]
 
@@ -38,7 +38,7 @@ const Args = z.object({
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
   rate: z.coerce.number().min(0).max(6000).default(20),
   'event-naming': z.enum(['broadcast-as', 'class-name']).default('broadcast-as'),
-  'api-dialect': z.enum(API_DIALECTS, { error: (issue) => `unknown dialect ${JSON.stringify(issue.input)}; one of: ${API_DIALECTS.join(', ')}` }).default('default'),
+  'api-dialect': z.enum(API_DIALECTS, { error: (issue) => unknownApiDialect(issue.input) }).default('default'),
   quiet: z.boolean().default(false),
 });
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/config';
 import { jsonLinesLogger } from '../core/log';
 import { embeddedDemo } from '../demo/demo-port';
+import { API_DIALECTS, apiDialectUsageLines, unknownApiDialect } from '../demo/dialects/names';
 import { stderrLogger } from '../demo/logger';
 import { ensureRendererBuilt, rendererDir } from '../preview/build-renderer';
 import { createPreviewDesk } from '../preview/preview-desk';
@@ -30,6 +31,10 @@ first browser that opens it gets the desk; the link does not work twice.
 
   --port N        port of the page (default 0: any free port)
   --seed N        the demo clinic and its day (default 42)
+  --api-dialect NAME
+                  the REST answers of the demo clinic, as another clinic's Laravel
+                  app gives them (default: default):
+${apiDialectUsageLines(18)}
   --no-build      serve out/renderer as it is (do not rebuild a stale renderer)
   --renderer DIR  serve this built renderer folder instead (implies --no-build)
   --policy FILE   show the desk as an admin policy file would make it (locked
@@ -47,6 +52,7 @@ $XDG_CACHE_HOME/clinic-desk/preview/settings.json (~/.cache/... by default).
 const Args = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
+  'api-dialect': z.enum(API_DIALECTS, { error: (issue) => unknownApiDialect(issue.input) }).default('default'),
   'no-build': z.boolean().default(false),
   renderer: z.string().min(1).optional(),
   policy: z.string().min(1).optional(),
@@ -63,6 +69,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
       options: {
         port: { type: 'string' },
         seed: { type: 'string' },
+        'api-dialect': { type: 'string' },
         'no-build': { type: 'boolean' },
         renderer: { type: 'string' },
         policy: { type: 'string' },
@@ -111,7 +118,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
   }
 
   const cacheDir = mkdtempSync(join(tmpdir(), 'clinic-desk-preview-'));
-  const demo = embeddedDemo({ seed: args.seed, logger: stderrLogger(level) });
+  const demo = embeddedDemo({ seed: args.seed, apiDialect: args['api-dialect'], logger: stderrLogger(level) });
   let preview;
   try {
     preview = createPreviewDesk({

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { apiDialectUsageLines, takeApiDialectArg, type ApiDialectName } from '../demo/dialects/names';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -32,18 +33,42 @@ function runElectronPreview(argv: string[]): Promise<number> {
   });
 }
 
+const USAGE = `usage: clinic-desk start [options]
+
+Builds and runs the desktop app (electron-vite preview). Without the Electron binary
+(node_modules/electron/path.txt), runs the same dashboard in the browser preview
+(clinic-desk preview) instead. Other arguments go to electron-vite preview, or to
+clinic-desk preview when it runs instead (see clinic-desk preview --help).
+
+  --api-dialect NAME  the REST answers of the demo clinic ("Try the demo clinic", offered
+                      when no clinic is configured), as another clinic's Laravel app gives
+                      them (default: default):
+${apiDialectUsageLines(22)}
+  --help              this text
+`;
+
+/**
+ * The desktop app's command line under `electron-vite preview`: what follows `--` goes to
+ * Electron, so the app reads `--api-dialect=NAME` from its own argv (src/main/index.ts).
+ */
+export function electronPreviewArgs(rest: readonly string[], dialect: ApiDialectName | undefined): string[] {
+  if (dialect === undefined) return [...rest];
+  const flag = `--api-dialect=${dialect}`;
+  return rest.includes('--') ? [...rest, flag] : [...rest, '--', flag];
+}
+
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(
-      'usage: clinic-desk start [args]\n\n' +
-        'Builds and runs the desktop app (electron-vite preview). Without the Electron binary\n' +
-        '(node_modules/electron/path.txt), runs the same dashboard in the browser preview\n' +
-        '(clinic-desk preview) instead; args go to it.\n',
-    );
+    process.stdout.write(USAGE);
     return 0;
   }
+  const dialect = takeApiDialectArg(argv);
+  if (!dialect.ok) {
+    process.stderr.write(`clinic-desk start: invalid options\n  ${dialect.message}\n\n${USAGE}`);
+    return 2;
+  }
   if (electronBinaryInstalled()) {
-    return runElectronPreview(argv);
+    return runElectronPreview(electronPreviewArgs(dialect.rest, dialect.dialect));
   }
   process.stderr.write(
     'clinic-desk: the Electron binary is not installed (node_modules/electron/path.txt is missing,\n' +

@@ -6,7 +6,9 @@ import type { DemoLogger } from './logger';
 /**
  * The embedded demo clinic as the desk sees it ("Try the demo clinic"):
  * started on first use on free loopback ports, with the scenario running so
- * the board moves, and stopped with the host.
+ * the board moves, and stopped with the host. The options are the clinic's
+ * (`startDemoClinic`): `seed`, `apiDialect` (the REST dialect it answers in;
+ * `clinic-desk preview|start --api-dialect NAME`), `scenario`, ...
  */
 export interface EmbeddedDemo extends DemoPort {
   /** The running clinic, once started (tests and the preview host trigger events through it). */

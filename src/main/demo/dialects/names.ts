@@ -19,3 +19,45 @@ export const API_DIALECT_DESCRIPTIONS: Readonly<Record<ApiDialectName, string>> 
 export function isApiDialect(name: string): name is ApiDialectName {
   return (API_DIALECTS as readonly string[]).includes(name);
 }
+
+/** How every command refuses a name it does not know (`--api-dialect klingon`). */
+export function unknownApiDialect(input: unknown): string {
+  return `unknown dialect ${JSON.stringify(input)}; one of: ${API_DIALECTS.join(', ')}`;
+}
+
+/** The dialects, one a line under a command's `--api-dialect NAME` (`indent` spaces, then the name, then what it answers). */
+export function apiDialectUsageLines(indent: number): string {
+  return API_DIALECTS.map((name) => `${' '.repeat(indent)}${name.padEnd(9)} ${API_DIALECT_DESCRIPTIONS[name]}`).join('\n');
+}
+
+/**
+ * `--api-dialect NAME` or `--api-dialect=NAME` taken out of a command line
+ * (before a `--`, which ends the options): the name, checked, and the other
+ * arguments as they were. `clinic-desk start` passes the rest on, and the
+ * desktop app reads its own command line with it.
+ */
+export function takeApiDialectArg(argv: readonly string[]): { ok: true; dialect: ApiDialectName | undefined; rest: string[] } | { ok: false; message: string } {
+  const rest: string[] = [];
+  let dialect: ApiDialectName | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    let value: string | undefined;
+    if (arg === '--api-dialect') {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) return { ok: false, message: `--api-dialect needs a name; one of: ${API_DIALECTS.join(', ')}` };
+      i++;
+    } else if (arg.startsWith('--api-dialect=')) {
+      value = arg.slice('--api-dialect='.length);
+    } else {
+      rest.push(arg);
+      continue;
+    }
+    if (!isApiDialect(value)) return { ok: false, message: `--api-dialect: ${unknownApiDialect(value)}` };
+    dialect = value;
+  }
+  return { ok: true, dialect, rest };
+}
