@@ -46,6 +46,7 @@ const LooseDetails = z.looseObject({
   doctor_id: LooseId.optional(),
   patient_id: LooseId.optional(),
   patient_name: z.string().max(200).optional(),
+  doctor_name: z.string().max(200).optional(),
   duration_minutes: z.number().int().positive().max(24 * 60).optional(),
   reason: z.string().max(1000).nullable().optional(),
 });

@@ -18,8 +18,13 @@ export function mergeAppointment(current: Appointment | null, update: Appointmen
   const d = update.details;
   const base = current ?? buildAppointment(update, defaults.clinic_id);
   if (!base) return { applied: false, reason: 'incomplete' };
+  // Moved to another doctor: the old doctor's name no longer applies (the payload may bring the new one).
+  const moved = d.doctor_id !== undefined && d.doctor_id !== base.doctor_id;
+  const { doctor_name: heldName, ...rest } = base;
+  const doctorName = d.doctor_name ?? (moved ? undefined : heldName);
   const next: Appointment = {
-    ...base,
+    ...rest,
+    ...(doctorName === undefined ? {} : { doctor_name: doctorName }),
     status: update.status,
     appointment_date: update.appointment_date,
     doctor_id: d.doctor_id ?? base.doctor_id,

@@ -322,5 +322,8 @@ describe('desk core retention', () => {
     expect(recent.length).toBeLessThan(server.length);
     const cached = (await d.desk.listNotifications({ limit: 200 })).items.map((n) => n.id).sort((a, b) => a - b);
     expect(cached).toEqual(recent.map((n) => n.id).sort((a, b) => a - b));
+    // Nothing outside the window was announced (an alert for a notification the list does not show).
+    const announced = d.events.flatMap((e) => (e.kind === 'notification.upserted' && e.isNew ? [e.notification.id] : e.kind === 'notifications.synced' ? e.newest.map((n) => n.id) : []));
+    expect(announced.filter((id) => !cached.includes(id))).toEqual([]);
   });
 });

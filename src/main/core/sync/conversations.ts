@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Conversation, type Message } from '../../../shared/domain';
 import type { MessagePayload } from '../../../shared/payloads';
+import { compareIso } from '../../../shared/time';
 import { newerConversation } from '../newest-wins';
 import type { FeatureOutcome } from './features';
 import type { PartContext } from './part';
@@ -19,9 +20,9 @@ export class ConversationsPart {
 
   constructor(private readonly ctx: PartContext) {}
 
-  /** Most recently active first. */
+  /** Most recently active first (as instants: servers may write offsets). */
   list(): Conversation[] {
-    return [...this.byId.values()].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+    return [...this.byId.values()].sort((a, b) => compareIso(b.updated_at, a.updated_at));
   }
 
   get(id: number): Conversation | undefined {
@@ -71,14 +72,17 @@ export class ConversationsPart {
     return 'applied';
   }
 
-  /** The user's own message, as the server stored it. */
+  /** The user's own message, as the server stored it; a reply that arrived first stays the last message. */
   sent(message: Message): void {
     const conversation = this.byId.get(message.conversation_id);
-    if (conversation) this.put({ ...conversation, last_message: message, updated_at: message.created_at });
+    if (!conversation || (conversation.last_message && conversation.last_message.id >= message.id)) return;
+    this.put({ ...conversation, last_message: message, updated_at: message.created_at });
   }
 
+  /** Kept in the snapshot too: a message announced live is not announced again after a restart. */
   put(conversation: Conversation): void {
     this.byId.set(conversation.id, conversation);
     this.ctx.emit({ kind: 'conversation.updated', conversation });
+    this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConversationList);
   }
 }

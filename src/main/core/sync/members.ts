@@ -18,6 +18,8 @@ export const UNKNOWN_ROLE = 'staff';
 export class MembersPart {
   private roster: ClinicMember[] = [];
   private readonly online = new Map<number, OnlineMember>();
+  /** Online members whose `user_info` named no role: the roster decides theirs, when it comes. */
+  private readonly roleless = new Set<number>();
 
   constructor(private readonly ctx: PartContext) {}
 
@@ -42,6 +44,10 @@ export class MembersPart {
     if (this.ctx.user.role === 'patient') return {};
     const listing = await this.ctx.api.members();
     this.roster = listing.items;
+    for (const id of this.roleless) {
+      const member = this.online.get(id);
+      if (member) this.online.set(id, { ...member, role: this.roleOf({ id, role: null }) });
+    }
     this.ctx.saveSnapshot(SNAPSHOT, this.roster, MemberList);
     this.ctx.emit({ kind: 'presence.replaced', presence: this.presence() });
     return listing;
@@ -52,14 +58,20 @@ export class MembersPart {
     if (e.kind === 'here') {
       const previous = new Map(this.online);
       this.online.clear();
-      for (const m of e.members) this.online.set(m.id, { ...m, role: this.roleOf(m), onlineSince: previous.get(m.id)?.onlineSince ?? at });
+      this.roleless.clear();
+      for (const m of e.members) {
+        if (m.role === null) this.roleless.add(m.id);
+        this.online.set(m.id, { ...m, role: this.roleOf(m), onlineSince: previous.get(m.id)?.onlineSince ?? at });
+      }
       this.ctx.emit({ kind: 'presence.replaced', presence: this.presence() });
     } else if (e.kind === 'joined') {
       if (this.online.has(e.member.id)) return;
+      if (e.member.role === null) this.roleless.add(e.member.id);
       const member: OnlineMember = { ...e.member, role: this.roleOf(e.member), onlineSince: at };
       this.online.set(member.id, member);
       this.ctx.emit({ kind: 'presence.joined', member });
     } else {
+      this.roleless.delete(e.member.id);
       if (!this.online.delete(e.member.id)) return;
       this.ctx.emit({ kind: 'presence.left', memberId: e.member.id, at });
     }

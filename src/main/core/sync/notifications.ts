@@ -7,6 +7,7 @@ import type { PartContext } from './part';
 
 const MAX_SINGLE_ALERTS = 20;
 const PRUNE_INTERVAL_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 export interface NotificationsDeps {
   cache: DeskCache;
@@ -70,10 +71,15 @@ export class NotificationsPart {
   async sync(): Promise<CatchUpResult> {
     this.flush();
     const caught = await catchUpNotifications(this.ctx.api, this.d.cache, { retentionDays: this.d.retentionDays, now: this.d.now });
-    this.announce(caught.inserted);
-    // After the session's first catch-up (a first sign-in fetches the whole history), then at most
-    // hourly: a prune scans the whole table (~27 ms at 100k rows), too much for every reconnect.
-    if (this.lastPruneAt === null || this.d.now() - this.lastPruneAt >= PRUNE_INTERVAL_MS) {
+    // Older than the retention window (a first sign-in's history): pruned at once and never announced,
+    // so no alert is raised for what the list will not show.
+    const cutoff = this.d.now() - this.d.retentionDays * DAY_MS;
+    const fresh = caught.inserted.filter((n) => Date.parse(n.created_at) >= cutoff);
+    this.announce(fresh);
+    // Otherwise after the session's first catch-up, then at most hourly: a prune scans the whole
+    // table (~27 ms at 100k rows), too much for every reconnect.
+    const due = this.lastPruneAt === null || this.d.now() - this.lastPruneAt >= PRUNE_INTERVAL_MS;
+    if (due || fresh.length < caught.inserted.length) {
       this.lastPruneAt = this.d.now();
       this.prune();
     }

@@ -1,0 +1,184 @@
+/**
+ * ConsultationsPart on its own: the list read from a demo clinic over real
+ * HTTP, newest wins between it and live status changes, consultations known
+ * from live events alone, and which ones are followed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConsultationsPart } from '../../../../src/main/core/sync/consultations';
+import { Consultation } from '../../../../src/shared/domain';
+import type { ConsultationStatusPayload } from '../../../../src/shared/payloads';
+import { RECEPTION, closeAll, closedPortApi, recordedContext, requestsTo, signedIn, takeProblems } from './context';
+
+const ConsultationList = z.array(Consultation);
+const NORTHSIDE = 1;
+
+afterEach(async () => {
+  // Every event would cross the bridge and every snapshot passed its own schema.
+  const problems = takeProblems();
+  await closeAll();
+  expect(problems).toEqual([]);
+});
+
+/** `consultation-status-changed` for a consultation, as Laravel broadcasts it, with a test's changes. */
+function payload(c: Consultation, timestamp: string, changes: Partial<ConsultationStatusPayload> = {}): ConsultationStatusPayload {
+  return { id: c.id, status: c.status, doctor_id: c.doctor_id, patient_id: c.patient_id, started_at: c.started_at, ended_at: c.ended_at, timestamp, ...changes };
+}
+
+function held(part: ConsultationsPart, id: number): Consultation {
+  const found = part.list().find((c) => c.id === id);
+  if (!found) throw new Error(`consultation ${id} is not held`);
+  return found;
+}
+
+async function synced(email = 'reception1@northside.clinic.test') {
+  const { clinic, api, user } = await signedIn(email);
+  const r = recordedContext(user, api);
+  const part = new ConsultationsPart(r.ctx);
+  await part.sync();
+  r.clear();
+  return { clinic, user, r, part };
+}
+
+describe('ConsultationsPart: sync', () => {
+  it("lists the clinic's consultations, tells the window and caches them", async () => {
+    const { clinic, api, user } = await signedIn('reception1@northside.clinic.test');
+    const r = recordedContext(user, api);
+    const part = new ConsultationsPart(r.ctx);
+    const outcome = await part.sync();
+    const expected = clinic.store.consultationsWhere((c) => c.clinic_id === NORTHSIDE);
+    expect(expected.map((c) => c.id)).toEqual([3001, 3002, 3003, 3004, 3005, 3006, 3007]);
+    expect(requestsTo(clinic, '/api/consultations')).toEqual([200]);
+    expect(outcome).toMatchObject({ dropped: 0, problem: null });
+    expect(part.list()).toEqual(expected);
+    expect(r.events).toEqual([{ kind: 'consultations.replaced', consultations: expected }]);
+    expect(r.snapshot('consultations', ConsultationList)).toEqual(expected);
+
+    // The next start shows them from the cache.
+    const next = new ConsultationsPart(recordedContext(RECEPTION, await closedPortApi(), { snapshots: r.snapshots }).ctx);
+    next.restore();
+    expect(next.list()).toEqual(expected);
+  });
+
+  it("a doctor's list is their own", async () => {
+    const { clinic, part } = await synced('doctor3@northside.clinic.test');
+    expect(part.list()).toEqual(clinic.store.consultationsWhere((c) => c.doctor_id === 33));
+    expect(part.list().map((c) => c.id)).toEqual([3004, 3005, 3006, 3007]);
+  });
+
+  it('keeps a held consultation newer than its row; a newer row wins over an older one held', async () => {
+    const { clinic, r, part } = await synced();
+    // 3006 (pending, 09:59): the desk holds a live change the server has since overtaken.
+    const overtaken = held(part, 3006);
+    expect(part.onUpdate(payload(overtaken, '2026-11-26T09:59:30.000000Z', { status: 'cancelled', ended_at: '2026-11-26T09:59:30.000000Z' }), false).result).toBe('applied');
+    const serverRow = clinic.store.setConsultationStatus(3006, 'active'); // stamped 10:00:00.000000Z
+    expect(serverRow.updated_at).toBe('2026-11-26T10:00:00.000000Z');
+
+    // 3003 (pending, 09:59) becomes active live while the list is on its way.
+    const raced = held(part, 3003);
+    const syncing = part.sync();
+    const live = payload(raced, '2026-11-26T10:00:00.000700Z', { status: 'active', started_at: '2026-11-26T10:00:00.000700Z' });
+    expect(part.onUpdate(live, false).result).toBe('applied');
+    await syncing;
+
+    expect(held(part, 3003)).toEqual({ ...raced, status: 'active', started_at: '2026-11-26T10:00:00.000700Z', updated_at: '2026-11-26T10:00:00.000700Z' });
+    expect(held(part, 3006)).toEqual(serverRow);
+    expect(part.list()).toHaveLength(7);
+    expect(r.of('consultations.replaced').at(-1)?.consultations).toEqual(part.list());
+    expect(r.snapshot('consultations', ConsultationList)).toEqual(part.list());
+  });
+});
+
+describe('ConsultationsPart: live status changes', () => {
+  it('applies a newer change to a known consultation; closed once it leaves pending and active', async () => {
+    const { r, part } = await synced();
+    const pending = held(part, 3003);
+
+    const started = payload(pending, '2026-11-26T10:00:01.000000Z', { status: 'active', started_at: '2026-11-26T10:00:01.000000Z' });
+    expect(part.onUpdate(started, false)).toEqual({ result: 'applied', closed: false });
+    const active = { ...pending, status: 'active', started_at: '2026-11-26T10:00:01.000000Z', updated_at: '2026-11-26T10:00:01.000000Z' };
+    expect(held(part, 3003)).toEqual(active);
+
+    const ended = payload(active, '2026-11-26T10:20:00.000000Z', { status: 'completed', ended_at: '2026-11-26T10:20:00.000000Z' });
+    expect(part.onUpdate(ended, false)).toEqual({ result: 'applied', closed: true });
+    const completed = { ...active, status: 'completed', ended_at: '2026-11-26T10:20:00.000000Z', updated_at: '2026-11-26T10:20:00.000000Z' };
+    expect(r.events).toEqual([
+      { kind: 'consultation.updated', consultation: active },
+      { kind: 'consultation.updated', consultation: completed },
+    ]);
+    expect(r.snapshot('consultations', ConsultationList)?.find((c) => c.id === 3003)).toEqual(completed);
+  });
+
+  it('keeps a status it does not know, and counts it as closed', async () => {
+    const { r, part } = await synced();
+    const active = held(part, 3005);
+    expect(part.onUpdate(payload(active, '2026-11-26T10:00:01.000000Z', { status: 'on_hold' }), false)).toEqual({ result: 'applied', closed: true });
+    expect(held(part, 3005)).toEqual({ ...active, status: 'on_hold', updated_at: '2026-11-26T10:00:01.000000Z' });
+    expect(part.open().map((c) => c.id)).not.toContain(3005);
+    expect(r.of('consultation.updated').map((e) => e.consultation.status)).toEqual(['on_hold']);
+  });
+
+  it('ignores a change older than (or as old as) the consultation it holds', async () => {
+    const { r, part } = await synced();
+    const active = held(part, 3005); // updated 10:00:00.000000Z
+    expect(part.onUpdate(payload(active, '2026-11-26T09:59:59.999999Z', { status: 'completed' }), false)).toEqual({ result: 'ignored', closed: false });
+    expect(part.onUpdate(payload(active, active.updated_at, { status: 'completed' }), true)).toEqual({ result: 'ignored', closed: false });
+    expect(held(part, 3005)).toEqual(active);
+    expect(r.events).toEqual([]);
+  });
+
+  it('asks for the list about a consultation it has not seen, when the server has one', async () => {
+    const { r, part } = await synced();
+    const unknown: ConsultationStatusPayload = { id: 3100, status: 'pending', doctor_id: 32, patient_id: 512, started_at: null, ended_at: null, timestamp: '2026-11-26T10:00:01.000000Z' };
+    expect(part.onUpdate(unknown, false)).toEqual({ result: 'incomplete', closed: false });
+    expect(part.list().map((c) => c.id)).not.toContain(3100);
+    expect(r.events).toEqual([]);
+  });
+
+  it('knows a consultation from its live change alone when the server has no list', async () => {
+    const r = recordedContext(RECEPTION, await closedPortApi());
+    const part = new ConsultationsPart(r.ctx);
+    const unknown: ConsultationStatusPayload = { id: 3100, status: 'pending', doctor_id: 32, patient_id: 512, started_at: null, ended_at: null, timestamp: '2026-11-26T10:00:01.000000Z' };
+    expect(part.onUpdate(unknown, true)).toEqual({ result: 'applied', closed: false });
+    const built: Consultation = {
+      id: 3100,
+      clinic_id: 1,
+      doctor_id: 32,
+      patient_id: 512,
+      patient_name: 'Patient 512',
+      appointment_id: null,
+      status: 'pending',
+      started_at: null,
+      ended_at: null,
+      updated_at: '2026-11-26T10:00:01.000000Z',
+    };
+    expect(part.list()).toEqual([built]);
+    expect(part.open()).toEqual([built]);
+    expect(r.events).toEqual([{ kind: 'consultation.updated', consultation: built }]);
+    expect(r.snapshot('consultations', ConsultationList)).toEqual([built]);
+
+    // Once known, the next change merges into it (and keeps the placeholder name).
+    const started = { ...unknown, status: 'active', started_at: '2026-11-26T10:05:00.000000Z', timestamp: '2026-11-26T10:05:00.000000Z' };
+    expect(part.onUpdate(started, true)).toEqual({ result: 'applied', closed: false });
+    expect(part.list()).toEqual([{ ...built, status: 'active', started_at: '2026-11-26T10:05:00.000000Z', updated_at: '2026-11-26T10:05:00.000000Z' }]);
+  });
+});
+
+describe('ConsultationsPart: open', () => {
+  it('follows the pending and active ones, by id', async () => {
+    const { part } = await synced();
+    expect(part.open().map((c) => [c.id, c.status])).toEqual([
+      [3003, 'pending'],
+      [3005, 'active'],
+      [3006, 'pending'],
+      [3007, 'pending'],
+    ]);
+    // A completed one called back (a newer change) is followed again.
+    const done = held(part, 3001);
+    expect(part.onUpdate(payload(done, '2026-11-26T10:00:01.000000Z', { status: 'pending', ended_at: null }), false)).toEqual({ result: 'applied', closed: false });
+    expect(part.open().map((c) => c.id)).toEqual([3001, 3003, 3005, 3006, 3007]);
+    const cancelled = held(part, 3007);
+    expect(part.onUpdate(payload(cancelled, '2026-11-26T10:00:02.000000Z', { status: 'cancelled', ended_at: '2026-11-26T10:00:02.000000Z' }), false)).toEqual({ result: 'applied', closed: true });
+    expect(part.open().map((c) => c.id)).toEqual([3001, 3003, 3005, 3006]);
+  });
+});
