@@ -250,6 +250,8 @@ export class DeskSession {
         run('notifications', async () => {
           const caught = await this.notifications.sync();
           inserted = caught.inserted.length;
+          // A long absence is caught up in several rounds, one after the other.
+          if (caught.incomplete) this.scheduleRefresh();
           return caught;
         }),
         // Members first: the board's columns and the doctors' channels come from them.

@@ -21,6 +21,21 @@ export interface CatchUpResult {
   problem: FieldProblem | null;
   /** The server answered pages that ignored `after_id`; the desk walked them newest first instead. */
   ignoredAfterId: boolean;
+  /** Stopped at the page limit with more to fetch: the caller catches up again at once (nothing was skipped). */
+  incomplete: boolean;
+  /** Where a walk of a server that ignores `after_id` stopped; the next catch-up goes on from there. */
+  resume: WalkResume | null;
+}
+
+/**
+ * A walk down a paginator that ignores `after_id`, stopped at the page limit.
+ * Newest-first pages only shift down as notifications are added, so going on
+ * from the same page may read some again (stored once) but skips none.
+ */
+export interface WalkResume {
+  floor: number;
+  next: Record<string, string>;
+  highest: number;
 }
 
 export interface CatchUpOptions {
@@ -29,20 +44,36 @@ export interface CatchUpOptions {
   now: () => number;
   /** A server whose pages never end must not hold the desk: at most this many pages per catch-up. */
   maxPages?: number;
+  /** Where the last catch-up's walk stopped, to go on from there. */
+  resume?: WalkResume | null;
 }
+
+/**
+ * A server that ignores `after_id` cannot be resumed where a catch-up stopped, so
+ * its walk may take this many times the page limit (at 50 a page, 100,000
+ * notifications) before it gives up for this catch-up.
+ */
+const WALK_PAGE_FACTOR = 10;
 
 const DAY_MS = 86_400_000;
 
 /**
  * Every notification the server has after the catch-up cursor. With a server
  * that honours `after_id`, page after page from the cursor. With one that
- * ignores it (it sends ids the desk asked to skip), the server's own pages are
- * followed until a known id or the retention window: newest-first paginators
- * stop early, oldest-first ones are read to the end.
+ * ignores it (it sends ids the desk asked to skip, or pages newest first), the
+ * server's own pages are followed until a known id or the retention window:
+ * newest-first paginators stop early, oldest-first ones are read to the end.
+ * A catch-up stops at a page limit (`incomplete`); the next one goes on from
+ * the cursor, or from where the walk stopped (`resume`), so nothing is skipped.
  */
 export async function catchUpNotifications(api: ApiClient, cache: DeskCache, options: CatchUpOptions): Promise<CatchUpResult> {
-  const result: CatchUpResult = { inserted: [], pages: 0, dropped: 0, problem: null, ignoredAfterId: false };
+  const result: CatchUpResult = { inserted: [], pages: 0, dropped: 0, problem: null, ignoredAfterId: false, incomplete: false, resume: null };
   const maxPages = options.maxPages ?? MAX_LIST_PAGES;
+  if (options.resume) {
+    result.ignoredAfterId = true;
+    await walkIgnoringAfterId(api, cache, options.resume.floor, result, options, maxPages * WALK_PAGE_FACTOR, null, options.resume);
+    return result;
+  }
   const floor = cache.catchUpCursor();
   while (result.pages < maxPages) {
     // The catch-up cursor, not the highest id held: a live event that arrived
@@ -53,15 +84,19 @@ export async function catchUpNotifications(api: ApiClient, cache: DeskCache, opt
     result.dropped += page.dropped;
     result.problem ??= page.problem;
     if (page.items.length === 0) break;
-    if (page.items.some((n) => n.id <= afterId)) {
+    // It sent ids the desk asked to skip, or it pages newest first: its own pagination is the way down.
+    const newestFirst = page.items.length > 1 && page.items.every((n, i, all) => i === 0 || (all[i - 1]?.id ?? 0) > n.id);
+    if (newestFirst || page.items.some((n) => n.id <= afterId)) {
       result.ignoredAfterId = true;
       // Asked from the floor, the page in hand is the top of the server's own pagination: walk on from it.
-      await walkIgnoringAfterId(api, cache, floor, result, options, maxPages, afterId === floor ? page : null);
+      await walkIgnoringAfterId(api, cache, floor, result, options, maxPages * WALK_PAGE_FACTOR, afterId === floor ? page : null);
       return result;
     }
     result.inserted.push(...cache.upsertNotifications(page.items).inserted);
+    // Page by page: a catch-up stopped by the page limit resumes from here.
     cache.advanceCatchUpCursor(Math.max(...page.items.map((n) => n.id)));
     if (!page.hasNext) break;
+    if (result.pages >= maxPages) result.incomplete = true;
   }
   return result;
 }
@@ -74,11 +109,12 @@ async function walkIgnoringAfterId(
   options: CatchUpOptions,
   maxPages: number,
   top: NotificationPageRead | null,
+  resume: WalkResume | null = null,
 ): Promise<void> {
   const oldest = options.now() - options.retentionDays * DAY_MS;
-  let highest = floor;
-  // From the top of the server's own pagination (the page in hand, when it is that).
-  let next: Record<string, string> | null = {};
+  let highest = resume?.highest ?? floor;
+  // From the top of the server's own pagination (the page in hand, when it is that), or where the last walk stopped.
+  let next: Record<string, string> | null = resume?.next ?? {};
   let inHand = top;
   while (next !== null && (inHand !== null || result.pages < maxPages)) {
     let page: NotificationPageRead;
@@ -99,7 +135,12 @@ async function walkIgnoringAfterId(
     next = reachedKnown && newestFirst ? null : page.nextQuery;
   }
   // Walked to a known id, the retention window or the end: everything up to the highest id is held.
-  cache.advanceCatchUpCursor(highest);
+  // Stopped by the page limit, the ids between are not: the cursor stays, and the next walk fills them.
+  if (next === null) cache.advanceCatchUpCursor(highest);
+  else {
+    result.incomplete = true;
+    result.resume = { floor, next, highest };
+  }
 }
 
 export interface FlushResult {

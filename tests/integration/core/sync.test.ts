@@ -189,6 +189,45 @@ describe('catch-up against the dialects of real Laravel apps', () => {
     expect(asked).toBeLessThan(serverPages);
   });
 
+  it('a long absence is caught up over several rounds, skipping nothing: after_id servers resume from the cursor, the others from the page the walk stopped at', async () => {
+    // paginate (25 a page, after_id honoured), at most 2 pages a round.
+    const paged = await setupDialect('paginate');
+    create(paged.clinic, paged.userId, 120, 'away');
+    const rounds: boolean[] = [];
+    for (let round = 0; round < 10; round++) {
+      const caught = await catchUpNotifications(paged.api, paged.cache, { ...OPTIONS, maxPages: 2 });
+      rounds.push(caught.incomplete);
+      if (!caught.incomplete) break;
+    }
+    expect(rounds.length).toBeGreaterThan(2);
+    expect(rounds.at(-1)).toBe(false);
+    expect(cachedIds(paged.cache)).toEqual(idsOf(onServer(paged.clinic, paged.userId)));
+
+    // resource (50 a page, newest first, after_id ignored): a walk may take 10 pages a round here.
+    const walked = await setupDialect('resource');
+    create(walked.clinic, walked.userId, 1000, 'away');
+    const total = onServer(walked.clinic, walked.userId).length;
+    expect(Math.ceil(total / 50)).toBeGreaterThan(10);
+    const first = await catchUpNotifications(walked.api, walked.cache, { ...OPTIONS, maxPages: 1 });
+    expect(first).toMatchObject({ ignoredAfterId: true, incomplete: true });
+    // The ids below the walk are not held yet: the cursor must not claim them.
+    expect(walked.cache.catchUpCursor()).toBe(0);
+    // Created meanwhile: at the top, where the resumed walk does not look; the next walk from the top finds them.
+    const meanwhile = create(walked.clinic, walked.userId, 3, 'meanwhile');
+    let resume = first.resume;
+    let rounds2 = 1;
+    while (resume) {
+      const caught = await catchUpNotifications(walked.api, walked.cache, { ...OPTIONS, maxPages: 1, resume });
+      resume = caught.resume;
+      rounds2++;
+      expect(rounds2).toBeLessThan(10);
+    }
+    const last = await catchUpNotifications(walked.api, walked.cache, { ...OPTIONS, maxPages: 1 });
+    expect(idsOf(last.inserted)).toEqual(idsOf(meanwhile));
+    expect(cachedIds(walked.cache)).toEqual(idsOf(onServer(walked.clinic, walked.userId)));
+    expect(walked.cache.catchUpCursor()).toBe(Math.max(...onServer(walked.clinic, walked.userId).map((n) => n.id)));
+  });
+
   it('minimal: a server without a notifications list answers NotFoundError, and nothing is cached', async () => {
     const { clinic, api, cache, userId } = await setupDialect('minimal');
     create(clinic, userId, 3, 'unlisted');

@@ -61,7 +61,7 @@ describe('readListPage', () => {
       meta: { current_page: 1, from: 1, last_page: 3, links: [], path: 'https://clinic.example.org/api/appointments', per_page: 15, to: 15, total: 40 },
     };
     const page = pageOf(body);
-    expect(page).toEqual({ records: rows, next: { page: '2' }, perPage: 15, hasMore: null });
+    expect(page).toEqual({ records: rows, next: { page: '2' }, perPage: 15, hasMore: true });
     expect(JSON.stringify(page.next)).not.toContain('clinic.example.org');
   });
 
@@ -72,7 +72,7 @@ describe('readListPage', () => {
 
   it('reads the last page of an API Resource collection', () => {
     const body = { data: rows, links: { first: 'http://x/api/a?page=1', last: 'http://x/api/a?page=3', prev: 'http://x/api/a?page=2', next: null }, meta: { current_page: 3, last_page: 3, per_page: 15 } };
-    expect(pageOf(body)).toEqual({ records: rows, next: null, perPage: 15, hasMore: null });
+    expect(pageOf(body)).toEqual({ records: rows, next: null, perPage: 15, hasMore: false });
   });
 
   it('takes the next page from the page numbers when links.next is missing', () => {
@@ -82,12 +82,12 @@ describe('readListPage', () => {
   });
 
   it('reads paginate() at the top level from next_page_url', () => {
-    expect(pageOf(lengthAware(1, 3))).toEqual({ records: rows, next: { date: '2026-11-26', page: '2' }, perPage: 15, hasMore: null });
+    expect(pageOf(lengthAware(1, 3))).toEqual({ records: rows, next: { date: '2026-11-26', page: '2' }, perPage: 15, hasMore: true });
     expect(pageOf(lengthAware(2, 3)).next).toEqual({ date: '2026-11-26', page: '3' });
   });
 
   it('reads the last page of paginate()', () => {
-    expect(pageOf(lengthAware(3, 3))).toEqual({ records: rows, next: null, perPage: 15, hasMore: null });
+    expect(pageOf(lengthAware(3, 3))).toEqual({ records: rows, next: null, perPage: 15, hasMore: false });
   });
 
   it('reads simplePaginate(), which has no last_page', () => {
@@ -102,8 +102,8 @@ describe('readListPage', () => {
       prev_page_url: null,
       to: 3,
     });
-    expect(pageOf(simple('http://clinic.internal/api/consultations?page=2'))).toEqual({ records: rows, next: { page: '2' }, perPage: 3, hasMore: null });
-    expect(pageOf(simple(null))).toEqual({ records: rows, next: null, perPage: 3, hasMore: null });
+    expect(pageOf(simple('http://clinic.internal/api/consultations?page=2'))).toEqual({ records: rows, next: { page: '2' }, perPage: 3, hasMore: true });
+    expect(pageOf(simple(null))).toEqual({ records: rows, next: null, perPage: 3, hasMore: false });
   });
 
   it('reads cursorPaginate() from next_page_url', () => {
@@ -120,23 +120,23 @@ describe('readListPage', () => {
       records: rows,
       next: { after_id: '0', per_page: '100', cursor: 'eyJpZCI6MywiX3BvaW50c1RvTmV4dEl0ZW1zIjp0cnVlfQ' },
       perPage: 100,
-      hasMore: null,
+      hasMore: true,
     });
   });
 
   it('reads cursorPaginate() from next_cursor alone', () => {
     const body = { data: rows, path: 'http://clinic.internal/api/notifications', per_page: 15, next_cursor: 'eyJpZCI6M30', next_page_url: null, prev_cursor: null, prev_page_url: null };
-    expect(pageOf(body)).toEqual({ records: rows, next: { cursor: 'eyJpZCI6M30' }, perPage: 15, hasMore: null });
+    expect(pageOf(body)).toEqual({ records: rows, next: { cursor: 'eyJpZCI6M30' }, perPage: 15, hasMore: true });
     expect(pageOf({ data: rows, meta: { next_cursor: 'abc' } }).next).toEqual({ cursor: 'abc' });
   });
 
   it('reads the last page of cursorPaginate()', () => {
     const body = { data: rows, path: 'http://clinic.internal/api/notifications', per_page: 15, next_cursor: null, next_page_url: null, prev_cursor: 'eyJpZCI6MX0', prev_page_url: 'http://clinic.internal/api/notifications?cursor=eyJpZCI6MX0' };
-    expect(pageOf(body)).toEqual({ records: rows, next: null, perPage: 15, hasMore: null });
+    expect(pageOf(body)).toEqual({ records: rows, next: null, perPage: 15, hasMore: false });
   });
 
   it('reads a paginator wrapped in {data: {...}}', () => {
-    expect(pageOf({ data: lengthAware(1, 3) })).toEqual({ records: rows, next: { date: '2026-11-26', page: '2' }, perPage: 15, hasMore: null });
+    expect(pageOf({ data: lengthAware(1, 3) })).toEqual({ records: rows, next: { date: '2026-11-26', page: '2' }, perPage: 15, hasMore: true });
     expect(pageOf({ data: lengthAware(3, 3) }).next).toBeNull();
   });
 

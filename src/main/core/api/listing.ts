@@ -15,7 +15,7 @@ export interface ListPage {
   next: Record<string, string> | null;
   /** The page size the server used, when it says so. */
   perPage: number | null;
-  /** The default dialect's `meta.has_more`; null when the answer does not say. */
+  /** The default dialect's `meta.has_more`, or a paginator's word that this is (not) the last page; null when the answer does not say. */
   hasMore: boolean | null;
 }
 
@@ -29,13 +29,16 @@ export function readListPage(body: unknown): ListPageResult {
   if (isRecord(data) && Array.isArray(data.data)) return readListPage(data);
   if (!Array.isArray(data)) return notAList(body);
   const meta = isRecord(body.meta) ? body.meta : {};
+  const next = nextQuery(body, meta);
+  // A paginator that names no next page has said this is the last one.
+  const paginator = [body.next_page_url, meta.next_page_url, body.next_cursor, meta.next_cursor, lookup(body, 'links.next'), body.current_page, meta.current_page].some((v) => v !== undefined);
   return {
     ok: true,
     page: {
       records: data,
-      next: nextQuery(body, meta),
+      next,
       perPage: positiveInt(body.per_page ?? meta.per_page),
-      hasMore: typeof meta.has_more === 'boolean' ? meta.has_more : null,
+      hasMore: typeof meta.has_more === 'boolean' ? meta.has_more : paginator ? next !== null : null,
     },
   };
 }

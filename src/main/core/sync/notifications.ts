@@ -2,7 +2,7 @@ import type { Notification } from '../../../shared/domain';
 import type { NotificationPayload } from '../../../shared/payloads';
 import type { DeskCache } from '../cache';
 import type { Logger } from '../log';
-import { catchUpNotifications, type CatchUpResult } from '../sync';
+import { catchUpNotifications, type CatchUpResult, type WalkResume } from '../sync';
 import type { PartContext } from './part';
 
 const MAX_SINGLE_ALERTS = 20;
@@ -10,6 +10,8 @@ const PRUNE_INTERVAL_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 export interface NotificationsDeps {
+  /** At most this many pages per catch-up (tests make it small). */
+  maxPages?: number;
   cache: DeskCache;
   logger: Logger;
   /** Notifications older than this leave the cache (patient data stays small). */
@@ -35,6 +37,8 @@ export class NotificationsPart {
   private unread = 0;
   /** When the last prune after a catch-up ran; null until the session's first catch-up. */
   private lastPruneAt: number | null = null;
+  /** A long walk down a server that ignores `after_id`, to go on with. */
+  private resume: WalkResume | null = null;
 
   constructor(
     private readonly ctx: PartContext,
@@ -70,7 +74,8 @@ export class NotificationsPart {
 
   async sync(): Promise<CatchUpResult> {
     this.flush();
-    const caught = await catchUpNotifications(this.ctx.api, this.d.cache, { retentionDays: this.d.retentionDays, now: this.d.now });
+    const caught = await catchUpNotifications(this.ctx.api, this.d.cache, { retentionDays: this.d.retentionDays, now: this.d.now, resume: this.resume, ...(this.d.maxPages === undefined ? {} : { maxPages: this.d.maxPages }) });
+    this.resume = caught.resume;
     // Older than the retention window (a first sign-in's history): pruned at once and never announced,
     // so no alert is raised for what the list will not show.
     const cutoff = this.d.now() - this.d.retentionDays * DAY_MS;
