@@ -6,15 +6,18 @@
  *
  * Every time returned is `hr()` (see ipc.ts).
  */
+import http from 'node:http';
 import PusherSdk from 'pusher';
 import { WebSocket } from 'ws';
 import { channels } from '../../src/shared/channels';
 import { startDemoClinic, type DemoClinic } from '../../src/main/demo/demo-clinic';
+import type { ApiDialectName } from '../../src/main/demo/dialects';
 import { silentLogger } from '../../src/main/demo/logger';
 import type { PusherServer } from '../../src/main/demo/pusher/server';
 import { SimulatedDesk } from '../../src/main/demo/simulated-desk';
 import { hr, serve } from './ipc';
 import { NOTIFICATION_EVENT, notificationData } from './payloads';
+import { startProfiler, summariseProfile, type Profiler } from './profile';
 
 let clinic: DemoClinic | null = null;
 let sdk: PusherSdk | null = null;
@@ -22,6 +25,7 @@ let sdk: PusherSdk | null = null;
 const memberAdded = new Map<string, number>();
 const memberRemoved = new Map<string, number>();
 const joined = new Map<number, SimulatedDesk>();
+let profiler: Profiler | null = null;
 
 /**
  * The server fans a presence change out to every member's socket and only then
@@ -38,6 +42,40 @@ WebSocket.prototype.send = function (this: WebSocket, ...args: Parameters<WebSoc
   if (watch !== null && watch.at === 0 && typeof data === 'string' && watch.needles.every((n) => data.includes(n))) watch.at = hr();
   wsSend.apply(this, args);
 } as WebSocket['send'];
+
+/**
+ * HTTP requests served by this process while `recordRequests(true)`: path, query,
+ * status and the hr() of the request's arrival and of its answer's end (`finish`).
+ * The demo's own `api.requestLog` counts them too, without times or queries.
+ */
+export interface TimedRequest {
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  startAt: number;
+  endAt: number;
+}
+let recording = false;
+const timedRequests: TimedRequest[] = [];
+/** Requests to this path are held `ms` before the app sees them: a real server's latency (`setRequestDelay`). */
+let requestDelay: { path: string; ms: number } | null = null;
+const serverEmit = Reflect.get(http.Server.prototype, 'emit') as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
+http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
+  if (recording && event === 'request') {
+    const req = args[0] as http.IncomingMessage;
+    const res = args[1] as http.ServerResponse;
+    const startAt = hr();
+    const [path = '', query = ''] = (req.url ?? '').split('?');
+    res.once('finish', () => timedRequests.push({ method: req.method ?? '', path, query, status: res.statusCode, startAt, endAt: hr() }));
+  }
+  const delay = requestDelay;
+  if (delay !== null && event === 'request' && ((args[0] as http.IncomingMessage).url ?? '').split('?')[0] === delay.path) {
+    setTimeout(() => serverEmit.call(this, event, ...args), delay.ms);
+    return true;
+  }
+  return serverEmit.call(this, event, ...args);
+} as typeof http.Server.prototype.emit;
 
 function need(): DemoClinic {
   if (!clinic) throw new Error('clinic not started');
@@ -75,8 +113,9 @@ async function paced(count: number, ratePerSec: number, send: (i: number) => voi
 }
 
 const handlers = {
-  async start(options: { seed?: number } = {}) {
-    clinic = await startDemoClinic({ seed: options.seed ?? 42, logger: silentLogger, scenario: { autoStart: false } });
+  /** `apiDialect`: the REST dialect of the clinic's Laravel app (default 'default', the desk's contract). */
+  async start(options: { seed?: number; apiDialect?: ApiDialectName } = {}) {
+    clinic = await startDemoClinic({ seed: options.seed ?? 42, logger: silentLogger, scenario: { autoStart: false }, ...(options.apiDialect === undefined ? {} : { apiDialect: options.apiDialect }) });
     watch(needRealtime());
     const info = clinic.info;
     sdk = new PusherSdk({ appId: info.appId, key: info.appKey, secret: info.appSecret, host: info.wsHost, port: String(info.wsPort), useTLS: false, timeout: 10_000 });
@@ -183,6 +222,23 @@ const handlers = {
   },
 
   /**
+   * Store only, no broadcast: removes the user's notifications with ids in
+   * [firstId, lastId], so the next run of a benchmark meets the same server
+   * (the demo store reads all of a user's notifications for every page).
+   */
+  removeNotifications(o: { userId: number; firstId: number; lastId: number }) {
+    const store = need().store;
+    let removed = 0;
+    for (let id = o.firstId; id <= o.lastId; id++) if (store.deleteNotification(o.userId, id)) removed++;
+    return removed;
+  },
+
+  /** How many notifications the store holds for the user. */
+  notificationCount(o: { userId: number }) {
+    return need().store.listNotifications(o.userId, 0, Number.MAX_SAFE_INTEGER).data.length;
+  },
+
+  /**
    * Moves the store's next notification id above `above` (bench-only: `ClinicStore`
    * keeps its counter private and has no method for it; a seeded id offset in
    * the store would be the clean way, not added because src/ is outside this
@@ -229,6 +285,36 @@ const handlers = {
     const removedAt = memberRemoved.get(key);
     if (removedAt === undefined || watch.at === 0) throw new Error(`no member_removed for user ${o.userId}`);
     return { requestedAt, fanOutAt: watch.at, removedAt };
+  },
+
+  /** Starts (or stops) timing the HTTP requests served; returns where the logs stand, for `requestsSince`. */
+  recordRequests(on: boolean) {
+    recording = on;
+    return { log: need().api.requestLog.length, timed: timedRequests.length };
+  },
+
+  /** Holds every request to `path` for `ms` before the app answers it (0: none), as a real server's latency would. */
+  setRequestDelay(o: { path: string; ms: number }) {
+    requestDelay = o.ms > 0 ? { ...o } : null;
+  },
+
+  /** The demo's `requestLog` and the timed requests after a mark from `recordRequests`. */
+  requestsSince(mark: { log: number; timed: number }) {
+    return { log: need().api.requestLog.slice(mark.log), timed: timedRequests.slice(mark.timed) };
+  },
+
+  /** Starts a CPU profile of this process (see profile.ts). */
+  async profileStart() {
+    if (profiler) throw new Error('already profiling');
+    profiler = await startProfiler();
+  },
+
+  /** Stops it and returns its summary over the window [fromMs, toMs] of hr() readings. */
+  async profileStop(window: { fromMs?: number; toMs?: number } = {}) {
+    const p = profiler;
+    if (!p) throw new Error('not profiling');
+    profiler = null;
+    return summariseProfile(await p.stop(), window);
   },
 
   stats() {

@@ -1,4 +1,5 @@
 /** Starting the clinic and the baseline client in their own processes. */
+import type { ApiDialectName } from '../../src/main/demo/dialects';
 import type { DemoServerInfo } from '../../src/main/demo/info';
 import type { ClinicHandlers } from './clinic-host';
 import { Remote } from './ipc';
@@ -6,10 +7,11 @@ import type { RawClientHandlers } from './raw-client-host';
 
 export type RemoteClinic = Remote<ClinicHandlers> & { info: DemoServerInfo };
 
-export async function startClinic(seed = 42): Promise<RemoteClinic> {
+/** The demo clinic in its own process; `apiDialect` picks its REST dialect (default: the desk's contract). */
+export async function startClinic(seed = 42, options: { apiDialect?: ApiDialectName } = {}): Promise<RemoteClinic> {
   const remote = Remote.start<ClinicHandlers>('clinic', 'bench/support/clinic-host.ts');
   try {
-    const info = await remote.call.start({ seed });
+    const info = await remote.call.start({ seed, ...options });
     return Object.assign(remote, { info });
   } catch (error) {
     await remote.stop();
