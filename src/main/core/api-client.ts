@@ -681,7 +681,8 @@ export class ApiClient {
     const base = { status, url: this.buildUrl(call), method: call.method };
     const contentType = res.headers.get('content-type') ?? '';
     const json = parseJson(text);
-    const serverMessage = json.ok ? (ErrorBody.safeParse(json.value).data?.message ?? null) : null;
+    // A 5xx message is Laravel's exception text in debug mode (SQL with its values, a stack): not repeated.
+    const serverMessage = status >= 500 ? null : serverSaid(json.ok ? (ErrorBody.safeParse(json.value).data?.message ?? null) : null);
     const init = { ...base, serverMessage };
     const said = serverMessage === null ? '' : `: ${serverMessage}`;
 
@@ -788,28 +789,40 @@ function parseRetryAfter(header: string | null, now = Date.now()): number | null
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+/** Where a redirect points, without its query or fragment (which may carry a token or a session). */
 function describeRedirect(status: number, location: string | null, url: string): string {
   if (location === null) return `it answered with a redirect (${status}) instead of JSON`;
   let hint = '';
+  let where = 'another address';
   try {
     const target = new URL(location, url);
     const from = new URL(url);
+    where = `${target.origin}${target.pathname}`;
     if (from.protocol === 'http:' && target.protocol === 'https:' && target.host === from.host) hint = '; use the https:// address';
     else if (/\/login\/?$/.test(target.pathname)) hint = "; a login page answered, not the API: use the Laravel app's base URL (without /api)";
   } catch {
-    // An unparsable Location says enough on its own.
+    // An unparsable Location is not repeated: it is the server's text.
   }
-  return `it answered with a redirect (${status}) to ${location} instead of JSON${hint}`;
+  return `it answered with a redirect (${status}) to ${where} instead of JSON${hint}`;
 }
 
+/**
+ * What came instead of JSON, named, never quoted: a body may hold a token (a
+ * truncated login answer) or patient data (the start of another answer).
+ */
 function describeNonJson(status: number, contentType: string, text: string): string {
   if (text.trim() === '') return `it answered ${status} with an empty body instead of JSON`;
-  if (/html/i.test(contentType) || /^\s*</.test(text)) {
-    const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim();
-    return `it answered ${status} with an HTML page${title ? ` ("${title}")` : ''} instead of JSON`;
-  }
-  const sample = text.trim().slice(0, 60).replace(/\s+/g, ' ');
-  return `it answered ${status} with ${contentType === '' ? 'something' : contentType} that is not JSON ("${sample}${text.length > 60 ? '…' : ''}")`;
+  if (/html/i.test(contentType) || /^\s*</.test(text)) return `it answered ${status} with an HTML page instead of JSON`;
+  const type = contentType.split(';')[0]?.trim() ?? '';
+  if (/json/i.test(type) || /^\s*[[{]/.test(text)) return `it answered ${status} with JSON that is cut short or malformed (${text.length} characters)`;
+  return `it answered ${status} with ${type === '' ? 'something' : /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : 'a body'} that is not JSON (${text.length} characters)`;
+}
+
+/** The server's own `message`, bounded and on one line: it goes into errors and logs. */
+function serverSaid(message: string | null): string | null {
+  if (message === null) return null;
+  const line = [...message].map((c) => (c < ' ' || c === '\u007f' ? ' ' : c)).join('').replace(/ {2,}/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 function describeIssues(error: z.ZodError): string {

@@ -480,7 +480,8 @@ group('readRecord: a record the desk cannot read', () => {
   it('reports a value that is there but unusable, at the name it was found under', () => {
     expect(problemOf('appointments', { ...appointment, appointment_date: 'tomorrow at 9' }, 'data.0')).toMatchObject({
       path: 'data.0.appointment_date',
-      seen: '"tomorrow at 9"',
+      // Free text is described, not quoted (it could be a patient's name).
+      seen: 'text of 13 characters',
       expected: 'appointment_date, an ISO 8601 date-time such as 2026-11-26T09:00:00Z',
     });
     const { appointment_date: _, ...rest } = appointment;
@@ -520,7 +521,7 @@ group('readRecord: a record the desk cannot read', () => {
   it('names the resource in the path of a single record, and a bare field without where', () => {
     const { email: _, ...rest } = user;
     expect(problemOf('user', rest, 'user')).toMatchObject({ path: 'user.email', seen: '(missing)', expected: 'email, required: text', profileLine: expect.stringMatching(/^"user\.email": /) });
-    expect(problemOf('consultations', { ...consultation, status: '' })).toMatchObject({ path: 'status', seen: '""', expected: 'status, text' });
+    expect(problemOf('consultations', { ...consultation, status: '' })).toMatchObject({ path: 'status', seen: 'text of 0 characters', expected: 'status, text' });
     const { name: _n, ...nameless } = member;
     expect(problemOf('members', nameless, 'data.0')).toMatchObject({ path: 'data.0.name', seen: '(missing)' });
   });

@@ -311,7 +311,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A value as a problem report shows it: short, and never a whole record of patient data. */
+/** A value as a problem report shows it: short, and never a whole record or free text (patient data). */
 export function describe(value: unknown): string {
   if (value === undefined) return '(missing)';
   if (value === null) return 'null';
@@ -320,6 +320,16 @@ export function describe(value: unknown): string {
     const keys = Object.keys(value);
     return `an object with ${keys.length === 0 ? 'no fields' : keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`;
   }
+  if (typeof value === 'string' && !looksLikeData(value)) return `text of ${value.length} characters`;
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/**
+ * Shown as it is: what helps an admin map a field (a date-time, a number, an
+ * id, a status word) and cannot be a patient's name or a message. Free text is
+ * described by its length only: problems go to logs and Diagnostics.
+ */
+function looksLikeData(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}([ T][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?$/.test(text) || /^-?\d+(\.\d+)?$/.test(text) || /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/.test(text);
 }
