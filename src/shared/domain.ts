@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from './ids';
+import { Text } from './text';
 import { IsoDate, IsoDateTime } from './time';
 
 /**
@@ -26,7 +27,7 @@ export const CLINIC_WIDE_ROLES: readonly Role[] = ['admin', 'reception'];
 
 export const User = z.object({
   id: Id,
-  name: z.string().min(1).max(200),
+  name: Text().min(1).max(200),
   email: z.email().max(254),
   role: Role,
   clinic_id: Id,
@@ -37,7 +38,7 @@ export type User = z.infer<typeof User>;
 
 export const ClinicMember = z.object({
   id: Id,
-  name: z.string().min(1).max(200),
+  name: Text().min(1).max(200),
   role: Role,
   clinic_id: Id,
   doctor_id: Id.nullable().default(null),
@@ -48,8 +49,8 @@ export const Notification = z.object({
   id: Id,
   user_id: Id,
   type: z.string().min(1).max(64),
-  title: z.string().max(500),
-  message: z.string().max(5000),
+  title: Text().max(500),
+  message: Text().max(5000),
   action_url: z.string().max(2048).nullable().default(null),
   created_at: IsoDateTime,
   read_at: IsoDateTime.nullable().default(null),
@@ -78,13 +79,13 @@ export const Appointment = z.object({
   clinic_id: Id,
   doctor_id: Id,
   /** When the server names the doctor (a nested `doctor`, or `doctor_name`): the board's column title without a members list. */
-  doctor_name: z.string().max(200).optional(),
+  doctor_name: Text().max(200).optional(),
   patient_id: Id,
-  patient_name: z.string().max(200),
+  patient_name: Text().max(200),
   status: AppointmentStatus,
   appointment_date: IsoDateTime,
   duration_minutes: z.number().int().positive().max(24 * 60),
-  reason: z.string().max(1000).nullable().default(null),
+  reason: Text().max(1000).nullable().default(null),
   updated_at: IsoDateTime,
 });
 export type Appointment = z.infer<typeof Appointment>;
@@ -103,7 +104,7 @@ export const Consultation = z.object({
   clinic_id: Id,
   doctor_id: Id,
   patient_id: Id,
-  patient_name: z.string().max(200),
+  patient_name: Text().max(200),
   appointment_id: Id.nullable().default(null),
   status: ConsultationStatus,
   started_at: IsoDateTime.nullable(),
@@ -118,8 +119,8 @@ export const Message = z.object({
   id: Id,
   conversation_id: Id,
   sender_id: Id,
-  sender_name: z.string().max(200),
-  body: z.string().min(1).max(MESSAGE_BODY_MAX),
+  sender_name: Text().max(200),
+  body: Text().min(1).max(MESSAGE_BODY_MAX),
   created_at: IsoDateTime,
 });
 export type Message = z.infer<typeof Message>;
@@ -127,7 +128,7 @@ export type Message = z.infer<typeof Message>;
 export const Conversation = z.object({
   id: Id,
   clinic_id: Id,
-  subject: z.string().max(200),
+  subject: Text().max(200),
   participant_ids: z.array(Id),
   last_message: Message.nullable().default(null),
   unread_count: z.number().int().nonnegative(),
@@ -168,7 +169,7 @@ export type NotificationPage = z.infer<typeof NotificationPage>;
 
 /** Laravel's 422 body: `{ message, errors: { field: [messages] } }`. */
 export const ValidationErrorBody = z.object({
-  message: z.string(),
+  message: Text(),
   errors: z.record(z.string(), z.array(z.string())),
 });
 export type ValidationErrorBody = z.infer<typeof ValidationErrorBody>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, LooseId } from './ids';
 import { ConsultationStatus, Message, Role } from './domain';
+import { Text } from './text';
 import { IsoDateTime } from './time';
 
 /**
@@ -12,8 +13,8 @@ export const NotificationPayload = z.object({
   id: LooseId,
   user_id: LooseId,
   type: z.string().min(1).max(64),
-  title: z.string().max(500),
-  message: z.string().max(5000),
+  title: Text().max(500),
+  message: Text().max(5000),
   // The seed always sends it; Laravel sends null when a notification has no link.
   action_url: z.string().max(2048).nullish().transform((v) => v ?? null),
   created_at: IsoDateTime,
@@ -45,10 +46,10 @@ const LooseDetails = z.looseObject({
   clinic_id: LooseId.optional(),
   doctor_id: LooseId.optional(),
   patient_id: LooseId.optional(),
-  patient_name: z.string().max(200).optional(),
-  doctor_name: z.string().max(200).optional(),
+  patient_name: Text().max(200).optional(),
+  doctor_name: Text().max(200).optional(),
   duration_minutes: z.number().int().positive().max(24 * 60).optional(),
-  reason: z.string().max(1000).nullable().optional(),
+  reason: Text().max(1000).nullable().optional(),
 });
 /** PHP's `json_encode` writes an empty array for an empty `details`; absent or null reads as none. */
 export const AppointmentDetails = z.preprocess((v) => (v === undefined || v === null || (Array.isArray(v) && v.length === 0) ? {} : v), LooseDetails);
@@ -66,7 +67,7 @@ export type AppointmentUpdatePayload = z.infer<typeof AppointmentUpdatePayload>;
 export const MESSAGE_EVENT_TYPES = ['sent', 'read', 'typing'] as const;
 
 /** `type: 'sent'`: the new message; a back end following the seed's example may send only text. */
-export const MessageSentData = z.looseObject({ message: z.union([Message, z.string().max(5000)]) });
+export const MessageSentData = z.looseObject({ message: z.union([Message, Text().max(5000)]) });
 /** `type: 'read'`: a participant has read up to a message. */
 export const MessageReadData = z.object({
   user_id: Id,
@@ -76,7 +77,7 @@ export const MessageReadData = z.object({
 /** `type: 'typing'`: carried by the `client-typing` whisper, never by the server. */
 export const TypingData = z.object({
   user_id: Id,
-  name: z.string().max(200),
+  name: Text().max(200),
   typing: z.boolean(),
 });
 
@@ -95,7 +96,7 @@ export type MessagePayload = z.infer<typeof MessagePayload>;
  * `user_info` as servers really send it: `{name, role}`, `{id, name}`, `{name}`;
  * the role then comes from the members list, else "staff".
  */
-export const LoosePresenceMemberInfo = z.looseObject({ name: z.string().trim().min(1).max(200), role: Role.optional() });
+export const LoosePresenceMemberInfo = z.looseObject({ name: Text().trim().min(1).max(200), role: Role.optional() });
 export const PresenceMember = z.object({ id: LooseId, info: LoosePresenceMemberInfo });
 export type PresenceMember = z.output<typeof PresenceMember>;
 

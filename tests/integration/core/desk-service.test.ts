@@ -243,6 +243,19 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     expect(ids).not.toContain(99998);
   });
 
+  it('stores and shows text cleaned: no NUL, no bidi override, no lone surrogate (SQLite reads it back well-formed)', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    const me = account(c, RECEPTION);
+    const raw = { id: 99_990, user_id: me.id, type: 'system', title: 'Re\u0000sults \u202Eexe.fdp', message: 'half a pair \uD800 here', action_url: null, created_at: '2026-11-26T10:00:00.000000Z' };
+    await c.backend.rawBroadcast('general-notification', [channels.notifications(me.id).fullName], phpJsonEncode(raw));
+    const shown = await d.waitFor('notification.upserted', (e) => e.notification.id === raw.id);
+    expect(shown.notification).toMatchObject({ title: 'Results exe.fdp', message: 'half a pair \uFFFD here' });
+    const stored = (await d.desk.listNotifications({ limit: 5 })).items.find((n) => n.id === raw.id);
+    expect(stored).toMatchObject({ title: 'Results exe.fdp', message: 'half a pair \uFFFD here' });
+  });
+
   it('signs out with a reason when the token is revoked mid-session, keeping the cache', async () => {
     const c = await clinic();
     const d = desk(c);
