@@ -38,7 +38,8 @@ export const SignInRequest = z.object({
 });
 export type SignInRequest = z.infer<typeof SignInRequest>;
 
-export const SIGN_IN_ERRORS = ['invalid-credentials', 'unreachable', 'not-a-clinic', 'forbidden', 'invalid-input', 'server-error'] as const;
+/** `local-cache`: the server accepted the sign-in but this computer could not open the desk's cache (the token was revoked). */
+export const SIGN_IN_ERRORS = ['invalid-credentials', 'unreachable', 'not-a-clinic', 'forbidden', 'invalid-input', 'server-error', 'local-cache'] as const;
 export const SignInResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), user: User }),
   z.object({ ok: z.literal(false), error: z.enum(SIGN_IN_ERRORS), message: z.string().max(1000) }),

@@ -162,7 +162,14 @@ export const Diagnostics = z.object({
   timeline: z.array(ConnectionTransition),
   channels: z.array(ChannelStatus),
   rejected: z.array(RejectedPayload),
-  cache: z.object({ notifications: z.number().int().nonnegative(), outbox: z.number().int().nonnegative() }),
+  cache: z.object({
+    notifications: z.number().int().nonnegative(),
+    outbox: z.number().int().nonnegative(),
+    /** Why changes are not reaching the cache file ("the disk is full: notifications are not being saved"); null while they are. */
+    writeError: z.string().max(500).nullable(),
+    /** Notifications kept although their creation time could not be trusted (dated in the future, or back-dated behind newer ones). */
+    datesFlagged: z.number().int().nonnegative(),
+  }),
   features: z.array(FeatureStatus),
 });
 export type Diagnostics = z.infer<typeof Diagnostics>;

@@ -83,7 +83,7 @@ export function createFakeBridge(options: { signedOut?: boolean; snapshot?: Part
       timeline: [],
       channels: fake.snapshot.channels,
       rejected: [],
-      cache: { notifications: 0, outbox: 0 },
+      cache: { notifications: 0, outbox: 0, writeError: null, datesFlagged: 0 },
       features: fake.snapshot.features,
     })),
     diagnosticsReport: method('diagnosticsReport', async () => ({ text: JSON.stringify({ config: { apiUrl: null } }) })),

@@ -11,7 +11,12 @@ import type { Logger } from './log';
  * and a fresh one is created; the sync layer then rebuilds it from the server.
  * Problems of the environment (a read-only folder, a full disk, a file locked
  * by another process) are different: the file may be fine, so nothing is moved
- * and `CacheOpenError` says what is wrong.
+ * and `CacheOpenError` says what is wrong. A healthy file that SQLite can only
+ * open read-only (the file, not its folder, is write-protected) opens: the
+ * cache reads it and keeps its writes in memory until it can write again.
+ *
+ * The outbox of a file set aside (the user's offline actions) is read back
+ * from it when SQLite still can, and handed to the new cache.
  */
 
 type Db = Database.Database;
@@ -154,6 +159,35 @@ function inspectHeader(file: string): UnusableFile | null {
   return null;
 }
 
+/** The per-connection settings every cache connection runs with; what is wrong, in words, when WAL mode cannot be had. */
+function configure(db: Db): string | null {
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
+  if (mode.toLowerCase() !== 'wal') return `cannot switch to WAL mode (journal mode stays ${mode})`;
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Deleted patient data is overwritten where that costs no extra I/O; prune() also gives freed pages back.
+  db.pragma('secure_delete = FAST');
+  return null;
+}
+
+/**
+ * A new connection to a cache file that was opened (and checked) before: the
+ * cache reconnects when its connection turned out read-only, in case the file
+ * has become writable since.
+ */
+export function reconnect(file: string): Db {
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
+  try {
+    const problem = configure(db);
+    if (problem !== null) throw new Error(problem);
+    return db;
+  } catch (error) {
+    closeQuietly(db);
+    throw error;
+  }
+}
+
 /**
  * Opens, checks and migrates one file, then hands it to `build`. Throws
  * `UnusableFile` (set it aside) or `CacheOpenError` (leave it alone).
@@ -175,19 +209,15 @@ function openChecked<T>(options: OpenFileOptions, build: (db: Db) => T): T {
     const state = inspectFile(db);
     if (state.kind === 'foreign') throw new UnusableFile('foreign', state.reason);
     if (state.kind === 'empty') db.pragma('auto_vacuum = INCREMENTAL');
-    const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
-    if (mode.toLowerCase() !== 'wal') throw environmentError(file, new Error(`cannot switch to WAL mode (journal mode stays ${mode})`));
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    // Deleted patient data is overwritten where that costs no extra I/O; prune() also gives freed pages back.
-    db.pragma('secure_delete = FAST');
+    const problem = configure(db);
+    if (problem !== null) throw environmentError(file, new Error(problem));
     if (state.kind === 'ours' && state.version > 0) {
       const reason = needsQuickCheck(db, file, options.quickCheck, now(), walLeftOver);
       if (reason !== null) {
         const started = performance.now();
         quickCheck(db);
         logger.info('cache: integrity check passed', { file, reason, ms: Math.round(performance.now() - started) });
-        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_quick_check_ms', ?)").run(now());
+        recordQuickCheck(db, file, now(), logger);
       }
     }
     migrate(db, state.kind === 'ours' ? state.version : 0);
@@ -206,6 +236,17 @@ function openChecked<T>(options: OpenFileOptions, build: (db: Db) => T): T {
   }
 }
 
+/** The file passed; a full disk or a write-protected file only means the next open checks again. */
+function recordQuickCheck(db: Db, file: string, nowMs: number, logger: Logger): void {
+  try {
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_quick_check_ms', ?)").run(nowMs);
+  } catch (error) {
+    const code = sqliteCode(error);
+    if (code === null || !isEnvironmentCode(code)) throw error;
+    logger.warn('cache: could not record the integrity check; the next start checks again', { file, error: describe(error) });
+  }
+}
+
 function isEnvironmentCode(code: string): boolean {
   return /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|FULL|BUSY|LOCKED|NOMEM|NOLFS)/.test(code);
 }
@@ -216,10 +257,45 @@ function environmentError(file: string, error: unknown): CacheOpenError {
   try {
     fs.accessSync(dir, fs.constants.W_OK);
     if (fs.existsSync(file)) fs.accessSync(file, fs.constants.R_OK | fs.constants.W_OK);
-  } catch {
-    hint = ` — the folder ${dir} or the file is not writable by this user; the cache needs to create and write files there`;
+  } catch (accessError) {
+    hint =
+      (accessError as NodeJS.ErrnoException).code === 'EROFS'
+        ? ` — the file system that holds ${dir} is mounted read-only; the cache needs to create and write files there`
+        : ` — the folder ${dir} or the file is not writable by this user; the cache needs to create and write files there`;
   }
   return new CacheOpenError(`cannot open the Clinic Desk cache at ${file} (${describe(error)})${hint}`, file, error);
+}
+
+/** `mkdir -p` failed: say which part of the path is in the way, in words, rather than `EEXIST … mkdir`. */
+function folderError(file: string, error: unknown): CacheOpenError {
+  const dir = path.dirname(file);
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EEXIST' || code === 'ENOTDIR') {
+    const blocker = firstNonFolder(dir);
+    if (blocker !== null) return new CacheOpenError(`cannot create the cache folder ${dir}: ${blocker} is a file, not a folder`, file, error);
+  }
+  if (code === 'EROFS') return new CacheOpenError(`cannot create the cache folder ${dir}: the file system that holds it is mounted read-only`, file, error);
+  if (code === 'EACCES' || code === 'EPERM') return new CacheOpenError(`cannot create the cache folder ${dir}: this user may not create folders there`, file, error);
+  return environmentError(file, error);
+}
+
+/** The first part of `dir`, from the top, that exists and is not a folder. */
+function firstNonFolder(dir: string): string | null {
+  const parts: string[] = [];
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    parts.unshift(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const part of parts) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(part);
+    } catch {
+      return null;
+    }
+    if (!stat.isDirectory()) return part;
+  }
+  return null;
 }
 
 function closeQuietly(db: Db): void {
@@ -252,16 +328,65 @@ export function removeCacheFiles(file: string): void {
   }
 }
 
+/** What could be read of the outbox of a file set aside. */
+type Salvage = { ok: true; rows: unknown[]; damaged: string | null } | { ok: false; reason: string };
+
+/**
+ * Reads the outbox rows of a file that was set aside, without changing it
+ * (read-only; SQLite may add a -shm next to it). Rows are returned raw: the
+ * new cache parses each one as it parses its own. A file without our header
+ * or application id has nothing of ours to read.
+ */
+export function readOutboxOf(file: string): Salvage {
+  if (inspectHeader(file)?.verdict === 'corrupt') return { ok: false, reason: 'it is not a SQLite database' };
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    return { ok: false, reason: describe(error) };
+  }
+  const rows: unknown[] = [];
+  try {
+    if (Number(db.pragma('application_id', { simple: true })) !== APPLICATION_ID) return { ok: false, reason: 'it is not a Clinic Desk cache' };
+    for (const row of db.prepare('SELECT id, action, attempts, last_error, created_at FROM outbox ORDER BY id').iterate()) rows.push(row);
+    return { ok: true, rows, damaged: null };
+  } catch (error) {
+    // A damaged page part-way through: what was read before it still counts.
+    return rows.length > 0 ? { ok: true, rows, damaged: describe(error) } : { ok: false, reason: describe(error) };
+  } finally {
+    closeQuietly(db);
+  }
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The part of the warning that says what became of the user's queued offline actions. */
+function salvageNote(salvage: Salvage, restored: number, verdict: 'corrupt' | 'foreign'): string | null {
+  if (!salvage.ok) return verdict === 'corrupt' ? `its queued offline actions could not be read (${salvage.reason}); none were recovered` : null;
+  if (salvage.rows.length === 0) return verdict === 'corrupt' ? (salvage.damaged ? `its queued offline actions could not be read (${salvage.damaged})` : 'it held no queued offline actions') : null;
+  const found = salvage.rows.length;
+  const recovered = restored === found ? `${plural(found, 'queued offline action')} recovered from it` : `${restored} of its ${plural(found, 'queued offline action')} recovered (the others did not parse)`;
+  return salvage.damaged ? `${recovered}; more may have been lost to a damaged page (${salvage.damaged})` : recovered;
+}
+
 /**
  * Opens the cache, setting a damaged or foreign file aside and starting a new
- * one. Throws `CacheOpenError` only when even a fresh file cannot be created.
+ * one; `restore` hands what could be read of the old file's outbox to the new
+ * cache and says how many actions it kept. Throws `CacheOpenError` only when
+ * even a fresh file cannot be created.
  */
-export function openCacheFile<T>(options: OpenFileOptions, build: (db: Db) => T): { value: T; warnings: string[] } {
+export function openCacheFile<T>(
+  options: OpenFileOptions,
+  build: (db: Db) => T,
+  restore?: (value: T, outboxRows: unknown[]) => number,
+): { value: T; warnings: string[] } {
   const { file, now, logger } = options;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   } catch (error) {
-    throw environmentError(file, error);
+    throw folderError(file, error);
   }
   try {
     return { value: openChecked(options, build), warnings: [] };
@@ -277,16 +402,21 @@ export function openCacheFile<T>(options: OpenFileOptions, build: (db: Db) => T)
         moveError,
       );
     }
-    const warning =
-      error.verdict === 'corrupt'
-        ? `cache file was corrupt (${error.reason}); moved to ${movedTo} and rebuilt`
-        : `cache file was not a Clinic Desk cache (${error.reason}); moved to ${movedTo} and rebuilt`;
-    logger.warn(`cache: ${warning}`, { file, movedTo, verdict: error.verdict });
+    let value: T;
     try {
-      return { value: openChecked(options, build), warnings: [warning] };
+      value = openChecked(options, build);
     } catch (retryError) {
       if (retryError instanceof CacheOpenError) throw retryError;
       throw new CacheOpenError(`cannot create a new cache at ${file} after moving the old one aside: ${describe(retryError)}`, file, retryError);
     }
+    const salvage = readOutboxOf(movedTo);
+    const restored = salvage.ok && salvage.rows.length > 0 && restore ? restore(value, salvage.rows) : 0;
+    const note = salvageNote(salvage, restored, error.verdict);
+    const warning =
+      (error.verdict === 'corrupt'
+        ? `cache file was corrupt (${error.reason}); moved to ${movedTo} and rebuilt`
+        : `cache file was not a Clinic Desk cache (${error.reason}); moved to ${movedTo} and rebuilt`) + (note === null ? '' : `; ${note}`);
+    logger.warn(`cache: ${warning}`, { file, movedTo, verdict: error.verdict, outboxRecovered: restored });
+    return { value, warnings: [warning] };
   }
 }

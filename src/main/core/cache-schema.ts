@@ -74,8 +74,25 @@ const v1: Migration = (db) => {
   `);
 };
 
+/**
+ * received_ms: when this desk first stored the row. date_flag: the row's
+ * created_at could not be trusted when it arrived ('future': more than a day
+ * ahead of this desk's clock; 'past': older than the retention window although
+ * it came live, so the server had just made it: an import, a back-dated row, a
+ * wrong clock). A flagged row is kept for the retention window from its
+ * arrival instead of its creation. The highest-pruned-id mark is gone: it hid
+ * every later row with a lower id.
+ */
+const v2: Migration = (db) => {
+  db.exec(`
+    ALTER TABLE notifications ADD COLUMN received_ms INTEGER;
+    ALTER TABLE notifications ADD COLUMN date_flag TEXT CHECK (date_flag IN ('future', 'past'));
+    DELETE FROM meta WHERE key = 'pruned_through_id';
+  `);
+};
+
 /** Index `i` migrates version `i` to `i + 1`. Append only. */
-export const MIGRATIONS: readonly Migration[] = [v1];
+export const MIGRATIONS: readonly Migration[] = [v1, v2];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** What is at the cache path, read from the header without changing the file. */

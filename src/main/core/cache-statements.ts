@@ -19,9 +19,15 @@ export const ITEM_COLUMNS = `
 
 export const UNREAD = 'n.read_at IS NULL AND n.local_read_at IS NULL AND n.deleted_at IS NULL';
 
+/**
+ * When a row's age is counted from: its creation, or its arrival on this desk
+ * when its creation time was not to be trusted (`date_flag`). In ms.
+ */
+const KEPT_FROM = `CASE WHEN n.date_flag IS NULL THEN unixepoch(n.created_at, 'subsec') * 1000 ELSE n.received_ms END`;
+
 /** Old enough to prune, and no outbox action refers to it. */
 const PRUNABLE = `
-  unixepoch(n.created_at, 'subsec') * 1000 < @cutoff
+  ${KEPT_FROM} < @cutoff
   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind IN ('read', 'delete') AND o.notification_id = n.id)
   AND NOT (n.read_at IS NULL AND n.local_read_at IS NOT NULL AND EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'read-all'))`;
 
@@ -36,7 +42,12 @@ export interface NotificationParams {
   action_url: string | null;
   created_at: string;
   read_at: string | null;
+  /** Insert only: when this desk stored it, and why its created_at is not trusted (null: it is). */
+  received_ms: number;
+  date_flag: DateFlag | null;
 }
+
+export type DateFlag = 'future' | 'past';
 
 type Stmt<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
@@ -51,7 +62,9 @@ export interface CacheStatements {
   markAllRead: Stmt<[string]>;
   hide: Stmt<[string, number]>;
   scrub: Stmt<[number]>;
-  maxPrunable: Stmt<[{ cutoff: number }], number | null>;
+  exists: Stmt<[number], number>;
+  dateFlag: Stmt<[number], DateFlag | null>;
+  flagCounts: Stmt<[], { date_flag: DateFlag; n: number }>;
   prune: Stmt<[{ cutoff: number }]>;
   pruneSnapshots: Stmt<[number]>;
   getMeta: Stmt<[string], unknown>;
@@ -64,8 +77,8 @@ export interface CacheStatements {
 export function prepareStatements(db: Database.Database): CacheStatements {
   return {
     insert: db.prepare<[NotificationParams]>(
-      `INSERT INTO notifications (id, user_id, type, title, message, action_url, created_at, read_at)
-       VALUES (@id, @user_id, @type, @title, @message, @action_url, @created_at, @read_at)
+      `INSERT INTO notifications (id, user_id, type, title, message, action_url, created_at, read_at, received_ms, date_flag)
+       VALUES (@id, @user_id, @type, @title, @message, @action_url, @created_at, @read_at, @received_ms, @date_flag)
        ON CONFLICT (id) DO NOTHING`,
     ),
     // Only rows that change are written, so a catch-up that re-reads known rows costs no writes.
@@ -91,7 +104,11 @@ export function prepareStatements(db: Database.Database): CacheStatements {
     hide: db.prepare<[string, number]>('UPDATE notifications SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
     // Once the server confirmed a delete the tombstone keeps only what blocks a resurrection.
     scrub: db.prepare<[number]>("UPDATE notifications SET title = '', message = '', action_url = NULL WHERE id = ? AND deleted_at IS NOT NULL"),
-    maxPrunable: db.prepare<[{ cutoff: number }], number | null>(`SELECT max(n.id) FROM notifications n WHERE ${PRUNABLE}`).pluck(),
+    exists: db.prepare<[number], number>('SELECT 1 FROM notifications WHERE id = ?').pluck(),
+    dateFlag: db.prepare<[number], DateFlag | null>('SELECT date_flag FROM notifications WHERE id = ?').pluck(),
+    flagCounts: db.prepare<[], { date_flag: DateFlag; n: number }>(
+      'SELECT date_flag, count(*) AS n FROM notifications WHERE date_flag IS NOT NULL AND deleted_at IS NULL GROUP BY date_flag',
+    ),
     prune: db.prepare<[{ cutoff: number }]>(`DELETE FROM notifications AS n WHERE ${PRUNABLE}`),
     pruneSnapshots: db.prepare<[number]>('DELETE FROM snapshots WHERE saved_ms < ?'),
     getMeta: db.prepare<[string], unknown>('SELECT value FROM meta WHERE key = ?').pluck(),

@@ -1,8 +1,9 @@
 import { ApiProfile } from './api/profile';
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, jsonTextDepth } from '../../shared/json-limits';
 import { DEFAULT_SETTINGS, Settings, SettingsPatch, type SettingKey } from '../../shared/settings';
 
 /**
@@ -203,7 +204,7 @@ export const PolicyFile = z.strictObject({
   defaultSettings: SettingsPatch.optional().meta({
     description: 'Starting values for the same settings, which users may change. Where "settings" names the same setting, the locked value applies.',
   }),
-  cacheRetentionDays: CacheRetentionDays.optional().meta({ description: "How long read notifications stay in the desk's local cache, in days (default 30)." }),
+  cacheRetentionDays: CacheRetentionDays.optional().meta({ description: "How long notifications, read or unread, stay in the desk's local cache, in days from their creation (default 30)." }),
   allowedLinkHosts: z
     .array(LinkHost)
     .max(100)
@@ -443,14 +444,44 @@ function zodIssues(error: z.ZodError, source: ConfigSource, input: unknown, file
 
 export type FileRead = { kind: 'missing' } | { kind: 'ok'; value: unknown } | { kind: 'error'; issue: Omit<ConfigIssue, 'source'> };
 
-/** Reads a JSON file; a syntax error is located by line and column. */
+/**
+ * Largest settings or policy file read. They hold a few kilobytes; the bound
+ * keeps a wrong path (a log, a disk image, a device) from being read whole.
+ */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/** Stat first: a FIFO or device would block or never end, a huge file would be read whole. */
+function readBoundedText(file: string): string {
+  const stat = statSync(file);
+  if (stat.isDirectory()) throw Object.assign(new Error(`${file} is a directory`), { code: 'EISDIR' });
+  if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTREG' });
+  if (stat.size > MAX_CONFIG_FILE_BYTES) throw Object.assign(new Error(`${file} is too large`), { code: 'EFBIG', size: stat.size });
+  return readFileSync(file, 'utf8');
+}
+
+/**
+ * Reads a JSON file; a syntax error is located by line and column. Bounded:
+ * at most `MAX_CONFIG_FILE_BYTES`, nesting at most `MAX_JSON_DEPTH` levels
+ * (checked on the text, so the recursive walks over a policy never meet a
+ * depth bomb).
+ */
 export function readJsonFile(file: string): FileRead {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBoundedText(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
+    if (code === 'EFBIG') {
+      const size = (error as { size?: number }).size ?? 0;
+      return {
+        kind: 'error',
+        issue: { field: file, file, message: `is too large (${size} bytes; at most ${MAX_CONFIG_FILE_BYTES} are read)`, fix: 'a settings or policy file holds a few kilobytes: point the path at the right file' },
+      };
+    }
+    if (code === 'ENOTREG') {
+      return { kind: 'error', issue: { field: file, file, message: 'is not a regular file', fix: 'point the path at a JSON file' } };
+    }
     return {
       kind: 'error',
       issue: {
@@ -463,6 +494,12 @@ export function readJsonFile(file: string): FileRead {
   }
   // Windows Notepad saves UTF-8 with a byte-order mark, which JSON.parse rejects.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    return {
+      kind: 'error',
+      issue: { field: file, file, message: `nests deeper than ${MAX_JSON_DEPTH} levels`, fix: 'a settings or policy file nests a few levels at most: check that this is the right file' },
+    };
+  }
   try {
     return { kind: 'ok', value: JSON.parse(text) as unknown };
   } catch (error) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SendMessageInput } from '../../shared/bridge';
 import { Id } from '../../shared/ids';
 import { IsoDateTime } from '../../shared/time';
+import { wellFormed, wellFormedJson } from './cache-text';
 import type { Logger } from './log';
 
 /**
@@ -94,14 +95,15 @@ export class OutboxStore {
   private readonly failStmt: Database.Statement<[string, number]>;
   private readonly countStmt: Database.Statement<[], number>;
   private readonly pendingDeletesStmt: Database.Statement<[], number>;
+  private readonly pendingReadsStmt: Database.Statement<[], { notification_id: number; created_at: string }>;
 
   constructor(
     db: Database.Database,
     private readonly logger: Logger,
   ) {
     this.insertStmt = db.prepare(
-      `INSERT INTO outbox (kind, notification_id, dedupe_key, action, created_at)
-       VALUES (@kind, @notificationId, @dedupeKey, @action, @createdAt)`,
+      `INSERT INTO outbox (kind, notification_id, dedupe_key, action, attempts, last_error, created_at)
+       VALUES (@kind, @notificationId, @dedupeKey, @action, @attempts, @lastError, @createdAt)`,
     );
     this.byKeyStmt = db.prepare<[string], number>('SELECT id FROM outbox WHERE dedupe_key = ?').pluck();
     this.byIdStmt = db.prepare<[number]>('SELECT id, action, attempts, last_error, created_at FROM outbox WHERE id = ?');
@@ -110,20 +112,30 @@ export class OutboxStore {
     this.failStmt = db.prepare<[string, number]>('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?');
     this.countStmt = db.prepare<[], number>('SELECT count(*) FROM outbox').pluck();
     this.pendingDeletesStmt = db.prepare<[], number>("SELECT notification_id FROM outbox WHERE kind = 'delete'").pluck();
+    this.pendingReadsStmt = db.prepare("SELECT notification_id, created_at FROM outbox WHERE kind = 'read' AND notification_id IS NOT NULL");
   }
 
-  /** Returns the new entry's id, or the id of the same intent already queued (and `created: false`). */
-  add(action: OutboxAction, createdAt: string): { id: number; created: boolean } {
+  /** The id of the same intent already queued, if any. */
+  existing(action: OutboxAction): number | null {
     const dedupeKey = dedupeKeyOf(action);
-    if (dedupeKey !== null) {
-      const existing = this.byKeyStmt.get(dedupeKey);
-      if (existing !== undefined) return { id: existing, created: false };
-    }
+    return dedupeKey === null ? null : (this.byKeyStmt.get(dedupeKey) ?? null);
+  }
+
+  /**
+   * Returns the new entry's id, or the id of the same intent already queued
+   * (and `created: false`). `carry`: attempts and last error of an entry moved
+   * here from elsewhere (memory, or the outbox of a file set aside).
+   */
+  add(action: OutboxAction, createdAt: string, carry: { attempts: number; lastError: string | null } = { attempts: 0, lastError: null }): { id: number; created: boolean } {
+    const existing = this.existing(action);
+    if (existing !== null) return { id: existing, created: false };
     const info = this.insertStmt.run({
       kind: action.kind,
       notificationId: targetOf(action),
-      dedupeKey,
-      action: JSON.stringify(action),
+      dedupeKey: dedupeKeyOf(action),
+      action: wellFormedJson(action),
+      attempts: carry.attempts,
+      lastError: carry.lastError === null ? null : wellFormed(carry.lastError.slice(0, MAX_ERROR_LENGTH)),
       createdAt,
     });
     return { id: Number(info.lastInsertRowid), created: true };
@@ -148,7 +160,7 @@ export class OutboxStore {
   }
 
   fail(id: number, error: string): boolean {
-    return this.failStmt.run(error.slice(0, MAX_ERROR_LENGTH), id).changes > 0;
+    return this.failStmt.run(wellFormed(error.slice(0, MAX_ERROR_LENGTH)), id).changes > 0;
   }
 
   count(): number {
@@ -158,5 +170,14 @@ export class OutboxStore {
   /** Notification ids with a delete waiting: an upsert must not bring them back. */
   pendingDeletes(): Set<number> {
     return new Set(this.pendingDeletesStmt.all());
+  }
+
+  /**
+   * Reads of one id waiting, by id, with when each was queued: a row that
+   * arrives after its read was queued (an outbox recovered from a damaged
+   * file, before catch-up refills the cache) shows as read.
+   */
+  pendingReads(): Map<number, string> {
+    return new Map(this.pendingReadsStmt.all().map((row) => [row.notification_id, row.created_at]));
   }
 }

@@ -79,20 +79,41 @@ describe('migrations', () => {
     expect(header(ctx.file()).userVersion).toBe(SCHEMA_VERSION);
   });
 
-  it('runs each missing step once, in order, each with its version bump (v2 is one more entry)', () => {
+  it('runs each missing step once, in order, each with its version bump (the next one is one more entry)', () => {
     const db = new Database(ctx.file());
-    const v2: Migration = (d) => d.exec('ALTER TABLE notifications ADD COLUMN priority INTEGER NOT NULL DEFAULT 0');
+    const n = MIGRATIONS.length;
+    const next: Migration = (d) => d.exec('ALTER TABLE notifications ADD COLUMN priority INTEGER NOT NULL DEFAULT 0');
     migrate(db, 0, MIGRATIONS);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
-    migrate(db, 1, [...MIGRATIONS, v2]);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(n);
+    migrate(db, n, [...MIGRATIONS, next]);
+    expect(db.pragma('user_version', { simple: true })).toBe(n + 1);
     expect(db.prepare("SELECT count(*) FROM pragma_table_info('notifications') WHERE name = 'priority'").pluck().get()).toBe(1);
     // A failing step leaves the file at the previous version.
     const broken: Migration = (d) => d.exec('CREATE TABLE x (a); SELECT no_such_function();');
-    expect(() => migrate(db, 2, [...MIGRATIONS, v2, broken])).toThrow();
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(() => migrate(db, n + 1, [...MIGRATIONS, next, broken])).toThrow();
+    expect(db.pragma('user_version', { simple: true })).toBe(n + 1);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'x'").pluck().get()).toBe(0);
     db.close();
+  });
+
+  it('v2 keeps a v1 file\'s rows and outbox, and forgets the highest-pruned-id mark', () => {
+    const db = new Database(ctx.file());
+    migrate(db, 0, MIGRATIONS.slice(0, 1));
+    db.pragma('journal_mode = WAL');
+    db.prepare("INSERT INTO meta (key, value) VALUES ('pruned_through_id', 900), ('clean_shutdown', 1)").run();
+    const n = note(5);
+    db.prepare('INSERT INTO notifications (id, user_id, type, title, message, action_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(n.id, n.user_id, n.type, n.title, n.message, n.action_url, n.created_at);
+    db.prepare("INSERT INTO outbox (kind, notification_id, dedupe_key, action, created_at) VALUES ('read', 5, 'read:5', ?, ?)").run(JSON.stringify({ kind: 'read', notificationId: 5 }), n.created_at);
+    db.close();
+
+    const { cache, warnings } = ctx.open();
+    expect(warnings).toEqual([]);
+    expect(cache.listNotifications({ limit: 10 }).items.map((i) => [i.id, i.pending])).toEqual([[5, null]]);
+    expect(cache.pendingActions().map((e) => e.action)).toEqual([{ kind: 'read', notificationId: 5 }]);
+    // Ids below the old mark are stored again.
+    expect(cache.upsertNotifications([note(6)]).inserted.map((i) => i.id)).toEqual([6]);
+    cache.close();
+    expect(header(ctx.file()).userVersion).toBe(SCHEMA_VERSION);
   });
 });
 
@@ -153,8 +174,9 @@ describe('a file that is not a healthy cache is moved aside and rebuilt', () => 
     return moved;
   }
 
-  function expectFreshCache(cache: ReturnType<typeof ctx.open>['cache']): void {
-    expect(cache.stats()).toMatchObject({ notifications: 0, outbox: 0 });
+  /** `outbox`: actions recovered from the old file's outbox (`seedCache` queues one). */
+  function expectFreshCache(cache: ReturnType<typeof ctx.open>['cache'], outbox = 0): void {
+    expect(cache.stats()).toMatchObject({ notifications: 0, outbox });
     expect(cache.upsertNotifications([note(1)]).inserted).toHaveLength(1);
     expect(header(ctx.file())).toMatchObject({ applicationId: APPLICATION_ID, userVersion: SCHEMA_VERSION });
   }
@@ -165,6 +187,7 @@ describe('a file that is not a healthy cache is moved aside and rebuilt', () => 
     const { cache, warnings, logger } = ctx.open();
     expectMovedAside(warnings, 'corrupt', garbage);
     expect(warnings[0]).toMatch(/SQLITE_NOTADB/);
+    expect(warnings[0]).toContain('its queued offline actions could not be read (it is not a SQLite database); none were recovered');
     expectFreshCache(cache);
     expect(logger.records.some((r) => r.level === 'warn' && r.message.includes('cache file was corrupt'))).toBe(true);
   });
@@ -188,6 +211,7 @@ describe('a file that is not a healthy cache is moved aside and rebuilt', () => 
     const { cache, warnings } = ctx.open();
     expectMovedAside(warnings, 'corrupt', original);
     expect(warnings[0]).toContain('no such table: outbox');
+    expect(warnings[0]).toContain('its queued offline actions could not be read (SQLITE_ERROR: no such table: outbox); none were recovered');
     expectFreshCache(cache);
   });
 
@@ -202,7 +226,9 @@ describe('a file that is not a healthy cache is moved aside and rebuilt', () => 
     const { cache, warnings } = ctx.open();
     expectMovedAside(warnings, 'corrupt', file);
     expect(warnings[0]).toContain('integrity check failed');
-    expectFreshCache(cache);
+    // seedCache's read of notification 1 sits on an undamaged page: it is recovered.
+    expect(warnings[0]).toContain('; 1 queued offline action recovered from it');
+    expectFreshCache(cache, 1);
   });
 
   it('garbage with a -wal and -shm: all three are moved aside untouched', () => {
@@ -259,7 +285,9 @@ describe('a file that is not a healthy cache is moved aside and rebuilt', () => 
     expectMovedAside(warnings, 'foreign', original);
     expect(header(`${ctx.file()}.foreign-${STAMP}`)).toMatchObject({ applicationId: APPLICATION_ID, userVersion: SCHEMA_VERSION + 1 });
     expect(warnings[0]).toContain(`newer Clinic Desk (cache schema v${SCHEMA_VERSION + 1}`);
-    expectFreshCache(cache);
+    // Its outbox has the shape this build knows: the queued read is carried over.
+    expect(warnings[0]).toContain('1 queued offline action recovered from it');
+    expectFreshCache(cache, 1);
   });
 
   it('never overwrites an earlier moved-aside file', () => {
@@ -269,6 +297,76 @@ describe('a file that is not a healthy cache is moved aside and rebuilt', () => 
     const { warnings } = ctx.open();
     expect(warnings[0]).toContain(`${ctx.file()}.corrupt-${STAMP}-2`);
     expect(fs.readFileSync(`${ctx.file()}.corrupt-${STAMP}`, 'utf8')).toBe('not a database, first time');
+  });
+});
+
+describe('the outbox of a file set aside is salvaged into the new cache', () => {
+  /** A cache of `rows` notifications with offline actions queued, closed cleanly; the actions as queued. */
+  function seedWithOutbox(rows: number) {
+    const { cache } = ctx.open();
+    cache.upsertNotifications(notes(1, rows, { message: 'x'.repeat(500) }));
+    cache.enqueue({ kind: 'read', notificationId: 1 });
+    cache.enqueue({ kind: 'delete', notificationId: 2 });
+    cache.enqueue({ kind: 'send-message', conversationId: 9, body: 'Back at 2', clientId: 'c-77' });
+    cache.failAction(cache.pendingActions()[0]?.id ?? 0, 'HTTP 503');
+    const queued = cache.pendingActions();
+    cache.close();
+    return queued;
+  }
+
+  /** Overwrites the given pages of the file with garbage. */
+  function damagePages(pages: number[]): Buffer {
+    const file = fs.readFileSync(ctx.file());
+    const pageSize = file.readUInt16BE(16);
+    for (const page of pages) file.fill(0xab, (page - 1) * pageSize, page * pageSize);
+    fs.writeFileSync(ctx.file(), file);
+    return file;
+  }
+
+  function pagesOf(table: string): number[] {
+    const db = new Database(ctx.file(), { readonly: true });
+    const pages = db.prepare('SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno').pluck().all(table) as number[];
+    db.close();
+    return pages;
+  }
+
+  it('notification pages damaged, outbox readable: every queued action is recovered, in order, and still applies', () => {
+    const queued = seedWithOutbox(2000);
+    const outboxPages = pagesOf('outbox');
+    const damaged = pagesOf('notifications').filter((p) => p > 2 && !outboxPages.includes(p)).slice(5, 12);
+    expect(damaged).toHaveLength(7);
+    damagePages(damaged);
+
+    const { cache, warnings } = ctx.open({ quickCheck: 'always' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('cache file was corrupt (integrity check failed');
+    expect(warnings[0]).toContain('; 3 queued offline actions recovered from it');
+    const recovered = cache.pendingActions();
+    expect(recovered.map((e) => [e.action, e.attempts, e.lastError, e.createdAt])).toEqual(queued.map((e) => [e.action, e.attempts, e.lastError, e.createdAt]));
+    expect(recovered[0]).toMatchObject({ attempts: 1, lastError: 'HTTP 503' });
+
+    // Catch-up refills the new cache: the deleted one stays out, the read one shows as read until the server confirms.
+    cache.upsertNotifications(notes(1, 3));
+    expect(cache.listNotifications({ limit: 10 }).items.map((n) => [n.id, n.pending, n.read_at !== null])).toEqual([
+      [3, null, false],
+      [1, 'read', true],
+    ]);
+    expect(cache.unreadCount()).toBe(1);
+  });
+
+  it('a wholly unreadable file: nothing is salvaged, and the warning says so', () => {
+    seedWithOutbox(50);
+    // Keep the header (a SQLite file of ours) and scramble every page behind it.
+    const file = fs.readFileSync(ctx.file());
+    for (let i = 100; i < file.length; i++) file[i] = (i * 7919 + 13) % 251;
+    fs.writeFileSync(ctx.file(), file);
+
+    const { cache, warnings, logger } = ctx.open();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('cache file was corrupt');
+    expect(warnings[0]).toMatch(/its queued offline actions could not be read \(SQLITE_[A-Z_]+: .+\); none were recovered/);
+    expect(cache.pendingActions()).toEqual([]);
+    expect(logger.records.find((r) => r.message.startsWith('cache: cache file was corrupt'))?.fields).toMatchObject({ outboxRecovered: 0 });
   });
 });
 
@@ -319,6 +417,22 @@ describe('a folder the desk cannot write to', () => {
     expect((result as { message: string }).message).toContain('not writable');
     expect(fs.readdirSync(folder)).toEqual(['desk.sqlite']);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('a file where the cache folder (or a folder above it) should be: said in words, not EEXIST … mkdir', () => {
+    const blocker = path.join(ctx.dir, 'profile');
+    fs.writeFileSync(blocker, 'a file, not a folder');
+    for (const file of [path.join(blocker, 'desk.sqlite'), path.join(blocker, 'cache', 'desk.sqlite')]) {
+      let error: unknown = null;
+      try {
+        openCache({ file });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CacheOpenError);
+      expect((error as Error).message).toBe(`cannot create the cache folder ${path.dirname(file)}: ${blocker} is a file, not a folder`);
+    }
+    expect(fs.readFileSync(blocker, 'utf8')).toBe('a file, not a folder');
   });
 
   it('CacheOpenError is exported for callers to tell it apart', () => {

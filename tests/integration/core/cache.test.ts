@@ -382,13 +382,13 @@ describe('prune', () => {
   it('removes read and unread notifications and snapshots older than the retention, never one with a pending action', () => {
     const clock = fixedClock(T0 - 40 * DAY_MS);
     const { cache } = ctx.open({ clock });
+    cache.saveSnapshot('presence', { clinicId: 1, members: [], roster: [] }, Presence);
+    clock.ms = T0;
     const old = (id: number, daysAgo: number, read = false) =>
       note(id, { created_at: new Date(T0 - daysAgo * DAY_MS).toISOString(), read_at: read ? new Date(T0 - daysAgo * DAY_MS).toISOString() : null });
     cache.upsertNotifications([old(1, 40, true), old(2, 35), old(3, 31), old(4, 31), old(5, 29), old(6, 1), old(7, 0)]);
-    cache.saveSnapshot('presence', { clinicId: 1, members: [], roster: [] }, Presence);
     cache.enqueue({ kind: 'delete', notificationId: 3 });
     cache.enqueue({ kind: 'read', notificationId: 4 });
-    clock.ms = T0;
     cache.saveSnapshot('consultations', [], z.array(Consultation));
 
     expect(cache.prune(30)).toEqual({ notifications: 2, snapshots: 1 });
@@ -404,20 +404,82 @@ describe('prune', () => {
     expect(cache.stats().notifications).toBe(3);
   });
 
-  it('remembers what it pruned: catch-up does not start over and a pruned row is not new again', () => {
+  it('prunes by creation time only: a row the server sends again after a prune is stored, and catch-up does not ask for it', () => {
     const clock = fixedClock();
     const { cache } = ctx.open({ clock });
     cache.upsertNotifications(notes(1, 5));
+    cache.advanceCatchUpCursor(5);
     clock.ms += 60 * DAY_MS;
     expect(cache.prune(30).notifications).toBe(5);
-    expect(cache.maxNotificationId()).toBe(5);
-    expect(cache.upsertNotifications(notes(4, 6)).inserted.map((n) => n.id)).toEqual([6]);
+    expect(cache.maxNotificationId()).toBe(0);
+    // The cursor, not a high-water mark of pruned ids, is what keeps catch-up from fetching them again.
+    expect(cache.catchUpCursor()).toBe(5);
+    expect(cache.upsertNotifications(notes(4, 6)).inserted.map((n) => n.id)).toEqual([4, 5, 6]);
     cache.close();
     const reopened = ctx.open({ clock });
+    expect(reopened.cache.catchUpCursor()).toBe(5);
     expect(reopened.cache.maxNotificationId()).toBe(6);
-    reopened.cache.prune(0);
-    expect(reopened.cache.maxNotificationId()).toBe(6);
-    expect(reopened.cache.upsertNotifications(notes(1, 6)).inserted).toEqual([]);
+    // Still old by their creation time: the next prune takes them.
+    expect(reopened.cache.prune(30).notifications).toBe(3);
+  });
+
+  it('one old-dated notification with a high id does not stop later ones from being stored (99 of 100 were lost)', () => {
+    const clock = fixedClock();
+    const { cache, logger } = ctx.open({ clock });
+    cache.prune(30); // as the desk does at start: the retention is known from here on
+    cache.upsertNotifications(notes(1, 10));
+    // An import or a wrong clock: id 1000, created 90 days ago, arrives live.
+    const backDated = note(1000, { created_at: new Date(T0 - 90 * DAY_MS).toISOString() });
+    expect(cache.upsertNotifications([backDated], { live: true }).inserted.map((n) => n.id)).toEqual([1000]);
+    expect(cache.dateFlag(1000)).toBe('past');
+    // The hourly prune: the flagged row counts from its arrival, so it stays; nothing is remembered that could hide rows.
+    clock.ms += 60 * 60 * 1000;
+    expect(cache.prune(30).notifications).toBe(0);
+
+    // 99 more valid notifications, with ids below and above the old one's.
+    const later = [...notes(11, 60), ...notes(1001, 1049)].map((n) => ({ ...n, created_at: clock.iso() }));
+    expect(later).toHaveLength(99);
+    for (const n of later) expect(cache.upsertNotifications([n], { live: true }).inserted.map((i) => i.id)).toEqual([n.id]);
+    const held = cache.listNotifications({ limit: 500 }).items.map((n) => n.id);
+    expect(held).toHaveLength(10 + 1 + 99);
+    for (const n of later) expect(held).toContain(n.id);
+    expect(cache.unreadCount()).toBe(110);
+    expect(cache.stats()).toMatchObject({ notifications: 110, datesFlagged: 1 });
+    expect(logger.records.filter((r) => r.message.startsWith('cache: kept notifications whose creation time cannot be trusted')).map((r) => r.fields)).toEqual([
+      { future: 0, backDated: 1, ids: [1000] },
+    ]);
+
+    // Across a restart too.
+    cache.close();
+    const reopened = ctx.open({ clock });
+    expect(reopened.cache.listNotifications({ limit: 500 }).items).toHaveLength(110);
+    // The flagged one leaves a retention after it arrived, like any other row after its creation.
+    clock.ms += 31 * DAY_MS;
+    reopened.cache.prune(30);
+    expect(reopened.cache.getNotification(1000)).toBeNull();
+  });
+
+  it('keeps and flags rows from the future, and old-dated ones that came live; history from a list is pruned by its date', () => {
+    const clock = fixedClock();
+    const { cache } = ctx.open({ clock });
+    cache.prune(7);
+    const daysAgo = (id: number, days: number) => note(id, { created_at: new Date(T0 - days * DAY_MS).toISOString() });
+    // A list (a first sign-in's catch-up), in any order of dates: old rows are just old.
+    cache.upsertNotifications([daysAgo(1, 2), daysAgo(2, 40), daysAgo(3, 20), daysAgo(4, 1), daysAgo(6, -365)]);
+    // Live, so made just now, but dated 30 days ago.
+    cache.upsertNotifications([daysAgo(5, 30)], { live: true });
+    expect([1, 2, 3, 4, 5, 6].map((id) => cache.dateFlag(id))).toEqual([null, null, null, null, 'past', 'future']);
+    expect(cache.stats().datesFlagged).toBe(2);
+    // A skew of hours is not flagged.
+    cache.upsertNotifications([daysAgo(7, -0.5)], { live: true });
+    expect(cache.dateFlag(7)).toBeNull();
+
+    expect(cache.prune(7).notifications).toBe(2);
+    expect(cache.listNotifications({ limit: 10 }).items.map((n) => n.id)).toEqual([7, 6, 5, 4, 1]);
+    // A week and a day on, the flagged ones have been held a retention since they arrived: all go.
+    clock.ms += 8 * DAY_MS;
+    expect(cache.prune(7).notifications).toBe(5);
+    expect(cache.listNotifications({ limit: 10 }).items).toEqual([]);
   });
 
   it('gives the freed space back to the file system', () => {

@@ -13,7 +13,7 @@ const CHANNELS = [
   channel({ name: 'private-appointments.2', state: 'pending', subscribedAt: null }),
 ]
 
-async function mountDiagnostics() {
+async function mountDiagnostics(cache: { writeError: string | null; datesFlagged: number } = { writeError: null, datesFlagged: 0 }) {
   const fake = createFakeBridge({ snapshot: { channels: CHANNELS } })
   fake.getDiagnostics.mockResolvedValue({
     appVersion: '0.1.0',
@@ -22,7 +22,7 @@ async function mountDiagnostics() {
     timeline: [{ at: at('08:00'), from: 'connecting', to: 'live', detail: null }],
     channels: CHANNELS,
     rejected: [{ channel: 'private-notifications.2', event: 'general-notification', reason: 'id: expected number', count: 3, lastAt: at('08:30') }],
-    cache: { notifications: 12, outbox: 0 },
+    cache: { notifications: 12, outbox: 0, ...cache },
     features: fake.snapshot.features,
   })
   const { pinia } = await startedDesk(fake)
@@ -45,6 +45,16 @@ describe('diagnostics', () => {
     expect(table.find('[data-channel="private-notifications.2"] td').text()).toContain('subscribed')
     expect(table.find('[data-channel="private-notifications.2"]').text()).toContain('35 ms')
     expect(table.find('[data-channel="private-appointments.2"] td').text()).toContain('pending')
+  })
+
+  it('says in words when the cache cannot write, and how many notifications it kept with odd dates', async () => {
+    const quiet = await mountDiagnostics()
+    expect(quiet.wrapper.text()).not.toContain('Cache problem')
+    quiet.wrapper.unmount()
+    const { wrapper } = await mountDiagnostics({ writeError: 'the disk is full: notifications are not being saved', datesFlagged: 2 })
+    expect(wrapper.text()).toContain('Cache problem')
+    expect(wrapper.text()).toContain('the disk is full: notifications are not being saved')
+    expect(wrapper.text()).toContain('2 notification(s) kept although dated in the future or back-dated')
   })
 
   it('shows rejected payloads with their reasons and counts, and the timeline', async () => {

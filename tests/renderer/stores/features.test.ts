@@ -82,7 +82,7 @@ describe('features store', () => {
       timeline: [],
       channels: [],
       rejected: [],
-      cache: { notifications: 0, outbox: 0 },
+      cache: { notifications: 0, outbox: 0, writeError: null, datesFlagged: 0 },
       features: allFeatures().map((f) => (f.feature === 'consultations' ? featureStatus('consultations', { state: 'failing', error: 'HTTP 503' }) : f)),
     })
     await useConnectionStore().loadDiagnostics()

@@ -35,6 +35,7 @@ describe('session store', () => {
     ['not-a-clinic', 'not a clinic server', 'apiUrl'],
     ['forbidden', 'cannot use Clinic Desk', null],
     ['server-error', 'had a problem', null],
+    ['local-cache', 'could not open its files on this computer', null],
   ] as const)('explains a %s failure', async (error, words, field) => {
     const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
     fake.signIn.mockResolvedValueOnce({ ok: false, error, message: 'from the core' })

@@ -6,6 +6,12 @@ import { catchUpNotifications, type CatchUpResult, type WalkResume } from '../sy
 import type { PartContext } from './part';
 
 const MAX_SINGLE_ALERTS = 20;
+/**
+ * Live arrivals held for another try when a write fails for a reason other
+ * than the disk (the cache keeps those itself): beyond this many the oldest
+ * go, and catch-up fetches them again.
+ */
+const MAX_HELD = 5_000;
 const PRUNE_INTERVAL_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -65,11 +71,31 @@ export class NotificationsPart {
     });
   }
 
-  /** Writes the live arrivals still waiting (before reading the list, or a catch-up). */
+  /**
+   * Writes the live arrivals still waiting (before reading the list, or a
+   * catch-up). A disk that refuses the write does not stop anything: the cache
+   * keeps the rows in memory, shows them, and writes them once it can (its
+   * `stats().writeError` says why meanwhile). Any other failure is logged and
+   * the batch is held for the next flush, never thrown into the event loop.
+   */
   flush(): void {
     if (this.pending.length === 0) return;
     const batch = this.pending.splice(0);
-    this.announce(this.d.cache.upsertNotifications(batch).inserted);
+    let inserted: Notification[];
+    try {
+      inserted = this.d.cache.upsertNotifications(batch, { live: true }).inserted;
+    } catch (error) {
+      this.pending.unshift(...batch);
+      const over = this.pending.length - MAX_HELD;
+      if (over > 0) this.pending.splice(0, over);
+      this.d.logger.error('live notifications could not be stored; held for the next try', {
+        held: this.pending.length,
+        dropped: Math.max(0, over),
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return;
+    }
+    this.announce(inserted);
   }
 
   async sync(): Promise<CatchUpResult> {

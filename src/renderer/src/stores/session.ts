@@ -25,6 +25,7 @@ const TITLES: Record<SignInErrorKind, string> = {
   forbidden: 'This account cannot use Clinic Desk.',
   'invalid-input': 'Please check the details you entered.',
   'server-error': 'The clinic server had a problem. Please try again in a moment.',
+  'local-cache': 'Clinic Desk could not open its files on this computer. Tell your administrator.',
 }
 
 const FIELDS: Record<SignInErrorKind, SignInProblem['field']> = {
@@ -34,6 +35,7 @@ const FIELDS: Record<SignInErrorKind, SignInProblem['field']> = {
   forbidden: null,
   'invalid-input': null,
   'server-error': null,
+  'local-cache': null,
 }
 
 // The server is the administrator's: staff cannot change it, so do not tell them to.

@@ -227,4 +227,33 @@ describe('NotificationsPart: retention', () => {
     expect(logger.records.filter((l) => l.message === 'cache pruned')).toHaveLength(2);
     expect(r.events).toEqual([{ kind: 'notifications.unread', unread: 0 }]);
   });
+
+  it('one back-dated notification with a high id does not stop the 99 after it from being stored (issue 11)', async () => {
+    const { r, part, cache, logger, clock } = await online(30);
+    part.start();
+    await part.sync();
+    expect(cachedIds(cache)).toEqual([4, 5, 6]);
+    r.clear();
+
+    // Id 5000, dated 90 days ago (an import, a wrong clock), arrives live and is announced like any new one.
+    const backDated = live(5000, new Date(clock.ms - 90 * 86_400_000).toISOString());
+    part.onLive(backDated);
+    await nextTurn();
+    expect(r.of('notification.upserted').map((e) => e.notification.id)).toEqual([5000]);
+    expect(cache.dateFlag(5000)).toBe('past');
+    // The hourly prune after a catch-up keeps it (it counts from its arrival) and remembers nothing that could hide rows.
+    clock.ms += HOUR_MS;
+    await part.sync();
+    expect(cachedIds(cache)).toContain(5000);
+
+    r.clear();
+    const next = Array.from({ length: 99 }, (_, i) => live(i < 50 ? 100 + i : 5001 + i, new Date(clock.ms).toISOString()));
+    for (const n of next) part.onLive(n);
+    await nextTurn();
+    expect(r.of('notifications.synced')).toEqual([expect.objectContaining({ inserted: 99 })]);
+    expect(cachedIds(cache)).toEqual([4, 5, 6, ...next.map((n) => n.id).filter((id) => id < 5000), 5000, ...next.map((n) => n.id).filter((id) => id > 5000)]);
+    expect(cache.unreadCount()).toBe(1 + 1 + 99);
+    expect(cache.stats().datesFlagged).toBe(1);
+    expect(logger.records.filter((l) => l.level === 'error')).toEqual([]);
+  });
 });
