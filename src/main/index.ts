@@ -8,6 +8,7 @@ import type { DeskEvent } from '../shared/bridge';
 import type { OpenTarget } from '../shared/desk-state';
 import { ConfigError, formatIssue, loadConfig, readPolicyFile, type ConfigIssue, type LoadedConfig } from './core/config';
 import { DeskService } from './core/desk-service';
+import { CRASH_LOOP_MESSAGE, LastResort, type FaultSource } from './core/last-resort';
 import type { Logger } from './core/log';
 import { settingsFilePort } from './core/settings-file';
 import { discoverPolicy } from './core/policy-sources';
@@ -51,6 +52,8 @@ export interface DesktopOptions {
   demo?: EmbeddedDemo | null;
   /** Shorter waits for tests. */
   timings?: { alertGroupMs?: number; networkPollMs?: number };
+  /** Where uncaught exceptions and unhandled rejections come from; default `process` (tests hand in a stand-in). */
+  faultSource?: FaultSource;
 }
 
 export interface Desktop {
@@ -198,7 +201,21 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     // A close-to-tray window would otherwise keep the app from quitting into the installer.
     beforeInstall: () => windows.setQuitting(),
   });
-  const desk = new DeskService({
+  // The last resort: an internal error anywhere in this process (the app itself) restarts the
+  // desk core instead of ending the app; a crash loop stops the core and tells the user.
+  const lastResort: LastResort = new LastResort({
+    logger,
+    now,
+    ...(options.faultSource ? { source: options.faultSource } : {}),
+    restart: (reason): Promise<boolean> => desk.restartCore(reason),
+    onCrashLoop: async () => {
+      await desk.stopCore(CRASH_LOOP_MESSAGE);
+      const win = windows.mainWindow;
+      const box = { type: 'error' as const, title: 'Clinic Desk', message: 'Clinic Desk stopped its connection after repeated internal errors.', detail: CRASH_LOOP_MESSAGE, buttons: ['OK'] };
+      (win ? dialog.showMessageBox(win, box) : dialog.showMessageBox(box)).catch(failed('telling the user about the crash loop'));
+    },
+  });
+  const desk: DeskService = new DeskService({
     config,
     settings,
     cacheDir: files.cacheDir,
@@ -212,6 +229,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     runChecks: desktopChecks({ config, tokens, demo, session: () => signedIn, policy: { sources: loaded.policySources, problems: policyProblems } }),
     updates,
     serverLocked: loaded.lockedFields.includes('apiUrl'),
+    faults: () => lastResort.faults(),
   });
   updates.start();
 
@@ -305,6 +323,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   installAppMenu(platform, !app.isPackaged, helpActions({ logsDir: files.logsDir, diagnosticsReport: () => desk.diagnosticsReport(), logger }));
   applyOsSettings(settings.view().values, { packaged: app.isPackaged, logger });
 
+  const stopLastResort = lastResort.install();
   tray.start();
   windows.create(!settings.view().values.startMinimised);
   app.on('activate', () => windows.show());
@@ -324,6 +343,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
       await desk.close();
       await demo?.close();
       logger.info('Clinic Desk stopped');
+      stopLastResort();
       logger.close();
     })());
   let done = false;

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../core/config';
+import type { DeskService } from '../core/desk-service';
+import { CRASH_LOOP_MESSAGE, LastResort } from '../core/last-resort';
 import { jsonLinesLogger } from '../core/log';
 import { embeddedDemo } from '../demo/demo-port';
 import { API_DIALECTS, apiDialectUsageLines, unknownApiDialect } from '../demo/dialects/names';
@@ -119,6 +121,17 @@ export async function run(argv: string[], env: Record<string, string | undefined
 
   const cacheDir = mkdtempSync(join(tmpdir(), 'clinic-desk-preview-'));
   const demo = embeddedDemo({ seed: args.seed, apiDialect: args['api-dialect'], logger: stderrLogger(level) });
+  // The last resort: an internal error in this process restarts the desk core instead of ending
+  // the preview; a crash loop stops the core (the page then shows why) and the host keeps serving.
+  let core: DeskService | null = null;
+  const lastResort = new LastResort({
+    logger,
+    restart: async (reason) => (core === null ? false : core.restartCore(reason)),
+    onCrashLoop: async () => {
+      await core?.stopCore(CRASH_LOOP_MESSAGE);
+      process.stderr.write('clinic-desk preview: repeated internal errors: the desk core is stopped (see the log above); the page still answers\n');
+    },
+  });
   let preview;
   try {
     preview = createPreviewDesk({
@@ -130,6 +143,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
       ...(policyFile === undefined ? {} : { policyFile }),
       appVersion: env.npm_package_version ?? '0.1.0',
       onOpenExternal: (url) => process.stderr.write(`clinic-desk preview: the desk opens ${url} (open it in your browser)\n`),
+      faults: () => lastResort.faults(),
     });
   } catch (error) {
     rmSync(cacheDir, { recursive: true, force: true });
@@ -140,6 +154,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
     throw error;
   }
   const { desk } = preview;
+  core = desk;
 
   let host;
   try {
@@ -153,6 +168,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
     return 1;
   }
   const running = host;
+  const stopLastResort = lastResort.install();
 
   // Handlers go in before the line is printed: whoever reads it may signal at once.
   const stopped = new Promise<number>((resolve) => {
@@ -166,6 +182,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
           await desk.close();
           await demo.close();
         } finally {
+          stopLastResort();
           rmSync(cacheDir, { recursive: true, force: true });
         }
       })().then(

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../core/config';
 import { DeskService, fixedSettings, memoryTokenStore } from '../core/desk-service';
+import { LastResort } from '../core/last-resort';
 import { jsonLinesLogger } from '../core/log';
 import { DESK_FLAGS_USAGE, UsageError, parseDeskArgs } from './desk-args';
 
@@ -83,29 +84,49 @@ export async function run(argv: string[], env: Record<string, string | undefined
   });
   desk.onWire((e) => print({ kind: 'event', channel: e.channel, event: e.wireEvent, payload: e.payload, receivedAt: e.receivedAt }));
 
+  let finish: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((resolve) => {
-    const stop = () => {
+    let done = false;
+    finish = (code) => {
+      if (done) return;
+      done = true;
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      desk.close().then(() => resolve(0), () => resolve(1));
+      desk.close().then(() => resolve(code), () => resolve(1));
     };
+    const stop = () => finish(0);
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+
+  // The last resort: an internal error restarts the desk core (one `fault` line, then the usual
+  // session and state lines); a crash loop is reported and ends the command with exit code 1.
+  const lastResort = new LastResort({
+    logger,
+    restart: (reason) => desk.restartCore(reason),
+    onFault: (fault) => print({ kind: 'fault', fault: fault.kind, at: fault.at, error: fault.error, message: fault.message, where: fault.where, action: fault.action }),
+    onCrashLoop: (faults) => {
+      print({ kind: 'crash-loop', faults: faults.length, at: new Date().toISOString() });
+      process.stderr.write('clinic-desk watch: repeated internal errors (see the fault lines); stopping\n');
+      finish(1);
+    },
+  });
+  const stopLastResort = lastResort.install();
+  void stopped.finally(stopLastResort);
 
   if ('token' in args.credentials) {
     await tokens.save({ apiUrl: config.apiUrl, token: args.credentials.token, userId: 0, demo: false });
     if (!(await desk.resume())) {
       process.stderr.write('clinic-desk watch: the token was refused or the server could not be reached\n');
-      await desk.close();
-      return 1;
+      finish(1);
+      return stopped;
     }
   } else {
     const result = await desk.signIn({ apiUrl: config.apiUrl, ...args.credentials });
     if (!result.ok) {
       process.stderr.write(`clinic-desk watch: sign-in failed (${result.error}): ${result.message}\n`);
-      await desk.close();
-      return 1;
+      finish(1);
+      return stopped;
     }
   }
   return stopped;

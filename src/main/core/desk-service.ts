@@ -13,11 +13,13 @@ import type { User } from '../../shared/domain';
 import type { Board, CheckReport, DeskSnapshot, Diagnostics, SessionState, UpdateStatus } from '../../shared/desk-state';
 import type { SettingsPatch, SettingsView } from '../../shared/settings';
 import { ApiClient, ForbiddenError, NetworkError, NotAClinicError, UnauthorizedError, ValidationFailedError } from './api-client';
-import { cacheFileFor, openCache } from './cache';
+import { CacheOpenError, cacheFileFor, openCache } from './cache';
 import type { DeskConfig, TransportConfig } from './config';
 import { ConnectionTracker } from './connection-info';
+import type { FaultRecord } from './last-resort';
 import type { Logger } from './log';
 import { silentLogger } from './log';
+import { frameGuardStats } from './pusher-guard';
 import { Realtime, type RealtimeEvents, type RealtimeOptions } from './realtime';
 import { DeskSession } from './session';
 import { noUpdates, type UpdatesPort } from './updates';
@@ -107,6 +109,8 @@ export interface DeskServiceOptions {
    * another server is not resumed. Default false.
    */
   serverLocked?: boolean;
+  /** The host's last-resort handler's record (see last-resort.ts), for the diagnostics report. */
+  faults?: () => readonly FaultRecord[];
 }
 
 type Methods = { [K in keyof typeof BRIDGE_METHODS]: (input: BridgeInput<K>) => Promise<BridgeOutput<K>> };
@@ -230,7 +234,13 @@ export class DeskService implements Methods {
       }
       await this.end(false);
       api.setToken(token);
-      this.startSession(api, user, apiUrl, transport, demo);
+      try {
+        this.startSession(api, user, apiUrl, transport, demo);
+      } catch (error) {
+        // The server said yes but this computer cannot keep the session's cache: the token just issued is revoked, not left live.
+        await api.logout().catch((logoutError: unknown) => this.logger.warn('revoking the token after a failed start failed', { error: String(logoutError) }));
+        throw error;
+      }
       await this.options.tokens?.save({ apiUrl, token, userId: user.id, demo });
       return { ok: true, user };
     } catch (error) {
@@ -265,6 +275,9 @@ export class DeskService implements Methods {
       if (error instanceof UnauthorizedError) {
         await this.options.tokens?.clear();
         this.setSession({ status: 'signed-out', reason: 'Your session has expired. Please sign in again.' });
+      } else if (error instanceof CacheOpenError) {
+        this.logger.error('stored session not resumed: the local cache cannot be opened', { error: error.message });
+        this.setSession({ status: 'signed-out', reason: localCacheMessage(error).slice(0, 500) });
       } else {
         this.setSession({ status: 'signed-out', reason: `The clinic server could not be reached (${error instanceof Error ? error.message : String(error)}).` });
       }
@@ -292,6 +305,7 @@ export class DeskService implements Methods {
   }
 
   private currentApi: ApiClient | null = null;
+  private offUnauthorized: (() => void) | null = null;
 
   private startSession(api: ApiClient, user: User, apiUrl: string, transport: TransportConfig, demo: boolean): void {
     const file = this.options.cacheFile ?? cacheFileFor(this.options.cacheDir, apiUrl, user.id);
@@ -331,10 +345,54 @@ export class DeskService implements Methods {
       onExpired: () => void this.expire(),
       openExternal: (url) => this.options.openExternal?.(url) ?? Promise.resolve(),
     });
-    api.onUnauthorized(() => void this.expire());
+    this.offUnauthorized?.();
+    this.offUnauthorized = api.onUnauthorized(() => void this.expire());
     this.session = session;
     this.setSession({ status: 'signed-in', user, apiUrl, demo });
     session.start();
+  }
+
+  /**
+   * After an internal error (the host's last-resort handler, last-resort.ts):
+   * the session's parts are thrown away and built again from the same
+   * sign-in (a new socket, sync and cache handle; token, cache file and
+   * outbox kept). Resolves false when no one is signed in.
+   */
+  async restartCore(reason: string): Promise<boolean> {
+    const session = this.session;
+    const api = this.currentApi;
+    if (!session || !api) return false;
+    const { apiUrl, transport, demo } = this;
+    const user = session.user;
+    this.logger.warn('restarting the desk core after an internal error', { reason });
+    try {
+      await this.end(false);
+    } catch (error) {
+      // A session broken enough to throw while stopping is dropped all the same.
+      this.session = null;
+      this.logger.error('stopping the session for a restart failed', { error: error instanceof Error ? error.name : typeof error });
+    }
+    if (apiUrl === null) return false;
+    try {
+      this.startSession(api, user, apiUrl, transport, demo);
+    } catch (error) {
+      this.setSession({ status: 'signed-out', reason: 'Clinic Desk could not restart after an internal error; please sign in again.' });
+      throw error;
+    }
+    return true;
+  }
+
+  /**
+   * After a crash loop: the session is stopped (its token and cache are
+   * kept, so the next start resumes it) and the user is told why.
+   */
+  async stopCore(reason: string): Promise<void> {
+    try {
+      await this.end(false);
+    } catch {
+      this.session = null;
+    }
+    this.setSession({ status: 'signed-out', reason });
   }
 
   /** 401 mid-session: signed out, cache kept (its outbox still holds the user's offline actions). */
@@ -437,7 +495,7 @@ export class DeskService implements Methods {
       timeline: s?.timeline ?? this.idleConnection.timeline,
       channels: s?.channelStatuses() ?? [],
       rejected: s?.rejections() ?? [],
-      cache: { notifications: stats?.notifications ?? 0, outbox: stats?.outbox ?? 0 },
+      cache: { notifications: stats?.notifications ?? 0, outbox: stats?.outbox ?? 0, writeError: stats?.writeError ?? null, datesFlagged: stats?.datesFlagged ?? 0 },
       features: s?.featureStatuses() ?? [],
     };
   }
@@ -451,6 +509,9 @@ export class DeskService implements Methods {
       // Secrets masked: the key is public by design (it is in every client), the token never leaves.
       config: { apiUrl: this.apiUrl, transport: maskTransport(this.transport), pollingIntervalSec: this.options.settings.view().values.pollingIntervalSec },
       updates: this.updates.status(),
+      // Internal errors the host caught (kind, class, where; never contents), and socket frames refused unread.
+      faults: this.options.faults?.() ?? [],
+      socketFrames: frameGuardStats(),
     };
     return { text: JSON.stringify(report, null, 2) };
   }
@@ -518,7 +579,13 @@ function signInFailure(error: unknown): SignInResult {
   if (error instanceof NetworkError) return { ok: false, error: 'unreachable', message: `The clinic server could not be reached: ${error.message}` };
   if (error instanceof NotAClinicError) return { ok: false, error: 'not-a-clinic', message: `This server does not look like a clinic back end: ${error.message}` };
   if (error instanceof ForbiddenError) return { ok: false, error: 'forbidden', message: error.message };
+  if (error instanceof CacheOpenError) return { ok: false, error: 'local-cache', message: localCacheMessage(error).slice(0, 1000) };
   return { ok: false, error: 'server-error', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** A problem of this computer, not of the clinic server: said so, with what is wrong. */
+function localCacheMessage(error: CacheOpenError): string {
+  return `This computer could not open Clinic Desk's local cache, so the desk cannot start: ${error.message}`;
 }
 
 /** For hosts that route by method name (IPC, the preview bridge). */

@@ -1,6 +1,7 @@
 import Echo from 'laravel-echo';
 import type Pusher from 'pusher-js';
 import type { ChannelAuthorizationHandler, Options as PusherOptions } from 'pusher-js';
+import { guardPusher } from './pusher-guard';
 
 /**
  * One laravel-echo + pusher-js instance, built so that it can be thrown away
@@ -71,6 +72,8 @@ function echoOptions(transport: RealtimeTransport, PusherClass: typeof Pusher, c
  */
 export function createEchoInstance(transport: RealtimeTransport, PusherClass: typeof Pusher, customHandler: ChannelAuthorizationHandler): EchoInstance {
   const options = echoOptions(transport, PusherClass, customHandler);
+  // Before the first socket: pusher-js formats every received frame for its debug log (see pusher-guard.ts).
+  guardPusher(PusherClass);
   // Each pusher-js ConnectionManager binds `online`/`offline` handlers on a
   // process-wide Network object and never unbinds them: through them every
   // discarded instance would stay in memory. The ones added now are this one's.

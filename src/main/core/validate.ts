@@ -12,7 +12,9 @@ import {
   type NotificationPayload,
   type ServerEventKey,
 } from '../../shared/payloads';
+import { MAX_JSON_DEPTH, jsonTextDepth, valueShapeProblem } from '../../shared/json-limits';
 import { IsoDateTime } from '../../shared/time';
+import { refusedFrameReason } from './pusher-guard';
 
 /**
  * The gate between the socket and the rest of the desk: every server event
@@ -146,16 +148,27 @@ export function describeIssues(error: z.ZodError): string {
  * pusher-js hands over `data` already parsed when it was JSON, and as the raw
  * string when it was not; a string here is therefore either non-JSON or
  * JSON encoded twice. Both are tried once more, and non-JSON is refused.
+ * Before any schema sees the value, its shape is bounded (depth, number of
+ * values: cheap, iterative checks, so nothing recursive meets a depth bomb),
+ * and a frame the socket screen refused is refused with its reason.
  */
 function decodeData(data: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
-  if (typeof data !== 'string') return { ok: true, value: data };
-  const bytes = data.length > MAX_DATA_BYTES / 4 ? Buffer.byteLength(data, 'utf8') : data.length;
-  if (bytes > MAX_DATA_BYTES) return { ok: false, reason: `${bytes}-byte data exceeds ${MAX_DATA_BYTES}` };
-  try {
-    return { ok: true, value: JSON.parse(data) as unknown };
-  } catch {
-    return { ok: false, reason: 'not JSON' };
+  const refused = refusedFrameReason(data);
+  if (refused !== null) return { ok: false, reason: refused };
+  let value = data;
+  if (typeof data === 'string') {
+    const bytes = data.length > MAX_DATA_BYTES / 4 ? Buffer.byteLength(data, 'utf8') : data.length;
+    if (bytes > MAX_DATA_BYTES) return { ok: false, reason: `${bytes}-byte data exceeds ${MAX_DATA_BYTES}` };
+    if (jsonTextDepth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return { ok: false, reason: `data nested deeper than ${MAX_JSON_DEPTH} levels` };
+    try {
+      value = JSON.parse(data) as unknown;
+    } catch {
+      return { ok: false, reason: 'not JSON' };
+    }
   }
+  const shape = valueShapeProblem(value);
+  if (shape !== null) return { ok: false, reason: `data ${shape}` };
+  return { ok: true, value };
 }
 
 function parseWith<T extends z.ZodType>(schema: T, value: unknown): { ok: true; data: z.output<T> } | { ok: false; reason: string } {

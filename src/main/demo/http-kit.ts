@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { MAX_JSON_DEPTH, jsonTextDepth } from '../../shared/json-limits';
 
 /**
  * The few pieces of Laravel's HTTP behaviour the desk depends on: JSON error
@@ -76,6 +77,8 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
   if (text.trim() === '') return {};
   const type = req.headers['content-type'] ?? '';
   if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  // What is parsed may be stored and encoded again; JSON.stringify recurses.
+  if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new HttpError(400, `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

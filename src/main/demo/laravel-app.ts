@@ -58,6 +58,12 @@ export interface InjectedFault {
   retryAfterSec?: number;
   /** Instead of answering, hold the request this long (for client time-outs). */
   delayMs?: number;
+  /**
+   * Answer with this body instead of Laravel's JSON error (a proxy's HTML
+   * page, JSON cut short, a redirect with `headers: {Location}`); default
+   * content type `text/html`.
+   */
+  raw?: { body: string; contentType?: string; headers?: Record<string, string> };
 }
 
 /** `Retry-After` of an injected 429 that does not set one. */
@@ -229,6 +235,10 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
       // Laravel's throttle always tells a 429 client when to come back.
       const retryAfterSec = fault.retryAfterSec ?? (fault.status === 429 ? DEFAULT_RETRY_AFTER_SEC : undefined);
       const headers: Record<string, string> = retryAfterSec === undefined ? {} : { 'Retry-After': String(retryAfterSec) };
+      if (fault.raw) {
+        res.writeHead(fault.status, { 'Content-Type': fault.raw.contentType ?? 'text/html; charset=UTF-8', ...headers, ...fault.raw.headers }).end(fault.raw.body);
+        return;
+      }
       send(res, fault.status, { message: fault.status === 429 ? 'Too Many Attempts.' : 'Server Error' }, headers);
       return;
     }

@@ -2,6 +2,7 @@ import Pusher from 'pusher-js';
 import type { Channel } from 'pusher-js';
 import { channels } from '../../shared/channels';
 import { TYPING_CLIENT_EVENT } from '../../shared/payloads';
+import { guardPusher } from '../core/pusher-guard';
 import type { DemoLogger } from './logger';
 
 /**
@@ -28,6 +29,8 @@ export class SimulatedDesk {
     endpoints: DeskEndpoints,
     private readonly logger: DemoLogger,
   ) {
+    // A colleague's whisper must not crash the demo (in the preview host and the app, the desk's own process).
+    guardPusher(Pusher);
     this.pusher = new Pusher(endpoints.appKey, {
       cluster: 'mt1',
       wsHost: endpoints.wsHost,

@@ -2,6 +2,7 @@ import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents }
 import { z } from 'zod';
 import { BRIDGE_METHOD_NAMES, BRIDGE_METHODS, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type BridgeMethodName, type DeskEvent } from '../../shared/bridge';
 import type { OpenTarget } from '../../shared/desk-state';
+import { valueShapeProblem } from '../../shared/json-limits';
 import type { DeskMethods } from '../core/desk-service';
 import type { Logger } from '../core/log';
 
@@ -56,6 +57,12 @@ async function handleCall(deps: BridgeDeps, name: BridgeMethodName, event: IpcMa
   if (problem !== null) {
     deps.logger.warn('IPC refused', { method: name, reason: problem, url: event.senderFrame?.url ?? null });
     throw new Error(`${name}: refused`);
+  }
+  // Before zod: the input arrives structured-cloned, at any depth; nothing recursive may meet a depth bomb.
+  const shape = valueShapeProblem(input);
+  if (shape !== null) {
+    deps.logger.warn('IPC input rejected', { method: name, reason: shape });
+    throw new Error(`${name}: invalid input: ${shape}`);
   }
   const parsed = BRIDGE_METHODS[name].input.safeParse(input);
   if (!parsed.success) {

@@ -1,5 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import { BRIDGE_METHODS, DeskEvent, type BridgeMethodName, type Unsubscribe } from '../../shared/bridge';
+import { jsonTextProblem } from '../../shared/json-limits';
 import { WireCall, type WireEvent, type WireResult } from '../../shared/wire-bridge';
 import type { DeskMethods } from '../core/desk-service';
 import type { Logger } from '../core/log';
@@ -69,9 +70,13 @@ export class BridgeHub {
 
   /** Answers one frame; never throws. */
   async handle(data: RawData | string): Promise<WireResult> {
+    const text = textOf(data);
+    // Checked on the text, before parsing: nothing recursive (zod's messages, logging, encoding) meets a depth bomb.
+    const problem = jsonTextProblem(text);
+    if (problem !== null) return { type: 'result', id: NO_ID, ok: false, error: `Malformed frame: ${problem}.` };
     let raw: unknown;
     try {
-      raw = JSON.parse(textOf(data));
+      raw = JSON.parse(text);
     } catch {
       return { type: 'result', id: NO_ID, ok: false, error: 'Malformed frame: not JSON.' };
     }
@@ -175,8 +180,10 @@ function idFrom(raw: unknown): number | null {
 }
 
 function idOf(data: RawData): number | null {
+  const text = textOf(data);
+  if (jsonTextProblem(text) !== null) return null;
   try {
-    return idFrom(JSON.parse(textOf(data)));
+    return idFrom(JSON.parse(text));
   } catch {
     return null;
   }

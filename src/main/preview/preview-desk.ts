@@ -2,6 +2,7 @@ import type { DemoAccount } from '../../shared/bridge';
 import type { CheckReport } from '../../shared/desk-state';
 import { loadConfig, type DeskConfig, type LoadedConfig, type TransportConfig } from '../core/config';
 import { DeskService, memoryTokenStore, type DemoPort } from '../core/desk-service';
+import type { FaultRecord } from '../core/last-resort';
 import { runDoctor } from '../core/doctor';
 import { silentLogger, type Logger } from '../core/log';
 import { settingsFilePort } from '../core/settings-file';
@@ -42,6 +43,8 @@ export interface PreviewDeskOptions {
   checksTimeoutMs?: number;
   /** An updater for the desk (end-to-end tests); without one, updates are off as on any host but the app. */
   updates?: UpdatesPort;
+  /** The host's last-resort handler's record, for the diagnostics report (see `installPreviewLastResort`). */
+  faults?: () => readonly FaultRecord[];
 }
 
 export interface PreviewDesk {
@@ -90,6 +93,7 @@ export function createPreviewDesk(options: PreviewDeskOptions): PreviewDesk {
     tokens: memoryTokenStore(),
     ...(demo ? { demo } : {}),
     ...(options.updates ? { updates: options.updates } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
     openExternal: async (url) => {
       logger.info('link to open in the browser', { url });
       options.onOpenExternal?.(url);

@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
 import { cacheFileFor } from '../../../src/main/core/cache';
@@ -319,6 +321,61 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     expect(got.isNew).toBe(true);
     expect((await d.desk.getDiagnostics()).channels).toEqual([]);
   }, 15_000);
+});
+
+describe('desk core: a local cache that cannot be opened', () => {
+  /** A cache folder whose parent is a file, so no cache can be created; removed after the test. */
+  function blockedCacheDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'clinic-desk-blocked-'));
+    open.push({ close: () => rmSync(dir, { recursive: true, force: true }) });
+    writeFileSync(join(dir, 'profile'), 'a file where the cache folder should go');
+    return join(dir, 'profile', 'cache');
+  }
+
+  it('at sign-in: labelled a problem of this computer (not the server), in words, and the token just issued is revoked', async () => {
+    const c = await clinic();
+    const me = account(c, RECEPTION);
+    const issued: string[] = [];
+    const revoked: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+      if (path === '/api/login' && response.ok) issued.push(((await response.clone().json()) as { token: string }).token);
+      if (path === '/api/logout') revoked.push(new Headers(init?.headers).get('authorization') ?? '');
+      return response;
+    };
+    const cacheDir = blockedCacheDir();
+    const d = desk(c, { cacheDir, fetch: recording });
+    const result = await d.desk.signIn({ apiUrl: c.info.apiUrl, email: me.email, password: me.password });
+    expect(result).toMatchObject({ ok: false, error: 'local-cache' });
+    expect(result.ok === false && result.message).toContain("This computer could not open Clinic Desk's local cache");
+    expect(result.ok === false && result.message).toContain(`cannot create the cache folder ${cacheDir}: ${join(cacheDir, '..')} is a file, not a folder`);
+    expect(result.ok === false && result.message).not.toMatch(/EEXIST|ENOTDIR|mkdir/);
+    expect((await d.desk.getSnapshot()).session).toEqual({ status: 'signed-out', reason: null });
+
+    expect(issued).toHaveLength(1);
+    expect(revoked).toEqual([`Bearer ${issued[0]}`]);
+    expect(c.store.userByToken(issued[0] ?? '')).toBeNull();
+    expect(await d.tokens.load()).toBeNull();
+  });
+
+  it('at resume: said in words, not "the clinic server could not be reached"', async () => {
+    const c = await clinic();
+    const me = account(c, RECEPTION);
+    const tokens = memoryTokenStore();
+    await tokens.save({ apiUrl: c.info.apiUrl, token: c.store.issueToken(me.id), userId: me.id, demo: false });
+    const d = desk(c, { cacheDir: blockedCacheDir(), tokens });
+    expect(await d.desk.resume()).toBe(false);
+    const session = (await d.desk.getSnapshot()).session;
+    expect(session.status === 'signed-out' && session.reason).toMatch(/^This computer could not open Clinic Desk's local cache, so the desk cannot start: cannot create the cache folder .* is a file, not a folder$/);
+  });
+
+  it('diagnostics carry the cache\'s write state and its count of untrusted dates', async () => {
+    const c = await clinic();
+    const d = desk(c);
+    await signInLive(d, c, RECEPTION);
+    expect((await d.desk.getDiagnostics()).cache).toMatchObject({ writeError: null, datesFlagged: 0 });
+  });
 });
 
 describe('desk core retention', () => {

@@ -4,6 +4,7 @@
  * nothing comes back).
  */
 import type { RawData, WebSocket } from 'ws';
+import { MAX_JSON_DEPTH, jsonTextDepth } from '../../../shared/json-limits';
 import { ActivityMonitor } from './activity';
 import type { ChannelRegistry } from './channels';
 import type { PusherLogger, ServerEventEmitter } from './events';
@@ -115,7 +116,12 @@ export class Connection {
   }
 
   send(frame: OutboundFrame): boolean {
-    return this.sendRaw(encodeFrame(frame));
+    const text = encodeFrame(frame);
+    if (text === null) {
+      this.host.logger.warn('pusher frame not sent: nested too deep to encode', { socketId: this.socketId, event: frame.event.slice(0, 64) });
+      return false;
+    }
+    return this.sendRaw(text);
   }
 
   /** Tells the client why, then closes; a client that never answers the close frame is cut off. */
@@ -145,9 +151,14 @@ export class Connection {
     const size = rawSize(data);
     const limit = this.host.options.maxMessageBytes;
     if (size > limit) return this.reject(ErrorCode.MessageTooLarge, `Message of ${size} bytes exceeds the ${limit} byte limit`);
+    const text = rawText(data);
+    // Before parsing: a relayed client event is encoded again, and JSON.stringify overflows the stack on deep nesting.
+    if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      return this.reject(ErrorCode.InvalidMessage, `Invalid message format: nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
     let json: unknown;
     try {
-      json = JSON.parse(rawText(data)) as unknown;
+      json = JSON.parse(text) as unknown;
     } catch {
       return this.reject(ErrorCode.InvalidMessage, 'Invalid message format: not JSON');
     }
@@ -226,6 +237,10 @@ export class Connection {
   }
 
   private presenceMember(channel: string, channelData: string | undefined): PresenceMember | undefined {
+    if (jsonTextDepth(channelData ?? '', MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      this.refuseSubscription(channel, 'AuthError', `channel_data nested deeper than ${MAX_JSON_DEPTH} levels`, 400);
+      return undefined;
+    }
     let json: unknown;
     try {
       json = JSON.parse(channelData ?? '') as unknown;

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, jsonTextDepth } from '../../../shared/json-limits';
 import type { AppRuntime, ConnectionHost } from './connection';
 import { ChannelName, EventName, SocketId, channelKind, describeIssues } from './protocol';
 import { verifyRequest } from './signature';
@@ -70,9 +71,11 @@ function channelAttributes(app: AppRuntime, channel: string, info: readonly Info
 }
 
 function parseJson<T>(body: Buffer, schema: z.ZodType<T>): T {
+  const text = body.toString('utf8');
+  if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new HttpError(400, `Body nests deeper than ${MAX_JSON_DEPTH} levels`);
   let json: unknown;
   try {
-    json = JSON.parse(body.toString('utf8')) as unknown;
+    json = JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'Body is not valid JSON');
   }

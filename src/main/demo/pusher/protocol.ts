@@ -4,6 +4,7 @@
  * every frame comes from the network) and the frames the server sends.
  */
 import { z } from 'zod';
+import { valueShapeProblem } from '../../../shared/json-limits';
 
 /**
  * Codes from the protocol's documented ranges. pusher-js reacts to a *close*
@@ -195,8 +196,13 @@ export const frames = {
   },
 } as const;
 
-export function encodeFrame(frame: OutboundFrame): string {
-  return JSON.stringify(frame);
+/**
+ * The frame's text, or null when it nests too deeply (or holds too many
+ * values) to be encoded safely: `JSON.stringify` recurses, and a depth bomb
+ * would overflow the stack of the whole server.
+ */
+export function encodeFrame(frame: OutboundFrame): string | null {
+  return valueShapeProblem(frame) === null ? JSON.stringify(frame) : null;
 }
 
 /** zod issues as one line, for error frames and HTTP 400 bodies. */

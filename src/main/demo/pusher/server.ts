@@ -35,6 +35,12 @@ export interface PusherServer {
   close(): Promise<void>;
   /** Server-side trigger without HTTP: same delivery as POST /events. Throws on an unknown app id. */
   publish(appId: string, channels: string[], event: string, data: string, exceptSocketId?: string): void;
+  /**
+   * Sends `text` as it is, unchecked, to every subscriber of `channel`: what a broken or
+   * hostile server could send (non-JSON, frame-level nesting, no event). For tests and the
+   * fuzz suite; returns how many sockets got it.
+   */
+  injectRaw(appId: string, channel: string, text: string): number;
   channelInfo(appId: string, channel: string): PusherChannelInfo;
   /** Open connections, of one app or of all apps. */
   connectionCount(appId?: string): number;
@@ -107,9 +113,21 @@ class PusherServerImpl implements HttpApiHost {
 
   deliver(app: AppRuntime, channel: string, frame: OutboundFrame, exceptSocketId?: string): number {
     const text = encodeFrame(frame);
+    if (text === null) {
+      this.logger.warn('pusher event not delivered: nested too deep to encode', { channel, event: frame.event.slice(0, 64) });
+      return 0;
+    }
     let recipients = 0;
     for (const socketId of app.channels.subscribers(channel)) {
       if (socketId === exceptSocketId) continue;
+      if (app.connections.get(socketId)?.sendRaw(text) === true) recipients += 1;
+    }
+    return recipients;
+  }
+
+  injectRaw(app: AppRuntime, channel: string, text: string): number {
+    let recipients = 0;
+    for (const socketId of app.channels.subscribers(channel)) {
       if (app.connections.get(socketId)?.sendRaw(text) === true) recipients += 1;
     }
     return recipients;
@@ -164,7 +182,8 @@ class PusherServerImpl implements HttpApiHost {
 
   private refuse(ws: WebSocket, code: number, message: string, appId?: string): void {
     ws.on('error', () => undefined);
-    ws.send(encodeFrame(frames.error(code, message)));
+    const text = encodeFrame(frames.error(code, message));
+    if (text !== null) ws.send(text);
     ws.close(code, message);
     this.events.emit('rejected', appId === undefined ? { reason: message, code } : { appId, reason: message, code });
     this.logger.info('pusher connection refused', { code, reason: message });
@@ -222,6 +241,7 @@ export async function startPusherServer(options: PusherServerOptions): Promise<P
     publish: (appId, channels, event, data, exceptSocketId) => {
       impl.publish(impl.requireApp(appId), channels, event, data, exceptSocketId);
     },
+    injectRaw: (appId, channel, text) => impl.injectRaw(impl.requireApp(appId), channel, text),
     channelInfo: (appId, channel) => impl.channelInfo(appId, channel),
     connectionCount: (appId) => impl.connectionCount(appId),
     stats: () => ({ ...impl.stats }),
