@@ -1,8 +1,10 @@
 /**
- * A TCP proxy on 127.0.0.1 for the realtime watchdog tests: it forwards bytes
- * both ways until `freeze()`, after which the connections open at that moment
- * stay open but carry nothing, in either direction, as a socket does after a
- * laptop sleeps or changes network. Connections made later flow normally.
+ * A TCP proxy on 127.0.0.1 for the realtime watchdog and chaos tests: it
+ * forwards bytes both ways until `freeze()`, after which the connections open
+ * at that moment stay open but carry nothing, in either direction, as a socket
+ * does after a laptop sleeps or changes network. Connections made later flow
+ * normally. `cut()` resets every open connection at once (a router reboot, a
+ * NAT table flushed), and keeps accepting new ones.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +15,8 @@ export interface FreezableProxy {
   readonly accepted: number;
   /** Silences every connection open now, without closing it. */
   freeze(): void;
+  /** Resets every connection open now (RST to both sides, no closing handshake); new ones are accepted. Returns how many. */
+  cut(): number;
   /** Destroys every connection (both sides) and stops listening. */
   close(): Promise<void>;
 }
@@ -64,6 +68,18 @@ export async function startFreezableProxy(targetHost: string, targetPort: number
     },
     freeze() {
       for (const pair of pairs) pair.frozen = true;
+    },
+    cut() {
+      const open = [...pairs];
+      pairs.clear();
+      for (const pair of open) {
+        pair.frozen = true; // no orderly end is forwarded
+        for (const socket of [pair.client, pair.upstream]) {
+          if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+          else socket.destroy();
+        }
+      }
+      return open.length;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { z } from 'zod';
 import {
   ErrorBody,
@@ -18,7 +19,9 @@ import { IsoDate } from '../../shared/time';
 import { pageCapFrom, readListPage } from './api/listing';
 import { pathWith, resolveProfile, type ApiProfile, type ProfilePath, type ResolvedProfile } from './api/profile';
 import { isRecord, lookup, readRecord, type ReadContext, type ResourceTypes } from './api/records';
+import { jsonTextProblem } from '../../shared/json-limits';
 import { silentLogger, type Logger } from './log';
+import { RetryBudget, type Priority, type RetryBudgetOptions } from './retry-budget';
 
 /**
  * The clinic's REST API (docs/backend-contract.md), one method per endpoint.
@@ -98,6 +101,19 @@ export class NetworkError extends ApiError {
   }
 }
 /**
+ * Not sent: the desk's retry budget holds requests back while the server is
+ * failing, or the server asked to wait (`Retry-After`). `retryAfterMs` says
+ * when a request would be let through.
+ */
+export class BackoffError extends NetworkError {
+  readonly retryAfterMs: number;
+  constructor(reason: string, init: ApiErrorInit & { retryAfterMs: number }) {
+    super(`not sent: ${reason} (${init.method} ${init.url})`, { ...init, timedOut: false, code: null });
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/**
  * The server answered, but not like a clinic back end: a redirect, an HTML
  * page, something that is not JSON, or JSON of the wrong shape. `reason` says
  * which, in words for the sign-in screen and diagnostics.
@@ -165,6 +181,8 @@ export interface ApiClientOptions {
   profile?: ApiProfile;
   /** Stands in for a missing `updated_at` in a record. */
   now?: () => number;
+  /** The desk's retry budget (one per desk), or options for a new one. */
+  budget?: RetryBudget | Partial<RetryBudgetOptions>;
 }
 
 /** Follows at most this many pages of one list: a server whose "next" never ends must not hold the desk. */
@@ -216,7 +234,12 @@ interface Call<T> {
   quiet401?: boolean;
   /** An empty answer (204, or 200 without a body) is fine: resolves to undefined. */
   emptyOk?: boolean;
+  /** Default: 'user' through `userView()` or inside `asUser`, else 'background'. */
+  priority?: Priority;
 }
+
+/** Requests made inside `ApiClient.asUser` are the user's (see `retry-budget.ts`). */
+const userInitiated = new AsyncLocalStorage<true>();
 
 // --------------------------------------------------------------- client ---
 
@@ -237,6 +260,8 @@ export class ApiClient {
   private identity: { id: number; clinic_id: number } | null = null;
   /** The largest `per_page` the server accepted or said it uses; null until it says. */
   private pageCap: number | null = null;
+  /** Shared by every request of this client: REST reads, outbox actions, channel authorizations. */
+  readonly budget: RetryBudget;
 
   constructor(options: ApiClientOptions) {
     let url: URL;
@@ -259,6 +284,30 @@ export class ApiClient {
     this.userAgent = options.userAgent;
     this.profile = resolveProfile(options.profile);
     this.now = options.now ?? Date.now;
+    this.budget = options.budget instanceof RetryBudget ? options.budget : new RetryBudget({ random: this.random, ...options.budget });
+  }
+
+  /**
+   * This client, with every request marked as the user's: they bypass the
+   * retry budget's backoff and cap (not a `Retry-After`), and are not retried
+   * within the call once the server is failing. Shares everything else (token,
+   * budget, profile) with this client.
+   */
+  userView(): ApiClient {
+    const send = (call: Call<unknown>) => this.send({ ...call, priority: 'user' });
+    return new Proxy(this, {
+      get: (target, prop, receiver) => (prop === 'send' ? send : Reflect.get(target, prop, receiver)),
+    });
+  }
+
+  /**
+   * Runs `work` with the requests it makes marked as the user's (see
+   * `userView`), for work that reaches the API through other objects. Wrap
+   * only the request itself: timers and listeners set up inside inherit the
+   * mark (the budget's own events are emitted outside it).
+   */
+  asUser<T>(work: () => Promise<T>): Promise<T> {
+    return userInitiated.run(true, work);
   }
 
   /** The page size a catch-up asks for: the profile's, or less when the server said so. */
@@ -300,6 +349,7 @@ export class ApiClient {
       schema: z.unknown(),
       retry: 'transient',
       authenticated: false,
+      priority: 'user',
     });
     const init = { status: 200, url: this.url(this.profile.paths.login), method: 'POST' };
     // Sanctum apps name it `token`, Passport `access_token`; some wrap the answer in `data`.
@@ -581,12 +631,28 @@ export class ApiClient {
   private async send<T>(call: Call<T>): Promise<T>;
   private async send(call: Call<null>): Promise<void>;
   private async send<T>(call: Call<T>): Promise<T | undefined> {
+    const priority = call.priority ?? (userInitiated.getStore() === true ? 'user' : 'background');
+    const admission = this.budget.begin(priority);
+    if (!admission.ok) {
+      throw new BackoffError(admission.reason, { status: 0, url: this.buildUrl(call), method: call.method, retryAfterMs: admission.waitMs });
+    }
+    const ticket = admission.ticket;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(call, attempt);
+        const result = await this.attempt(call, attempt);
+        // The budget's listeners (the session's timers) must not inherit a user's mark.
+        userInitiated.exit(() => this.budget.answered(ticket));
+        return result;
       } catch (error) {
+        userInitiated.exit(() => {
+          if (isServerTrouble(error)) this.budget.failed(ticket, retryAfterOf(error));
+          else if (error instanceof ApiError) this.budget.answered(ticket);
+          else this.budget.release(ticket);
+        });
         const delayMs = this.retryDelay(call, error, attempt);
-        if (delayMs === null) throw error;
+        // A user's request that timed out is not held for another timeout: the outbox (or the user) tries again.
+        const userTimeout = priority === 'user' && error instanceof NetworkError && error.timedOut;
+        if (delayMs === null || userTimeout || !this.budget.mayRetry(ticket)) throw error;
         this.logger.warn('api request will be retried', {
           method: call.method,
           path: call.path,
@@ -595,6 +661,7 @@ export class ApiClient {
           error: error instanceof ApiError ? `${error.name} ${error.status}` : String(error),
         });
         await this.sleep(delayMs);
+        this.budget.retrying(ticket);
       }
     }
   }
@@ -689,7 +756,7 @@ export class ApiClient {
     if (status >= 300 && status < 400) throw new NotAClinicError(describeRedirect(status, res.headers.get('location'), base.url), init);
     if (status >= 200 && status < 300) {
       if (call.schema === null || (call.emptyOk && text.trim() === '')) return undefined;
-      if (!json.ok) throw new NotAClinicError(describeNonJson(status, contentType, text), init);
+      if (!json.ok) throw new NotAClinicError(json.tooDeep === undefined ? describeNonJson(status, contentType, text) : `its answer (${status}) is JSON ${json.tooDeep}`, init);
       const parsed = call.schema.safeParse(json.value);
       if (!parsed.success) throw new NotAClinicError(`its answer (${status}) does not match the clinic API: ${describeIssues(parsed.error)}`, init);
       return parsed.data;
@@ -771,8 +838,25 @@ async function readText(res: Response, limit: number): Promise<string> {
   return text + decoder.decode();
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+/**
+ * A failure of the server rather than an answer: no answer at all, a 5xx, a
+ * 429, or something that is not the clinic's API (an HTML page, a redirect,
+ * JSON cut short). A 401, 403, 404 or 422 is an answer.
+ */
+function isServerTrouble(error: unknown): boolean {
+  if (error instanceof NetworkError || error instanceof ServerError || error instanceof RateLimitedError) return true;
+  return error instanceof NotAClinicError && !(error instanceof NotUnderstoodError);
+}
+
+function retryAfterOf(error: unknown): number | null {
+  return error instanceof ServerError || error instanceof RateLimitedError ? error.retryAfterMs : null;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; tooDeep?: string } {
   if (text.trim() === '') return { ok: false };
+  // Before parsing: the readers and zod walk what JSON.parse builds, and a depth bomb must not reach them.
+  const tooDeep = jsonTextProblem(text);
+  if (tooDeep !== null) return { ok: false, tooDeep };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch {

@@ -31,6 +31,26 @@ export function errorStatus(error: unknown): number | null {
   return Number.isInteger(status) && status >= 100 && status <= 599 ? status : null;
 }
 
+/**
+ * When the failure says to come back later: a `Retry-After`, or the retry
+ * budget's wait (`retryAfterMs` on the API client's errors); null otherwise.
+ */
+export function retryAfterOf(error: unknown): number | null {
+  if (typeof error !== 'object' || error === null || !('retryAfterMs' in error)) return null;
+  const ms = Number(error.retryAfterMs);
+  return Number.isFinite(ms) && ms > 0 ? ms : null;
+}
+
+/**
+ * A refusal that asking again will not change: 401 (signed out) and 403 (not
+ * this user's channel). Anything else from the auth endpoint (no answer, a
+ * 5xx, a 429, an HTML page, a redirect, cut-short JSON, an answer that is not
+ * an authorization) may be gone on the next try.
+ */
+export function isClearRefusal(status: number | null): boolean {
+  return status === 401 || status === 403;
+}
+
 /** pusher-js throws and passes plain strings as often as Errors. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -42,8 +62,8 @@ export interface AuthorizeRequest {
   socketId: string;
   channelName: string;
   callback: ChannelAuthorizationCallback;
-  /** Called before pusher-js hears of a refusal. */
-  onRefused: (status: number | null, message: string) => void;
+  /** Called before pusher-js hears of a refusal; `retryAfterMs` when the failure said when to come back. */
+  onRefused: (status: number | null, message: string, retryAfterMs: number | null) => void;
   /** A throw from pusher-js's callback, which must not become an unhandled rejection. */
   onCallbackError: (message: string) => void;
 }
@@ -57,15 +77,15 @@ export function authorizeForPusher(request: AuthorizeRequest): void {
       request.onCallbackError(errorMessage(thrown));
     }
   };
-  const refuse = (status: number | null, message: string) => {
-    request.onRefused(status, message);
+  const refuse = (status: number | null, message: string, retryAfterMs: number | null = null) => {
+    request.onRefused(status, message, retryAfterMs);
     answer(new Error(message), null);
   };
   let pending: Promise<ChannelAuthorization>;
   try {
     pending = authorize(socketId, channelName);
   } catch (error) {
-    refuse(errorStatus(error), errorMessage(error));
+    refuse(errorStatus(error), errorMessage(error), retryAfterOf(error));
     return;
   }
   pending.then(
@@ -86,6 +106,6 @@ export function authorizeForPusher(request: AuthorizeRequest): void {
       }
       answer(null, channelData === undefined ? { auth: parsed.data.auth } : { auth: parsed.data.auth, channel_data: channelData });
     },
-    (error: unknown) => refuse(errorStatus(error), errorMessage(error)),
+    (error: unknown) => refuse(errorStatus(error), errorMessage(error), retryAfterOf(error)),
   );
 }

@@ -14,6 +14,17 @@ export function deriveStatus(input: {
   everLive: boolean;
   /** The catch-up after the socket connected has finished: only then is the desk up to date (default true). */
   caughtUp?: boolean;
+  /**
+   * The socket is connected but has not answered a ping for a few seconds: it
+   * may be dead without having closed, so it is not called live (default false).
+   */
+  socketSuspect?: boolean;
+  /**
+   * A wanted channel could not be authorized for a reason that may pass (no
+   * answer, a 5xx, an HTML page, a redirect) and is being retried: its events
+   * do not arrive, so the desk is not live but polls (default false).
+   */
+  channelTrouble?: boolean;
 }): ConnectionStatus {
   const { socket, restOk } = input;
   if (input.transport === 'polling' || socket === null) {
@@ -22,6 +33,11 @@ export function deriveStatus(input: {
   }
   if (socket === 'connected') {
     if (input.caughtUp === false) return input.everLive ? 'reconnecting' : 'connecting';
+    if (input.socketSuspect === true) return input.everLive ? 'reconnecting' : 'connecting';
+    if (input.channelTrouble === true) {
+      if (restOk === null) return input.everLive ? 'reconnecting' : 'connecting';
+      return restOk ? 'polling' : 'offline';
+    }
     return 'live';
   }
   if (socket === 'connecting' || socket === 'idle') {

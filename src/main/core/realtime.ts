@@ -3,7 +3,7 @@ import type { Channel as PusherChannel, ChannelAuthorizationHandler, PresenceCha
 import { channels as channelNames, parseChannel, type ChannelRef } from '../../shared/channels';
 import type { ChannelStatus } from '../../shared/desk-state';
 import { TYPING_CLIENT_EVENT, TypingData } from '../../shared/payloads';
-import { authorizeForPusher, errorMessage, type Authorize } from './channel-auth';
+import { authorizeForPusher, errorMessage, isClearRefusal, type Authorize } from './channel-auth';
 import { RealtimeStateTracker, backoffDelay, type RealtimeStatus, type RealtimeTransition } from './connection-state';
 import { createEchoInstance, describeTransport, type EchoInstance, type RealtimeTransport } from './echo-instance';
 import { silentLogger, type Logger } from './log';
@@ -35,15 +35,24 @@ export type { Authorize, ChannelAuthorization } from './channel-auth';
  *   reconnected when it fires, the instance is thrown away and a fresh one
  *   built (and its channels resubscribed);
  * - after sleep or a network change a dead socket can look connected for
- *   minutes: a watchdog pings when the socket is quiet and rebuilds when
- *   nothing at all arrived for `watchdog.silenceMs`;
+ *   minutes (pusher-js notices after activity timeout + pong timeout: 150 s
+ *   against Pusher's defaults): a watchdog pings when the socket has been
+ *   quiet for half of `watchdog.silenceMs` (default 20 s), reports the socket
+ *   `suspect` when the ping is not answered within 3 s (the desk then stops
+ *   saying Live and polls), and rebuilds when nothing at all arrived for
+ *   `silenceMs`;
  * - channel authorization calls `options.authorize` for every subscription,
  *   so a new token is used on the next one (and `reconnectNow` rebuilds);
  *   each instance gets its own `auth.headers` object, since Echo 2.5 would
  *   otherwise write a `bearerToken` into a default object shared by every
  *   Echo in the process;
  * - a subscription error stays with its channel (`failed`, with the auth
- *   endpoint's 401/403), the rest keep working;
+ *   endpoint's 401/403), the rest keep working; a failure that is not a clear
+ *   401/403 (no answer, a 5xx, an HTML page, a redirect, cut-short JSON) is
+ *   retried: one timer for all such channels, with backoff and jitter, one
+ *   channel first as the probe and the rest as soon as it is subscribed (so an
+ *   outage of the auth endpoint costs one request per round, not one per
+ *   channel); `channelTrouble()` names them meanwhile;
  * - presence members are keyed by numeric user id (see `presence.ts`).
  *
  * One event broadcast to several channels (an appointment goes to the
@@ -71,12 +80,16 @@ export interface RealtimeOptions {
   logger?: Logger;
   /**
    * Nothing at all received for this long while connected means a dead
-   * socket. Default: the activity timeout negotiated with the server plus
-   * pusher-js's pong timeout (150 s against Pusher's defaults). A ping goes
-   * out at half of it, so a quiet but healthy socket always has traffic.
+   * socket. Default 20 s (or less when the activity timeout negotiated with
+   * the server plus pusher-js's pong timeout is shorter). A ping goes out
+   * after half of it without traffic, so a quiet but healthy socket always
+   * has some; 3 s (at most a quarter of it) without an answer to that ping
+   * makes the socket `suspect`. Silence is measured on the wall clock (`now`,
+   * so a resume from sleep is seen at once) and on a monotonic one (so a
+   * frozen test clock does not disable it), whichever says longer.
    */
   watchdog?: { silenceMs: number };
-  /** Our backoff while pusher-js is not connected. Default 1500 ms doubling to 15 s. */
+  /** Our backoff while pusher-js is not connected, and between channel retry rounds. Default 1500 ms doubling to 15 s. */
   reconnect?: { baseDelayMs: number; maxDelayMs: number };
 }
 
@@ -107,8 +120,16 @@ export interface RealtimeEvents {
 
 const DEFAULT_RECONNECT = { baseDelayMs: 1_500, maxDelayMs: 15_000 };
 const MIN_SILENCE_MS = 100;
-/** Used until the server has told its activity timeout. */
-const FALLBACK_SILENCE_MS = 150_000;
+/**
+ * A dead socket is found within 20 s of its last frame (plus one watchdog
+ * tick): a ping after 10 s of quiet, 10 s for anything to come back. A pong
+ * takes well under a second on a working link, so 10 s is a wide margin; a
+ * quiet desk sends one 30-byte ping every 10 s (pings are protocol frames,
+ * not billed messages).
+ */
+const DEFAULT_SILENCE_MS = 20_000;
+/** An unanswered ping makes the socket suspect after this long (a quarter of the silence at most). */
+const SUSPECT_AFTER_PING_MS = 3_000;
 /** Recently unsubscribed channels kept for the diagnostics screen. */
 const RECENT_UNSUBSCRIBED = 20;
 /** The same typing state is whispered at most this often per conversation (Pusher allows 10 client events/s). */
@@ -118,9 +139,15 @@ interface Generation {
   readonly id: number;
   readonly instance: EchoInstance;
   /** Auth endpoint failures, by channel, until pusher-js reports the subscription error. */
-  readonly authFailures: Map<string, { status: number | null; message: string }>;
+  readonly authFailures: Map<string, AuthFailure>;
   /** Removes our listeners from the instance's connection. */
   readonly unbind: () => void;
+}
+
+interface AuthFailure {
+  status: number | null;
+  message: string;
+  retryAfterMs: number | null;
 }
 
 interface ChannelRecord {
@@ -128,8 +155,13 @@ interface ChannelRecord {
   status: ChannelStatus;
   readonly roster: PresenceRoster | null;
   bound: { gen: Generation; sub: PusherChannel } | null;
-  retryTimer: NodeJS.Timeout | null;
-  retryAttempt: number;
+}
+
+/** Wanted channels not subscribed because of a failure that may pass, for the status bar. */
+export interface ChannelTrouble {
+  channels: string[];
+  /** The first one's error. */
+  error: string | null;
 }
 
 type Listener<T> = (event: T) => void;
@@ -145,11 +177,6 @@ function describePusherError(error: unknown): string {
     value = record.data ?? record.error;
   }
   return typeof value === 'string' ? value : 'connection error';
-}
-
-/** Transient auth failures are retried; a 401/403 (or other 4xx) is an answer. */
-function isTransient(status: number | null): boolean {
-  return status === null || status === 408 || status === 429 || status >= 500;
 }
 
 export class Realtime {
@@ -172,10 +199,24 @@ export class Realtime {
   private attempt = 0;
   private recoveryTimer: NodeJS.Timeout | null = null;
   private watchdogTimer: NodeJS.Timeout | null = null;
-  private silenceMs = FALLBACK_SILENCE_MS;
+  private silenceMs = DEFAULT_SILENCE_MS;
   private lastActivityAt = 0;
+  private lastActivityMono = 0;
   private pingSentAt: number | null = null;
+  private suspected = false;
   private lastError: string | null = null;
+  /**
+   * Channels whose authorization failed for a reason that may pass: waiting
+   * for the next round, or sent again in one and not subscribed yet (they
+   * count as trouble until they are).
+   */
+  private readonly retrying = new Map<ChannelRecord, 'waiting' | 'sent'>();
+  /** The one channel of a round sent ahead of the others. */
+  private probeChannel: ChannelRecord | null = null;
+  private channelRetryTimer: NodeJS.Timeout | null = null;
+  private channelRetryAttempt = 0;
+  /** The longest wait the failures of this round asked for (`Retry-After`, the retry budget). */
+  private channelRetryHint = 0;
 
   constructor(private readonly options: RealtimeOptions) {
     this.PusherClass = options.PusherClass ?? Pusher;
@@ -197,6 +238,37 @@ export class Realtime {
 
   channelStatuses(): ChannelStatus[] {
     return [...this.wanted.values(), ...this.recent].map((rec) => ({ ...rec.status }));
+  }
+
+  /**
+   * Connected, but a ping has gone unanswered for a few seconds: the socket
+   * may be dead without having closed. Nothing that arrives on it can be
+   * trusted to be complete until it answers (or is rebuilt).
+   */
+  get suspect(): boolean {
+    return this.suspected && this.tracker.status.state === 'connected';
+  }
+
+  /** Wanted channels failed for a reason that may pass (being retried), or null when there are none. */
+  channelTrouble(): ChannelTrouble | null {
+    const records = [...this.retrying.keys()].filter((rec) => this.wanted.get(rec.ref.fullName) === rec);
+    if (records.length === 0) return null;
+    const failed = records.find((rec) => rec.status.error !== null);
+    return { channels: records.map((rec) => rec.ref.fullName), error: failed?.status.error ?? null };
+  }
+
+  private waitingChannels(): ChannelRecord[] {
+    return [...this.retrying].filter(([, state]) => state === 'waiting').map(([rec]) => rec);
+  }
+
+  /**
+   * Tries the channels waiting for a retry now (one first, the rest once it
+   * is subscribed): the desk calls it when the API answers again after an outage.
+   */
+  retryFailedChannels(): void {
+    if (!this.started || this.waitingChannels().length === 0 || this.probeChannel !== null) return;
+    this.clearChannelRetry();
+    this.retryChannels('probe');
   }
 
   on<K extends keyof RealtimeEvents>(event: K, listener: (e: RealtimeEvents[K]) => void): () => void {
@@ -228,8 +300,8 @@ export class Realtime {
     this.clearRecovery();
     this.stopWatchdog();
     this.teardown();
+    this.resetChannelRetry();
     for (const rec of this.wanted.values()) {
-      this.clearChannelRetry(rec);
       this.setChannel(rec, { state: 'unsubscribed', error: null, errorStatus: null, subscribedAt: null });
     }
     this.transition('disconnected', 'disconnected by the desk');
@@ -301,14 +373,14 @@ export class Realtime {
 
   private build(detail: string): void {
     const id = ++this.generations;
-    const authFailures = new Map<string, { status: number | null; message: string }>();
+    const authFailures = new Map<string, AuthFailure>();
     const customHandler: ChannelAuthorizationHandler = (params, callback) =>
       authorizeForPusher({
         authorize: this.options.authorize,
         socketId: params.socketId,
         channelName: params.channelName,
         callback,
-        onRefused: (status, message) => authFailures.set(params.channelName, { status, message }),
+        onRefused: (status, message, retryAfterMs) => authFailures.set(params.channelName, { status, message, retryAfterMs }),
         onCallbackError: (message) => this.logger.error('realtime: pusher-js auth callback threw', { channel: params.channelName, error: message }),
       });
     let instance: EchoInstance;
@@ -446,43 +518,67 @@ export class Realtime {
       // Negotiated by pusher-js: min(its option, the server's activity_timeout).
       const activity = gen.instance.pusher.connection.activityTimeout;
       const pong = gen.instance.pusher.config.pongTimeout;
-      this.silenceMs = Number.isFinite(activity) && Number.isFinite(pong) ? activity + pong : FALLBACK_SILENCE_MS;
+      const negotiated = Number.isFinite(activity) && Number.isFinite(pong) ? activity + pong : DEFAULT_SILENCE_MS;
+      this.silenceMs = Math.max(MIN_SILENCE_MS, Math.min(DEFAULT_SILENCE_MS, negotiated));
     }
-    this.lastActivityAt = this.now();
-    this.pingSentAt = null;
-    // At most a second between checks: cheap, and a resume from sleep is noticed within it.
-    const period = Math.min(1_000, Math.max(20, Math.floor(this.silenceMs / 10)));
+    this.markActive();
+    // At most half a second between checks: cheap, and a resume from sleep is noticed within it.
+    const period = Math.min(500, Math.max(20, Math.floor(this.silenceMs / 10)));
     this.watchdogTimer = setInterval(() => this.watchdogTick(gen), period);
+    this.watchdogTimer.unref();
   }
 
   private stopWatchdog(): void {
     if (this.watchdogTimer !== null) clearInterval(this.watchdogTimer);
     this.watchdogTimer = null;
+    this.suspected = false;
+  }
+
+  private markActive(): void {
+    this.lastActivityAt = this.now();
+    this.lastActivityMono = performance.now();
+    this.pingSentAt = null;
   }
 
   private onActivity(gen: Generation): void {
     if (gen !== this.gen) return;
-    this.lastActivityAt = this.now();
-    this.pingSentAt = null;
+    this.markActive();
+    if (this.suspected) {
+      this.suspected = false;
+      if (this.tracker.status.state === 'connected') this.transition('connected', null);
+    }
+  }
+
+  /** Since the last frame: the wall clock sees a sleep, the monotonic one keeps counting when a test freezes the wall clock. */
+  private silence(): number {
+    return Math.max(this.now() - this.lastActivityAt, Math.round(performance.now() - this.lastActivityMono));
   }
 
   /**
-   * Compares wall-clock times rather than trusting one long timer: after a
+   * Compares clock readings rather than trusting one long timer: after a
    * sleep, timers resume where they were while `now()` has jumped, so the
    * first tick after resume already sees the silence.
    */
   private watchdogTick(gen: Generation): void {
     if (gen !== this.gen || this.tracker.status.state !== 'connected') return;
-    const silence = this.now() - this.lastActivityAt;
+    const silence = this.silence();
     if (silence >= this.silenceMs) {
       this.logger.warn('realtime: watchdog, socket silent', { silenceMs: silence });
       this.attempt = 0;
       this.rebuild(`watchdog: nothing received for ${silence} ms`);
       return;
     }
-    if (silence >= this.silenceMs / 2 && this.pingSentAt === null) {
-      this.pingSentAt = this.now();
+    const pingAfter = this.silenceMs / 2;
+    if (silence >= pingAfter && this.pingSentAt === null) {
+      this.pingSentAt = silence;
       gen.instance.pusher.send_event('pusher:ping', {});
+      return;
+    }
+    const suspectAfter = pingAfter + Math.min(SUSPECT_AFTER_PING_MS, this.silenceMs / 4);
+    if (this.pingSentAt !== null && silence >= suspectAfter && !this.suspected) {
+      this.suspected = true;
+      this.logger.warn('realtime: watchdog, ping not answered', { silenceMs: silence });
+      this.transition('connected', `no answer from the socket server for ${Math.round(silence / 1000)} s; checking the connection`);
     }
   }
 
@@ -507,14 +603,14 @@ export class Realtime {
       status: { ...base, state: 'pending', errorStatus: null, error: null, subscribedAt: null },
       roster: ref.visibility === 'presence' ? new PresenceRoster() : null,
       bound: null,
-      retryTimer: null,
-      retryAttempt: 0,
     };
   }
 
   private drop(rec: ChannelRecord): void {
     this.wanted.delete(rec.ref.fullName);
-    this.clearChannelRetry(rec);
+    this.retrying.delete(rec);
+    if (this.probeChannel === rec) this.probeChannel = null;
+    if (this.retrying.size === 0) this.clearChannelRetry();
     const bound = rec.bound;
     this.unbindChannel(rec);
     if (bound !== null && bound.gen === this.gen) bound.gen.instance.echo.leaveChannel(rec.ref.fullName);
@@ -565,19 +661,70 @@ export class Realtime {
   }
 
   private markChannelsPending(): void {
+    // A new connection subscribes every wanted channel: the retry round starts over (its backoff does not).
+    this.clearChannelRetry();
+    this.retrying.clear();
+    this.probeChannel = null;
     for (const rec of this.wanted.values()) {
-      this.clearChannelRetry(rec);
       if (rec.status.state !== 'pending') this.setChannel(rec, { state: 'pending', error: null, errorStatus: null, subscribedAt: null });
     }
   }
 
-  private clearChannelRetry(rec: ChannelRecord): void {
-    if (rec.retryTimer !== null) clearTimeout(rec.retryTimer);
-    rec.retryTimer = null;
+  private clearChannelRetry(): void {
+    if (this.channelRetryTimer !== null) clearTimeout(this.channelRetryTimer);
+    this.channelRetryTimer = null;
+  }
+
+  private resetChannelRetry(): void {
+    this.clearChannelRetry();
+    this.retrying.clear();
+    this.probeChannel = null;
+    this.channelRetryAttempt = 0;
+    this.channelRetryHint = 0;
+  }
+
+  /** One timer for every channel waiting: its backoff grows with each failed round, and honours what the failures asked for. */
+  private scheduleChannelRetry(): void {
+    if (!this.started || this.channelRetryTimer !== null || this.probeChannel !== null || this.waitingChannels().length === 0) return;
+    const delay = Math.max(backoffDelay(this.channelRetryAttempt, this.backoff.baseDelayMs, this.backoff.maxDelayMs), this.channelRetryHint);
+    this.channelRetryHint = 0;
+    this.channelRetryTimer = setTimeout(() => {
+      this.channelRetryTimer = null;
+      this.channelRetryAttempt += 1;
+      this.retryChannels('probe');
+    }, delay);
+    this.channelRetryTimer.unref();
+    this.logger.info('realtime: channels will be authorized again', { channels: this.waitingChannels().length, delayMs: delay });
+  }
+
+  /** Subscribes the waiting channels again: one ahead of the others (`probe`), or all. */
+  private retryChannels(mode: 'probe' | 'all'): void {
+    const gen = this.gen;
+    // Not connected: the next connection subscribes every wanted channel anyway.
+    if (gen === null || this.tracker.status.state !== 'connected') return;
+    for (const rec of [...this.retrying.keys()]) {
+      if (this.wanted.get(rec.ref.fullName) !== rec || rec.bound?.gen !== gen) this.retrying.delete(rec);
+    }
+    const waiting = this.waitingChannels();
+    const chosen = mode === 'probe' ? waiting.slice(0, 1) : waiting;
+    if (mode === 'probe') this.probeChannel = chosen[0] ?? null;
+    for (const rec of chosen) {
+      this.retrying.set(rec, 'sent');
+      this.setChannel(rec, { state: 'pending', error: null, errorStatus: null });
+      gen.instance.pusher.subscribe(rec.ref.fullName);
+    }
   }
 
   private onSubscribed(rec: ChannelRecord, sub: PusherChannel): void {
-    rec.retryAttempt = 0;
+    const wasProbe = this.probeChannel === rec;
+    if (wasProbe) this.probeChannel = null;
+    this.retrying.delete(rec);
+    // The auth endpoint answers again: the channels still waiting go now, not at the next round.
+    if (wasProbe || this.waitingChannels().length > 0) {
+      this.channelRetryAttempt = 0;
+      this.clearChannelRetry();
+      if (this.waitingChannels().length > 0) this.retryChannels('all');
+    }
     this.setChannel(rec, { state: 'subscribed', error: null, errorStatus: null, subscribedAt: this.iso() });
     if (rec.roster === null) return;
     const members: OnlinePresenceMember[] = [];
@@ -605,17 +752,16 @@ export class Realtime {
       const what = typeof d.error === 'string' ? d.error : typeof d.type === 'string' ? d.type : 'subscription refused';
       error = `socket server refused: ${what}${typeof d.status === 'number' ? ` (${d.status})` : ''}`;
     }
-    this.setChannel(rec, { state: 'failed', error: error.slice(0, 500), errorStatus: status, subscribedAt: null });
-    this.logger.warn('realtime: subscription failed', { channel: name, status, error });
-    if (fromAuth !== undefined && isTransient(status)) {
-      const delay = backoffDelay(rec.retryAttempt++, this.backoff.baseDelayMs, this.backoff.maxDelayMs);
-      this.clearChannelRetry(rec);
-      rec.retryTimer = setTimeout(() => {
-        rec.retryTimer = null;
-        if (this.gen !== gen || rec.bound?.gen !== gen || this.wanted.get(name) !== rec) return;
-        this.setChannel(rec, { state: 'pending', error: null, errorStatus: null });
-        gen.instance.pusher.subscribe(name);
-      }, delay);
+    const retried = fromAuth !== undefined && !isClearRefusal(status);
+    if (this.probeChannel === rec) this.probeChannel = null;
+    // Recorded before the channel event goes out: its listeners (the status bar) see it waiting.
+    if (retried) this.retrying.set(rec, 'waiting');
+    else this.retrying.delete(rec);
+    this.setChannel(rec, { state: 'failed', error: (retried ? `${error}; retrying` : error).slice(0, 500), errorStatus: status, subscribedAt: null });
+    this.logger.warn('realtime: subscription failed', { channel: name, status, error, retried });
+    if (retried) {
+      this.channelRetryHint = Math.max(this.channelRetryHint, fromAuth.retryAfterMs ?? 0);
+      this.scheduleChannelRetry();
     }
   }
 

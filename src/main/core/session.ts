@@ -7,9 +7,10 @@ import type { z } from 'zod';
 import { ApiError, NetworkError, UnauthorizedError, type ApiClient } from './api-client';
 import type { DeskCache } from './cache';
 import { ConnectionTracker, deriveStatus } from './connection-info';
+import { backoffDelay } from './connection-state';
 import type { Logger } from './log';
 import type { Realtime, RealtimeEvents } from './realtime';
-import { flushOutbox } from './sync';
+import { flushOutbox, type FlushResult } from './sync';
 import { BoardPart } from './sync/board';
 import { ConsultationsPart } from './sync/consultations';
 import { ConversationsPart } from './sync/conversations';
@@ -28,6 +29,19 @@ import { resolveActionUrl } from './action-url';
  * catch-up in which every feature syncs on its own, polling and retries, and
  * the user's actions through the outbox. Created at sign-in, disposed at
  * sign-out; `DeskService` owns the lifecycle.
+ *
+ * How it heals without a click (measured in bench/README.md, "Heal"):
+ * - every request goes through the API client's retry budget (`retry-budget.ts`):
+ *   once the server fails, one probe per backoff (1 s doubling to 30 s, jittered),
+ *   at most 6 background requests a minute; when the server answers again
+ *   (`recovered`), the session syncs, sends the outbox and retries the channels at once;
+ * - the outbox is sent by its own lane, one flush at a time, oldest first: a
+ *   user's action sends it at once (without waiting for any sync) and, when the
+ *   server cannot take it yet, the outbox timer tries again (1 s doubling to
+ *   30 s, jittered, never before the budget lets it);
+ * - the status leaves Live when the socket is suspect (an unanswered ping) or a
+ *   wanted channel is waiting for a retry of its authorization, and the desk
+ *   polls at once and then on the polling interval.
  */
 
 export interface SessionDeps {
@@ -51,9 +65,12 @@ export interface SessionDeps {
   /** The server said the token is no longer valid. */
   onExpired: () => void;
   openExternal: (url: string) => Promise<void>;
+  /** Backoff of the outbox timer. Default 1 s doubling to 30 s (±20 %). */
+  outboxRetry?: { baseDelayMs: number; maxDelayMs: number };
 }
 
 const SNAPSHOT_DELAY_MS = 500;
+const DEFAULT_OUTBOX_RETRY = { baseDelayMs: 1_000, maxDelayMs: 30_000 };
 
 
 /** The list each feature reads, as the API profile names it. */
@@ -86,6 +103,13 @@ export class DeskSession {
   private readonly snapshotTimers = new Map<string, NodeJS.Timeout>();
   private refreshSoon: NodeJS.Timeout | null = null;
   private disposed = false;
+  /** The outbox flush in flight, and the one queued behind it (which reads the outbox when it starts). */
+  private outboxCurrent: Promise<FlushResult | null> | null = null;
+  private outboxNext: { priority: 'user' | 'background'; promise: Promise<FlushResult | null> } | null = null;
+  private outboxTimer: NodeJS.Timeout | null = null;
+  private outboxAttempt = 0;
+  /** Fires when the retry budget lets the next background request through, to see whether the server is back. */
+  private probeTimer: NodeJS.Timeout | null = null;
 
   constructor(deps: SessionDeps) {
     this.d = deps;
@@ -123,12 +147,17 @@ export class DeskSession {
     this.consultations.restore();
     this.conversations.restore();
     this.board.restore();
+    const budget = this.d.api.budget;
+    this.unsubscribers.push(
+      budget.on('recovered', () => this.onServerBack()),
+      budget.on('closed', () => this.scheduleProbe()),
+    );
     const rt = this.d.realtime;
     if (rt) {
       this.unsubscribers.push(
         rt.on('state', (s) => {
           if (s.state === 'connected' && this.tracker.current.socketId !== s.socketId) this.catchingUp = true;
-          this.updateConnection({ socketId: s.socketId, detail: s.detail });
+          this.updateConnection({ socketId: s.socketId });
         }),
         rt.on('connected', (e) => void this.sync(e.reconnect ? 'reconnect' : 'connect')),
         rt.on('channel', (channel) => {
@@ -136,6 +165,8 @@ export class DeskSession {
           // Events sent before a channel's subscription succeeded never reach us:
           // read the state over REST once it is in place.
           if (channel.state === 'subscribed') this.scheduleRefresh();
+          // A channel waiting for a retry of its authorization keeps the desk from saying Live.
+          this.updateConnection({});
         }),
         rt.on('event', (e) => this.onServerEvent(e)),
         rt.on('rejected', (e) => this.emit({ kind: 'rejected', ...e })),
@@ -160,12 +191,15 @@ export class DeskSession {
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.refreshSoon) clearTimeout(this.refreshSoon);
     if (this.featureRetry) clearTimeout(this.featureRetry);
+    if (this.outboxTimer) clearTimeout(this.outboxTimer);
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     for (const timer of this.snapshotTimers.values()) clearTimeout(timer);
     this.notifications.stop(!wipe);
     const closeCache = () => (wipe ? this.d.cache.wipe() : this.d.cache.close());
-    // A sync in flight (often the one whose 401 ended the session) still
-    // writes its outbox bookkeeping: close the file once it has finished.
-    if (this.syncing) void this.syncing.finally(closeCache);
+    // A sync or an outbox flush in flight (often the one whose 401 ended the
+    // session) still writes its outbox bookkeeping: close the file once they have finished.
+    const inFlight = [this.syncing, this.outboxCurrent, this.outboxNext?.promise].filter((p): p is Promise<never> => p != null);
+    if (inFlight.length > 0) void Promise.allSettled(inFlight).then(closeCache);
     else closeCache();
   }
 
@@ -268,7 +302,8 @@ export class DeskSession {
       if (this.disposed) return;
       this.d.realtime?.setChannels(this.channels());
       this.board.ensure();
-      const outbox = await flushOutbox(this.d.api, this.d.cache, this.d.logger, (entry) => this.onOutboxDone(entry.action), () => this.disposed);
+      const outbox = await this.sendOutbox('background');
+      if (this.disposed || outbox === null) return;
       flushed = outbox.flushed;
       // The REST API answers when any feature got an answer (a 404 is an answer too).
       this.restOk = results.flat().some((o) => o !== 'unreachable') && !(outbox.stoppedBy instanceof NetworkError);
@@ -289,6 +324,7 @@ export class DeskSession {
         if (catchUp) this.catchingUp = false;
         this.updateConnection({ lastSyncAt: this.restOk ? this.iso() : this.tracker.current.lastSyncAt });
         this.scheduleFeatureRetry();
+        if (!this.d.api.budget.healthy) this.scheduleProbe();
         this.emit({
           kind: 'sync',
           at: this.iso(),
@@ -342,16 +378,59 @@ export class DeskSession {
   }
 
   private updateConnection(patch: Partial<ConnectionInfo>): void {
-    const socket = this.d.realtime?.status.state ?? null;
-    const status = deriveStatus({ transport: this.d.transport, socket, restOk: this.restOk, everLive: this.everLive, caughtUp: !this.catchingUp });
+    const rt = this.d.realtime;
+    const socket = rt?.status.state ?? null;
+    const socketSuspect = rt?.suspect ?? false;
+    const trouble = socket === 'connected' ? (rt?.channelTrouble() ?? null) : null;
+    const status = deriveStatus({
+      transport: this.d.transport,
+      socket,
+      restOk: this.restOk,
+      everLive: this.everLive,
+      caughtUp: !this.catchingUp,
+      socketSuspect,
+      channelTrouble: trouble !== null,
+    });
     if (status === 'live') this.everLive = true;
     const nextRetryAt = status === 'polling' || status === 'offline' ? new Date(this.d.now() + this.d.pollingIntervalMs()).toISOString() : null;
+    // The socket's own words (why it is not connected, or that it is being checked), or which channels wait and why.
+    let detail = rt ? rt.status.detail : (patch.detail ?? this.tracker.current.detail);
+    if (trouble !== null && !socketSuspect && !this.catchingUp) {
+      const n = trouble.channels.length;
+      detail = `${n} channel${n === 1 ? '' : 's'} not authorized yet (${trouble.error ?? 'waiting for the auth endpoint'}); polling meanwhile`.slice(0, 500);
+    }
     const wasLive = this.tracker.current.status === 'live';
-    if (this.tracker.update({ ...patch, status, nextRetryAt })) {
+    if (this.tracker.update({ ...patch, detail, status, nextRetryAt })) {
       this.emit({ kind: 'connection', connection: this.tracker.current });
     }
-    if (wasLive && status !== 'live') this.board.markStale();
     this.updatePolling();
+    if (wasLive && status !== 'live') {
+      this.board.markStale();
+      // Not live any more (a socket gone quiet, a channel refused, the socket closed): read over REST now, not at the next poll.
+      if (!this.disposed) void this.sync('poll');
+    }
+  }
+
+  /** The retry budget's gate has reopened: one sync shows whether the server is back (its first request is the probe). */
+  private scheduleProbe(): void {
+    if (this.disposed || this.probeTimer) return;
+    const wait = this.d.api.budget.waitMs('background');
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      if (!this.disposed && !this.d.api.budget.healthy) void this.sync('retry');
+    }, Math.max(20, wait + 5));
+    this.probeTimer.unref();
+  }
+
+  /** The server answers again after an outage: everything that waited goes now. */
+  private onServerBack(): void {
+    if (this.disposed) return;
+    this.d.logger.info('the clinic server answers again');
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    void this.sync('retry');
+    if (this.d.cache.pendingActions().length > 0) void this.sendOutbox('background');
+    this.d.realtime?.retryFailedChannels();
   }
 
   /** Refreshes soon, once, however many events asked for it (an unknown consultation, a bare message). */
@@ -397,7 +476,7 @@ export class DeskSession {
   // ── actions ─────────────────────────────────────────────────────────────
 
   loadBoard(date: string): Promise<Board> {
-    return this.board.load(date, this.boardStale(), this.offered('board')).catch((error: unknown) => {
+    return this.d.api.asUser(() => this.board.load(date, this.boardStale(), this.offered('board'))).catch((error: unknown) => {
       if (error instanceof UnauthorizedError) this.d.onExpired();
       throw error;
     });
@@ -418,7 +497,7 @@ export class DeskSession {
     const outboxId = this.d.cache.enqueue({ kind: 'read', notificationId: id });
     this.emitNotification(id);
     this.notifications.recount();
-    return this.flushNow(outboxId);
+    return this.sendNow(outboxId);
   }
 
   async markAllNotificationsRead(): Promise<ActionResult> {
@@ -426,7 +505,7 @@ export class DeskSession {
     const outboxId = this.d.cache.enqueue({ kind: 'read-all', at: this.iso() });
     this.emit({ kind: 'notifications.synced', inserted: 0, newest: [] });
     this.notifications.recount();
-    return this.flushNow(outboxId);
+    return this.sendNow(outboxId);
   }
 
   async deleteNotification(id: number): Promise<ActionResult> {
@@ -434,7 +513,7 @@ export class DeskSession {
     const outboxId = this.d.cache.enqueue({ kind: 'delete', notificationId: id });
     this.emit({ kind: 'notification.removed', id });
     this.notifications.recount();
-    return this.flushNow(outboxId);
+    return this.sendNow(outboxId);
   }
 
   async openNotification(id: number): Promise<ActionResult> {
@@ -464,25 +543,27 @@ export class DeskSession {
   }
 
   loadMessages(conversationId: number, beforeId?: number): Promise<Message[]> {
-    return this.d.api.messages(conversationId, beforeId);
+    return this.d.api.userView().messages(conversationId, beforeId);
   }
 
   async sendMessage(input: { conversationId: number; body: string; clientId: string }): Promise<{ status: 'done' | 'queued'; message: Message | null }> {
     try {
-      const message = await this.d.api.sendMessage(input.conversationId, input.body, input.clientId, this.d.realtime?.status.socketId ?? undefined);
+      const socketId = this.d.realtime?.status.socketId ?? undefined;
+      const message = await this.d.api.userView().sendMessage(input.conversationId, input.body, input.clientId, socketId);
       this.emit({ kind: 'message.created', message, pending: false });
       this.conversations.sent(message);
       return { status: 'done', message };
     } catch (error) {
       if (!(error instanceof NetworkError) && !(error instanceof ApiError && error.status >= 500)) throw error;
       this.d.cache.enqueue({ kind: 'send-message', conversationId: input.conversationId, body: input.body, clientId: input.clientId });
+      this.scheduleOutboxRetry();
       return { status: 'queued', message: null };
     }
   }
 
   async markConversationRead(conversationId: number): Promise<ActionResult> {
     try {
-      const conversation = await this.d.api.markConversationRead(conversationId);
+      const conversation = await this.d.api.userView().markConversationRead(conversationId);
       if (conversation) this.conversations.put(conversation);
       return { status: 'done' };
     } catch (error) {
@@ -496,17 +577,96 @@ export class DeskSession {
   }
 
   reconnect(): void {
+    // The user asked: the budget's backoff is skipped (one probe first), a Retry-After still holds.
+    this.d.api.budget.probeNow();
     this.d.realtime?.reconnectNow('reconnect requested');
     void this.sync('manual');
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
 
-  private async flushNow(outboxId: number): Promise<ActionResult> {
-    await this.sync('manual');
+  /**
+   * The user's action goes out now, behind whatever was queued before it (the
+   * outbox keeps its order), and without waiting for any sync.
+   */
+  private async sendNow(outboxId: number): Promise<ActionResult> {
+    await this.sendOutbox('user');
     // Signed out meanwhile (a 401): the action stays in the kept cache's outbox.
     if (this.disposed) return { status: 'queued' };
     return this.d.cache.pendingActions().some((a) => a.id === outboxId) ? { status: 'queued' } : { status: 'done' };
+  }
+
+  /**
+   * Sends the outbox, one flush at a time: a call while one runs joins the
+   * next (which reads the outbox when it starts, so it holds every action
+   * queued until then). A user's call makes that flush the user's (it bypasses
+   * the retry budget's backoff). Null when the session ended.
+   */
+  private sendOutbox(priority: 'user' | 'background'): Promise<FlushResult | null> {
+    if (this.disposed) return Promise.resolve(null);
+    if (this.outboxCurrent === null) return this.startFlush(priority);
+    if (this.outboxNext === null) {
+      const next: { priority: 'user' | 'background'; promise: Promise<FlushResult | null> } = { priority, promise: Promise.resolve(null) };
+      next.promise = this.outboxCurrent.then(() => {
+        this.outboxNext = null;
+        return this.startFlush(next.priority);
+      });
+      this.outboxNext = next;
+    } else if (priority === 'user') {
+      this.outboxNext.priority = 'user';
+    }
+    return this.outboxNext.promise;
+  }
+
+  private startFlush(priority: 'user' | 'background'): Promise<FlushResult | null> {
+    if (this.disposed) return Promise.resolve(null);
+    const api = priority === 'user' ? this.d.api.userView() : this.d.api;
+    const run: Promise<FlushResult | null> = flushOutbox(api, this.d.cache, this.d.logger, (entry) => this.onOutboxDone(entry.action), () => this.disposed)
+      .then(
+        (result) => {
+          this.afterFlush(result);
+          return result;
+        },
+        (error: unknown) => {
+          this.d.logger.error('outbox flush failed', { error: error instanceof Error ? error.message : String(error) });
+          this.afterFlush(null);
+          return null;
+        },
+      )
+      .finally(() => {
+        if (this.outboxCurrent === run) this.outboxCurrent = null;
+      });
+    this.outboxCurrent = run;
+    return run;
+  }
+
+  private afterFlush(result: FlushResult | null): void {
+    if (this.disposed) return;
+    if (result?.stoppedBy instanceof UnauthorizedError) {
+      this.d.onExpired();
+      return;
+    }
+    if (result !== null && result.pending === 0) {
+      this.outboxAttempt = 0;
+      if (this.outboxTimer) clearTimeout(this.outboxTimer);
+      this.outboxTimer = null;
+      return;
+    }
+    // Stopped by the server (or the flush itself failed): the outbox timer tries again.
+    // Sent to the end with more queued meanwhile: whoever queued them sends them.
+    if (result === null || result.stoppedBy !== null) this.scheduleOutboxRetry();
+  }
+
+  /** The outbox's own timer, independent of the socket and of syncs: jittered backoff, never before the budget lets a request through. */
+  private scheduleOutboxRetry(): void {
+    if (this.disposed || this.outboxTimer) return;
+    const { baseDelayMs, maxDelayMs } = this.d.outboxRetry ?? DEFAULT_OUTBOX_RETRY;
+    const delay = Math.max(backoffDelay(this.outboxAttempt++, baseDelayMs, maxDelayMs), this.d.api.budget.waitMs('background'));
+    this.outboxTimer = setTimeout(() => {
+      this.outboxTimer = null;
+      if (!this.disposed) void this.sendOutbox('background');
+    }, delay);
+    this.outboxTimer.unref();
   }
 
   private onOutboxDone(action: { kind: string; notificationId?: number }): void {

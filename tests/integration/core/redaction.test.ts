@@ -37,6 +37,7 @@ const BROKEN: Record<string, Answer> = {
   truncated: json(200, `{"token":"${TOKEN}","user":{"id":5,"name":"${PATIENT}","em`),
   redirect: (res) => res.writeHead(302, { Location: `/login?token=${encodeURIComponent(TOKEN)}&patient=${encodeURIComponent(PATIENT)}` }).end(),
   unreadable: json(200, JSON.stringify({ data: [{ id: 'x', patient_name: PATIENT, starts_at: `${PATIENT} ${TOKEN}`, doctor: { id: 3 }, patient: { id: 4 } }] })),
+  depthBomb: json(200, `{"data":${'['.repeat(5000)}${']'.repeat(5000)}}`),
   debug500: json(500, JSON.stringify({ message: `SQLSTATE[23000]: where patient_name = '${PATIENT}' and token = '${TOKEN}'` })),
   html404: (res) => res.writeHead(404, { 'Content-Type': 'text/html' }).end(`<title>${PATIENT}</title>`),
   html502: (res) => res.writeHead(502, { 'Content-Type': 'text/html' }).end(`<title>502 ${PATIENT}</title>`),

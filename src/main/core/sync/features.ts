@@ -59,7 +59,7 @@ export class FeatureTracker {
     return this.deps.now() - Date.parse(s.lastAttemptAt) >= NOT_OFFERED_RECHECK_MS;
   }
 
-  /** How long a failing feature waits before its own retry; null when it is not failing. */
+  /** How long a failing feature (or one answered by something that may pass, such as an HTML page) waits before its own retry; null otherwise. */
   retryDelay(feature: Feature, random: () => number = Math.random): number | null {
     const failures = this.failures.get(feature) ?? 0;
     if (failures === 0) return null;
@@ -86,7 +86,9 @@ export class FeatureTracker {
     } catch (error) {
       if (error instanceof UnauthorizedError) throw error;
       const verdict = classify(error, feature);
-      if (verdict.state === 'failing') this.failures.set(feature, (this.failures.get(feature) ?? 0) + 1);
+      // An HTML page, a redirect or JSON cut short may be a proxy's or a deploy's passing trouble: asked again with backoff.
+      const mayPass = verdict.state === 'failing' || (error instanceof NotAClinicError && !(error instanceof NotUnderstoodError));
+      if (mayPass) this.failures.set(feature, (this.failures.get(feature) ?? 0) + 1);
       else this.failures.delete(feature);
       this.set(feature, { lastAttemptAt: at, dropped: 0, ...verdict });
       if (verdict.state === 'not-offered') return 'not-offered';
