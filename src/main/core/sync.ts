@@ -1,6 +1,6 @@
 import type { Notification } from '../../shared/domain';
 import type { FieldProblem } from '../../shared/features';
-import { ApiError, ForbiddenError, NetworkError, NotFoundError, RateLimitedError, ServerError, UnauthorizedError, ValidationFailedError, MAX_LIST_PAGES, type ApiClient, type NotificationPageRead } from './api-client';
+import { ApiError, ForbiddenError, NotAClinicError, NetworkError, NotFoundError, RateLimitedError, ServerError, UnauthorizedError, ValidationFailedError, MAX_LIST_PAGES, type ApiClient, type NotificationPageRead } from './api-client';
 import type { DeskCache, OutboxEntry } from './cache';
 import type { Logger } from './log';
 
@@ -176,8 +176,10 @@ export async function flushOutbox(
           cache.failAction(entry.id, error.message);
           return 'retry-later';
         }
-        if (error instanceof ForbiddenError || error instanceof ValidationFailedError) {
-          logger.warn('outbox action refused by the server; dropped', { action: entry.action, error: error.message });
+        // Refused for good (403, 422, a 409 conflict, a 400, a 405 for a method the profile got wrong):
+        // sending it again cannot help, and keeping it would hold every later action back.
+        if (error instanceof ForbiddenError || error instanceof ValidationFailedError || refusedForGood(error)) {
+          logger.warn('outbox action refused by the server; dropped', { action: entry.action, error: error.message, ...(error.status === 405 ? { fix: 'check the action methods of the API profile ("api": {"methods": ...})' } : {}) });
           return 'dropped';
         }
         stoppedBy = error instanceof ApiError ? error : null;
@@ -193,6 +195,11 @@ export async function flushOutbox(
     onDone?.(entry);
   }
   return { flushed, dropped, pending: cache.pendingActions().length, stoppedBy };
+}
+
+/** A client error the server will answer the same way next time (not a time-out or a throttle). */
+function refusedForGood(error: unknown): error is ApiError {
+  return error instanceof ApiError && !(error instanceof NotAClinicError) && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429 && error.status !== 401;
 }
 
 async function send(api: ApiClient, entry: OutboxEntry): Promise<void> {

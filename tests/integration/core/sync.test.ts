@@ -77,6 +77,25 @@ describe('outbox flush', () => {
     expect(done).toMatchObject({ flushed: 2, pending: 0, stoppedBy: null });
     expect(clinic.store.listNotifications(userId, a.id - 1, 1).data[0]?.read_at).not.toBeNull();
   });
+
+  it('drops an action the server refuses for good (a 409 conflict, a 405) with a warning, so the ones after it still go', async () => {
+    const { clinic, api, cache, userId } = await setup();
+    await catchUpNotifications(api, cache, OPTIONS);
+    const [a, b, c] = clinic.store.listNotifications(userId, 0, 10).data;
+    if (!a || !b || !c) throw new Error('need three notifications');
+    cache.enqueue({ kind: 'read', notificationId: a.id });
+    cache.enqueue({ kind: 'delete', notificationId: b.id });
+    cache.enqueue({ kind: 'read', notificationId: c.id });
+    const logger = memoryLogger();
+    clinic.api.injectFault({ path: new RegExp(`/notifications/${a.id}/read$`), status: 409, times: 1 });
+    clinic.api.injectFault({ path: new RegExp(`/notifications/${b.id}$`), status: 405, times: 1 });
+    const result = await flushOutbox(api, cache, logger);
+    expect(result).toMatchObject({ flushed: 1, dropped: 2, pending: 0, stoppedBy: null });
+    expect(clinic.store.listNotifications(userId, c.id - 1, 1).data[0]?.read_at).not.toBeNull();
+    const warnings = logger.records.filter((r) => r.level === 'warn' && /refused by the server; dropped/.test(r.message));
+    expect(warnings).toHaveLength(2);
+    expect(JSON.stringify(warnings[1])).toMatch(/api.*methods/);
+  });
 });
 
 describe('catch-up against the dialects of real Laravel apps', () => {
