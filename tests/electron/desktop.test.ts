@@ -5,12 +5,14 @@
  * doctor's day in the tray (a notification arrives, alerts, is clicked, the
  * page reloads and still shows the current state).
  */
+import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_METHOD_NAMES, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type DeskEvent } from '../../src/shared/bridge';
 import type { DeskSnapshot } from '../../src/shared/desk-state';
+import { CRASH_LOOP_MESSAGE } from '../../src/main/core/last-resort';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import { silentLogger } from '../../src/main/demo/logger';
 import { fixedClock } from '../helpers/demo';
@@ -293,5 +295,72 @@ describe("a doctor's day, from the tray", () => {
     await vi.waitFor(() => expect(fake.app.quitCalls).toBe(2));
     expect(close).toHaveBeenCalledTimes(1);
     expect(tray().destroyed).toBe(true);
+  });
+});
+
+/**
+ * The last resort (core/last-resort.ts): an uncaught exception or unhandled
+ * rejection in the main process is logged without its contents, listed in the
+ * diagnostics report, and the desk core restarts and goes live again instead
+ * of the app dying; the third within a minute stops the core, tells the user
+ * and leaves the app running.
+ */
+const SECRET = 'Bearer 1|s3cr3t-t0k3n';
+const PATIENT = 'Jane Roe, potassium 6.1';
+
+describe('the last resort of the main process', () => {
+  // Faults are emitted on a stand-in for `process`, so the test runner's own handlers never see them.
+  let faults: EventEmitter;
+  beforeEach(() => {
+    faults = new EventEmitter();
+  });
+
+  it('restarts the desk core after a fault, lists it in the report, and stops the core (not the app) on a crash loop', async () => {
+    const desktop = await start({ faultSource: faults });
+    expect(faults.listenerCount('uncaughtException')).toBe(1);
+    expect(faults.listenerCount('unhandledRejection')).toBe(1);
+    const live = waitForEvent(desktop, 'connection', (e) => e.connection.status === 'live');
+    const signedIn = (await call('signInDemo', { role: 'doctor' })) as { ok: true; user: { id: number } };
+    expect(signedIn.ok).toBe(true);
+    await live;
+
+    // An uncaught exception in the main process: the core goes down and comes back live.
+    const down = waitForEvent(desktop, 'connection', (e) => e.connection.status !== 'live');
+    const backLive = down.then(() => waitForEvent(desktop, 'connection', (e) => e.connection.status === 'live'));
+    faults.emit('uncaughtException', new TypeError(`Cannot read properties of undefined (reading 'id') in "${PATIENT}" for "${SECRET}"`));
+    await backLive;
+    const arrived = waitForEvent(desktop, 'notification.upserted', (e) => e.isNew && e.notification.title === 'After the restart');
+    await demo.clinic!.backend.notify({ user_id: signedIn.user.id, type: 'info', title: 'After the restart', message: '', action_url: null });
+    await arrived;
+    expect(((await call('getSnapshot')) as DeskSnapshot).session.status).toBe('signed-in');
+
+    const report = JSON.parse(((await call('diagnosticsReport')) as { text: string }).text) as { faults: Array<Record<string, unknown>>; socketFrames: unknown };
+    expect(report.faults).toEqual([expect.objectContaining({ kind: 'uncaughtException', error: 'TypeError', action: 'restarted', message: 'Cannot read properties of undefined (reading …) in … for …' })]);
+    expect(report.socketFrames).toMatchObject({ screened: expect.any(Number), refused: expect.any(Number) });
+
+    // An unhandled rejection, then another exception within the minute: a crash loop.
+    faults.emit('unhandledRejection', new Error(`sync failed for "${PATIENT}"`));
+    const stopped = waitForEvent(desktop, 'session', (e) => e.session.status === 'signed-out');
+    faults.emit('uncaughtException', new RangeError('Maximum call stack size exceeded'));
+    const session = (await stopped).session;
+    expect(session).toEqual({ status: 'signed-out', reason: CRASH_LOOP_MESSAGE });
+    await vi.waitFor(() => expect(fake.dialog.messageBoxes.map((b) => b.message)).toContain('Clinic Desk stopped its connection after repeated internal errors.'));
+    expect(fake.app.exitCode).toBeNull();
+    expect(fake.app.quitCalls).toBe(0);
+    // The app still answers its window.
+    expect(((await call('getSnapshot')) as DeskSnapshot).session).toEqual({ status: 'signed-out', reason: CRASH_LOOP_MESSAGE });
+
+    const log = readFileSync(join(dir, 'logs', 'main.log'), 'utf8');
+    expect(log).toMatch(/"message":"internal error caught \(uncaughtException\); restarting the core"/);
+    expect(log).toMatch(/"message":"crash loop: the core is not restarted again"/);
+    expect(log).not.toContain('s3cr3t');
+    expect(log).not.toContain('Jane Roe');
+  });
+
+  it('quitting removes the handlers', async () => {
+    const desktop = await start({ faultSource: faults });
+    await desktop.shutdown();
+    expect(faults.listenerCount('uncaughtException')).toBe(0);
+    expect(faults.listenerCount('unhandledRejection')).toBe(0);
   });
 });
