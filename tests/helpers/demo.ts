@@ -253,3 +253,17 @@ export class DemoHarness {
     await Promise.all(this.clinics.splice(0).map((clinic) => clinic.close()));
   }
 }
+
+/** Resolves once some socket is subscribed to `channel` on the demo server. */
+export function subscribed(c: DemoClinic, channel: string): Promise<void> {
+  const server = c.realtime;
+  if (!server) throw new Error('socket server not running');
+  if (server.channelInfo(c.info.appId, channel).occupied) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = server.on('subscribed', (e) => {
+      if (e.channel !== channel) return;
+      off();
+      resolve();
+    });
+  });
+}

@@ -17,7 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
 import { MAX_JSON_DEPTH } from '../../../src/shared/json-limits';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
-import { account, startTestClinic } from '../../helpers/demo';
+import { account, startTestClinic, subscribed } from '../../helpers/demo';
 import { openStaffDesk } from '../../helpers/staff-desk';
 
 const BIN = fileURLToPath(new URL('../../../bin/clinic-desk.mjs', import.meta.url));
@@ -82,18 +82,6 @@ function watch(c: DemoClinic, cache: string): Watch {
   return { child, lines, stderr: () => err, next, exit };
 }
 
-function subscribed(c: DemoClinic, channel: string): Promise<void> {
-  const server = c.realtime;
-  if (!server) throw new Error('socket server not running');
-  if (server.channelInfo(c.info.appId, channel).occupied) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = server.on('subscribed', (e) => {
-      if (e.channel !== channel) return;
-      off();
-      resolve();
-    });
-  });
-}
 
 describe('clinic-desk watch under faults', () => {
   it('survives a depth bomb, restarts its core after a fault, and stops on a crash loop with exit code 1', async () => {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
 import { NotificationPayload } from '../../../src/shared/payloads';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
-import { account, startTestClinic } from '../../helpers/demo';
+import { account, startTestClinic, subscribed } from '../../helpers/demo';
 
 const BIN = fileURLToPath(new URL('../../../bin/clinic-desk.mjs', import.meta.url));
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -48,19 +48,6 @@ function watch(c: DemoClinic, email: string, cache: string): { child: ChildProce
   return { child, next, lines };
 }
 
-/** Resolves once some socket is subscribed to `channel` on the demo server. */
-function subscribed(c: DemoClinic, channel: string): Promise<void> {
-  const server = c.realtime;
-  if (!server) throw new Error('socket server not running');
-  if (server.channelInfo(c.info.appId, channel).occupied) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = server.on('subscribed', (e) => {
-      if (e.channel !== channel) return;
-      off();
-      resolve();
-    });
-  });
-}
 
 describe('clinic-desk watch', () => {
   it('prints state, sync, validated events and rejected payloads as JSON lines, keeps the cache, stops on SIGTERM', async () => {
