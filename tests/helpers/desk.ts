@@ -110,8 +110,10 @@ export async function signInLive(t: TestDesk, clinic: DemoClinic, email: string)
     if (Date.now() > deadline) throw new Error(`channels not all subscribed: ${JSON.stringify(channels.map((c) => [c.name, c.state]))}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  const since = t.mark();
-  await t.waitFor('sync', (e) => e.ok, 5000, since);
+  // Each subscription asks for a catch-up (events sent before it were missed): wait for one that ran after
+  // the last of them (it may have finished already: Live itself waits for it after a connect).
+  const lastSubscribed = t.events.findLastIndex((e) => e.kind === 'channel' && e.channel.state === 'subscribed');
+  await t.waitFor('sync', (e) => e.ok, 5000, lastSubscribed + 1);
 }
 
 /** Retries `check` until it stops throwing, or rethrows its last error after `ms`. */

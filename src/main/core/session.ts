@@ -92,10 +92,15 @@ export class DeskSession {
   /** The desk has been live in this session (a lost connection then reads "reconnecting"). */
   private everLive = false;
   /**
-   * The socket is connected but the catch-up it started has not finished: the
-   * desk is not up to date yet, so it does not say Live.
+   * Catch-ups the desk needs, and those finished: a (re)connect needs one, and
+   * so does the end of the channel subscriptions that follow it (events sent
+   * before a channel was in place are read over REST). Until the last one
+   * needed has finished the desk is not up to date, so it does not say Live.
    */
-  private catchingUp = false;
+  private catchUpsNeeded = 0;
+  private catchUpsDone = 0;
+  /** After a (re)connect, until no wanted channel is still waiting for its subscription. */
+  private subscribing = false;
   private featureRetry: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
@@ -156,7 +161,10 @@ export class DeskSession {
     if (rt) {
       this.unsubscribers.push(
         rt.on('state', (s) => {
-          if (s.state === 'connected' && this.tracker.current.socketId !== s.socketId) this.catchingUp = true;
+          if (s.state === 'connected' && this.tracker.current.socketId !== s.socketId) {
+            this.catchUpsNeeded++;
+            this.subscribing = true;
+          }
           this.updateConnection({ socketId: s.socketId });
         }),
         rt.on('connected', (e) => void this.sync(e.reconnect ? 'reconnect' : 'connect')),
@@ -165,6 +173,12 @@ export class DeskSession {
           // Events sent before a channel's subscription succeeded never reach us:
           // read the state over REST once it is in place.
           if (channel.state === 'subscribed') this.scheduleRefresh();
+          // The last of the channels a (re)connect subscribes: one more catch-up, then the desk is up to date.
+          if (this.subscribing && !this.channelStatuses().some((c) => c.state === 'pending')) {
+            this.subscribing = false;
+            this.catchUpsNeeded++;
+            this.scheduleRefresh();
+          }
           // A channel waiting for a retry of its authorization keeps the desk from saying Live.
           this.updateConnection({});
         }),
@@ -274,8 +288,8 @@ export class DeskSession {
     let inserted = 0;
     let flushed = 0;
     let error: string | null = null;
-    // Only a catch-up that started after the socket connected brings the desk up to date.
-    const catchUp = this.catchingUp;
+    // A catch-up brings the desk up to date as of when it started.
+    const covers = this.catchUpsNeeded;
     const force = reason === 'sign-in' || reason === 'manual' || reason === 'connect';
     const run = (feature: Feature, sync: () => Promise<FeatureOutcome | void>): Promise<RunResult> =>
       this.disposed || !this.features.due(feature, force) ? Promise.resolve('ok') : this.features.run(feature, sync);
@@ -301,6 +315,8 @@ export class DeskSession {
       // A session that ended meanwhile (sign-out, expiry, quit) stops here.
       if (this.disposed) return;
       this.d.realtime?.setChannels(this.channels());
+      // Channels this catch-up found (the doctors', the open consultations') are part of getting up to date.
+      if (this.catchingUp() && this.channelStatuses().some((c) => c.state === 'pending')) this.subscribing = true;
       this.board.ensure();
       const outbox = await this.sendOutbox('background');
       if (this.disposed || outbox === null) return;
@@ -321,7 +337,7 @@ export class DeskSession {
       this.d.logger.warn('sync failed', { reason, error });
     } finally {
       if (!this.disposed) {
-        if (catchUp) this.catchingUp = false;
+        this.catchUpsDone = Math.max(this.catchUpsDone, covers);
         this.updateConnection({ lastSyncAt: this.restOk ? this.iso() : this.tracker.current.lastSyncAt });
         this.scheduleFeatureRetry();
         if (!this.d.api.budget.healthy) this.scheduleProbe();
@@ -387,7 +403,7 @@ export class DeskSession {
       socket,
       restOk: this.restOk,
       everLive: this.everLive,
-      caughtUp: !this.catchingUp,
+      caughtUp: !this.catchingUp(),
       socketSuspect,
       channelTrouble: trouble !== null,
     });
@@ -395,7 +411,7 @@ export class DeskSession {
     const nextRetryAt = status === 'polling' || status === 'offline' ? new Date(this.d.now() + this.d.pollingIntervalMs()).toISOString() : null;
     // The socket's own words (why it is not connected, or that it is being checked), or which channels wait and why.
     let detail = rt ? rt.status.detail : (patch.detail ?? this.tracker.current.detail);
-    if (trouble !== null && !socketSuspect && !this.catchingUp) {
+    if (trouble !== null && !socketSuspect && !this.catchingUp()) {
       const n = trouble.channels.length;
       detail = `${n} channel${n === 1 ? '' : 's'} not authorized yet (${trouble.error ?? 'waiting for the auth endpoint'}); polling meanwhile`.slice(0, 500);
     }
@@ -685,7 +701,12 @@ export class DeskSession {
    * connecting is as fresh as the desk gets.
    */
   private boardStale(): boolean {
-    return this.tracker.current.status !== 'live' && !this.catchingUp && this.d.transport !== 'polling';
+    return this.tracker.current.status !== 'live' && !this.catchingUp() && this.d.transport !== 'polling';
+  }
+
+  /** Connected, but not up to date yet: subscribing, or a catch-up it needs has not finished. */
+  private catchingUp(): boolean {
+    return this.subscribing || this.catchUpsDone < this.catchUpsNeeded;
   }
 
   private channels(): ChannelRef[] {
