@@ -1,5 +1,6 @@
 import type { ChannelAuthorizationCallback } from 'pusher-js';
 import { z } from 'zod';
+import { jsonTextProblem } from '../../shared/json-limits';
 import { PresenceChannelData } from '../../shared/payloads';
 
 /**
@@ -96,6 +97,9 @@ export function authorizeForPusher(request: AuthorizeRequest): void {
       if (channelName.startsWith('presence-')) {
         // pusher-js JSON.parses channel_data inside an async callback: bad data would
         // become an unhandled rejection (a crash in Node) instead of a channel error.
+        // pusher-js keeps and formats it (members.me): nothing deeper than the wire's own bound.
+        const tooDeep = jsonTextProblem(channelData ?? '');
+        if (tooDeep !== null) return refuse(null, `auth endpoint sent presence channel_data ${tooDeep}`);
         let json: unknown;
         try {
           json = JSON.parse(channelData ?? '');
