@@ -7,16 +7,15 @@ import type { z } from 'zod';
 import { ApiError, NetworkError, UnauthorizedError, type ApiClient } from './api-client';
 import type { DeskCache } from './cache';
 import { ConnectionTracker, deriveStatus } from './connection-info';
-import { backoffDelay } from './connection-state';
 import type { Logger } from './log';
 import type { Realtime, RealtimeEvents } from './realtime';
-import { flushOutbox, type FlushResult } from './sync';
 import { BoardPart } from './sync/board';
 import { ConsultationsPart } from './sync/consultations';
 import { ConversationsPart } from './sync/conversations';
 import { FeatureTracker, type FeatureOutcome, type RunResult } from './sync/features';
 import { MembersPart } from './sync/members';
 import { NotificationsPart } from './sync/notifications';
+import { DEFAULT_OUTBOX_RETRY, OutboxSender } from './sync/outbox-sender';
 import type { PartContext } from './sync/part';
 import { wantedChannels } from './wanted-channels';
 import { resolveActionUrl } from './action-url';
@@ -70,7 +69,6 @@ export interface SessionDeps {
 }
 
 const SNAPSHOT_DELAY_MS = 500;
-const DEFAULT_OUTBOX_RETRY = { baseDelayMs: 1_000, maxDelayMs: 30_000 };
 
 
 /** The list each feature reads, as the API profile names it. */
@@ -109,10 +107,7 @@ export class DeskSession {
   private refreshSoon: NodeJS.Timeout | null = null;
   private disposed = false;
   /** The outbox flush in flight, and the one queued behind it (which reads the outbox when it starts). */
-  private outboxCurrent: Promise<FlushResult | null> | null = null;
-  private outboxNext: { priority: 'user' | 'background'; promise: Promise<FlushResult | null> } | null = null;
-  private outboxTimer: NodeJS.Timeout | null = null;
-  private outboxAttempt = 0;
+  private readonly outbox: OutboxSender;
   /** Fires when the retry budget lets the next background request through, to see whether the server is back. */
   private probeTimer: NodeJS.Timeout | null = null;
 
@@ -137,6 +132,15 @@ export class DeskSession {
       isoNow: () => this.iso(),
     };
     this.notifications = new NotificationsPart(ctx, { cache: deps.cache, logger: deps.logger, retentionDays: deps.cacheRetentionDays, now: deps.now });
+    this.outbox = new OutboxSender({
+      api: deps.api,
+      cache: deps.cache,
+      logger: deps.logger,
+      retry: deps.outboxRetry ?? DEFAULT_OUTBOX_RETRY,
+      onDone: (entry) => this.onOutboxDone(entry.action),
+      onExpired: () => deps.onExpired(),
+      ended: () => this.disposed,
+    });
     this.members = new MembersPart(ctx);
     this.board = new BoardPart(ctx, this.today(), () => this.members.list());
     this.consultations = new ConsultationsPart(ctx);
@@ -205,14 +209,14 @@ export class DeskSession {
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.refreshSoon) clearTimeout(this.refreshSoon);
     if (this.featureRetry) clearTimeout(this.featureRetry);
-    if (this.outboxTimer) clearTimeout(this.outboxTimer);
+    this.outbox.stop();
     if (this.probeTimer) clearTimeout(this.probeTimer);
     for (const timer of this.snapshotTimers.values()) clearTimeout(timer);
     this.notifications.stop(!wipe);
     const closeCache = () => (wipe ? this.d.cache.wipe() : this.d.cache.close());
     // A sync or an outbox flush in flight (often the one whose 401 ended the
     // session) still writes its outbox bookkeeping: close the file once they have finished.
-    const inFlight = [this.syncing, this.outboxCurrent, this.outboxNext?.promise].filter((p): p is Promise<never> => p != null);
+    const inFlight = [this.syncing, ...this.outbox.inFlight()].filter((p): p is Promise<unknown> => p != null);
     if (inFlight.length > 0) void Promise.allSettled(inFlight).then(closeCache);
     else closeCache();
   }
@@ -318,7 +322,7 @@ export class DeskSession {
       // Channels this catch-up found (the doctors', the open consultations') are part of getting up to date.
       if (this.catchingUp() && this.channelStatuses().some((c) => c.state === 'pending')) this.subscribing = true;
       this.board.ensure();
-      const outbox = await this.sendOutbox('background');
+      const outbox = await this.outbox.send('background');
       if (this.disposed || outbox === null) return;
       flushed = outbox.flushed;
       // The REST API answers when any feature got an answer (a 404 is an answer too).
@@ -445,7 +449,7 @@ export class DeskSession {
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = null;
     void this.sync('retry');
-    if (this.d.cache.pendingActions().length > 0) void this.sendOutbox('background');
+    if (this.d.cache.pendingActions().length > 0) void this.outbox.send('background');
     this.d.realtime?.retryFailedChannels();
   }
 
@@ -513,7 +517,7 @@ export class DeskSession {
     const outboxId = this.d.cache.enqueue({ kind: 'read', notificationId: id });
     this.emitNotification(id);
     this.notifications.recount();
-    return this.sendNow(outboxId);
+    return this.outbox.sendNow(outboxId);
   }
 
   async markAllNotificationsRead(): Promise<ActionResult> {
@@ -521,7 +525,7 @@ export class DeskSession {
     const outboxId = this.d.cache.enqueue({ kind: 'read-all', at: this.iso() });
     this.emit({ kind: 'notifications.synced', inserted: 0, newest: [] });
     this.notifications.recount();
-    return this.sendNow(outboxId);
+    return this.outbox.sendNow(outboxId);
   }
 
   async deleteNotification(id: number): Promise<ActionResult> {
@@ -529,7 +533,7 @@ export class DeskSession {
     const outboxId = this.d.cache.enqueue({ kind: 'delete', notificationId: id });
     this.emit({ kind: 'notification.removed', id });
     this.notifications.recount();
-    return this.sendNow(outboxId);
+    return this.outbox.sendNow(outboxId);
   }
 
   async openNotification(id: number): Promise<ActionResult> {
@@ -572,7 +576,7 @@ export class DeskSession {
     } catch (error) {
       if (!(error instanceof NetworkError) && !(error instanceof ApiError && error.status >= 500)) throw error;
       this.d.cache.enqueue({ kind: 'send-message', conversationId: input.conversationId, body: input.body, clientId: input.clientId });
-      this.scheduleOutboxRetry();
+      this.outbox.retryLater();
       return { status: 'queued', message: null };
     }
   }
@@ -600,90 +604,6 @@ export class DeskSession {
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
-
-  /**
-   * The user's action goes out now, behind whatever was queued before it (the
-   * outbox keeps its order), and without waiting for any sync.
-   */
-  private async sendNow(outboxId: number): Promise<ActionResult> {
-    await this.sendOutbox('user');
-    // Signed out meanwhile (a 401): the action stays in the kept cache's outbox.
-    if (this.disposed) return { status: 'queued' };
-    return this.d.cache.pendingActions().some((a) => a.id === outboxId) ? { status: 'queued' } : { status: 'done' };
-  }
-
-  /**
-   * Sends the outbox, one flush at a time: a call while one runs joins the
-   * next (which reads the outbox when it starts, so it holds every action
-   * queued until then). A user's call makes that flush the user's (it bypasses
-   * the retry budget's backoff). Null when the session ended.
-   */
-  private sendOutbox(priority: 'user' | 'background'): Promise<FlushResult | null> {
-    if (this.disposed) return Promise.resolve(null);
-    if (this.outboxCurrent === null) return this.startFlush(priority);
-    if (this.outboxNext === null) {
-      const next: { priority: 'user' | 'background'; promise: Promise<FlushResult | null> } = { priority, promise: Promise.resolve(null) };
-      next.promise = this.outboxCurrent.then(() => {
-        this.outboxNext = null;
-        return this.startFlush(next.priority);
-      });
-      this.outboxNext = next;
-    } else if (priority === 'user') {
-      this.outboxNext.priority = 'user';
-    }
-    return this.outboxNext.promise;
-  }
-
-  private startFlush(priority: 'user' | 'background'): Promise<FlushResult | null> {
-    if (this.disposed) return Promise.resolve(null);
-    const api = priority === 'user' ? this.d.api.userView() : this.d.api;
-    const run: Promise<FlushResult | null> = flushOutbox(api, this.d.cache, this.d.logger, (entry) => this.onOutboxDone(entry.action), () => this.disposed)
-      .then(
-        (result) => {
-          this.afterFlush(result);
-          return result;
-        },
-        (error: unknown) => {
-          this.d.logger.error('outbox flush failed', { error: error instanceof Error ? error.message : String(error) });
-          this.afterFlush(null);
-          return null;
-        },
-      )
-      .finally(() => {
-        if (this.outboxCurrent === run) this.outboxCurrent = null;
-      });
-    this.outboxCurrent = run;
-    return run;
-  }
-
-  private afterFlush(result: FlushResult | null): void {
-    if (this.disposed) return;
-    if (result?.stoppedBy instanceof UnauthorizedError) {
-      this.d.onExpired();
-      return;
-    }
-    if (result !== null && result.pending === 0) {
-      this.outboxAttempt = 0;
-      if (this.outboxTimer) clearTimeout(this.outboxTimer);
-      this.outboxTimer = null;
-      return;
-    }
-    // Stopped by the server (or the flush itself failed): the outbox timer tries again.
-    // Sent to the end with more queued meanwhile: whoever queued them sends them.
-    if (result === null || result.stoppedBy !== null) this.scheduleOutboxRetry();
-  }
-
-  /** The outbox's own timer, independent of the socket and of syncs: jittered backoff, never before the budget lets a request through. */
-  private scheduleOutboxRetry(): void {
-    if (this.disposed || this.outboxTimer) return;
-    const { baseDelayMs, maxDelayMs } = this.d.outboxRetry ?? DEFAULT_OUTBOX_RETRY;
-    const delay = Math.max(backoffDelay(this.outboxAttempt++, baseDelayMs, maxDelayMs), this.d.api.budget.waitMs('background'));
-    this.outboxTimer = setTimeout(() => {
-      this.outboxTimer = null;
-      if (!this.disposed) void this.sendOutbox('background');
-    }, delay);
-    this.outboxTimer.unref();
-  }
 
   private onOutboxDone(action: { kind: string; notificationId?: number }): void {
     if (action.notificationId !== undefined) this.emitNotification(action.notificationId);
