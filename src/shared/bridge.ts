@@ -18,6 +18,7 @@ import {
   UpdateStatus,
 } from './desk-state';
 import { FeatureStatus } from './features';
+import { ClinicTimeZone } from './clinic-time';
 import { SettingsPatch, SettingsView } from './settings';
 import { IsoDate, IsoDateTime } from './time';
 
@@ -41,7 +42,7 @@ export type SignInRequest = z.infer<typeof SignInRequest>;
 /** `local-cache`: the server accepted the sign-in but this computer could not open the desk's cache (the token was revoked). */
 export const SIGN_IN_ERRORS = ['invalid-credentials', 'unreachable', 'not-a-clinic', 'forbidden', 'invalid-input', 'server-error', 'local-cache'] as const;
 export const SignInResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), user: User }),
+  z.object({ ok: z.literal(true), user: User, timeZone: ClinicTimeZone }),
   z.object({ ok: z.literal(false), error: z.enum(SIGN_IN_ERRORS), message: z.string().max(1000) }),
 ]);
 export type SignInResult = z.infer<typeof SignInResult>;
@@ -140,7 +141,7 @@ export const BRIDGE_METHOD_NAMES = Object.keys(BRIDGE_METHODS) as BridgeMethodNa
 export type BridgeInput<K extends BridgeMethodName> = z.input<(typeof BRIDGE_METHODS)[K]['input']>;
 export type BridgeOutput<K extends BridgeMethodName> = z.output<(typeof BRIDGE_METHODS)[K]['output']>;
 
-export const SYNC_REASONS = ['connect', 'reconnect', 'poll', 'manual', 'sign-in', 'refresh', 'retry'] as const;
+export const SYNC_REASONS = ['connect', 'reconnect', 'poll', 'manual', 'sign-in', 'refresh', 'retry', 'reconcile', 'midnight'] as const;
 
 /** Everything the core tells the renderer, as it happens. */
 export const DeskEvent = z.discriminatedUnion('kind', [

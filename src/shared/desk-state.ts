@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id } from './ids';
 import { Appointment, ClinicMember, Consultation, Conversation, Notification, Role, User } from './domain';
 import { Feature, FeatureStatus } from './features';
+import { ClinicTimeZone } from './clinic-time';
 import { IsoDate, IsoDateTime } from './time';
 
 /**
@@ -18,6 +19,8 @@ export const SessionState = z.discriminatedUnion('status', [
     apiUrl: z.url(),
     /** True when signed in to the embedded demo clinic. */
     demo: z.boolean(),
+    /** The zone whose days the board shows and whose clock the desk reads. */
+    timeZone: ClinicTimeZone,
   }),
 ]);
 export type SessionState = z.infer<typeof SessionState>;
@@ -51,6 +54,12 @@ export const ConnectionInfo = z.object({
    * understood, failing): the status bar says "Live, 2 features limited".
    */
   limitedFeatures: z.array(Feature),
+  /**
+   * Set while the REST API keeps showing changes no broadcast announced (the
+   * server's queue worker stopped, a broadcast driver of "log"): what the
+   * admin should check. The desk stays current by reconciling meanwhile.
+   */
+  broadcastWarning: z.string().max(500).nullable(),
 });
 export type ConnectionInfo = z.infer<typeof ConnectionInfo>;
 
@@ -100,7 +109,16 @@ export const NotificationList = z.object({
 });
 export type NotificationList = z.infer<typeof NotificationList>;
 
-export const BoardDoctor = z.object({ doctorId: Id, name: z.string().max(200) });
+export const BoardDoctor = z.object({
+  doctorId: Id,
+  name: z.string().max(200),
+  /**
+   * Null while the column updates live. Seconds between refreshes when the
+   * server refuses this desk the doctor's channel (a doctor looking at a
+   * colleague's column): the column says so.
+   */
+  refreshSeconds: z.number().int().positive().nullable().default(null),
+});
 
 export const Board = z.object({
   date: IsoDate,
@@ -171,6 +189,18 @@ export const Diagnostics = z.object({
     datesFlagged: z.number().int().nonnegative(),
   }),
   features: z.array(FeatureStatus),
+  /** The clinic's zone, where it came from; null when no one is signed in. */
+  timeZone: ClinicTimeZone.nullable(),
+  /** While live, the desk compares itself with the server on a timer: what that costs and what it found. */
+  reconciliation: z.object({
+    intervalSec: z.number().int().positive(),
+    lastAt: IsoDateTime.nullable(),
+    /** Requests of the reconciliations of this session, and how many the server answered "not modified" (304). */
+    requests: z.number().int().nonnegative(),
+    notModified: z.number().int().nonnegative(),
+    /** Changes found over REST that no live event had announced. */
+    unannounced: z.number().int().nonnegative(),
+  }),
 });
 export type Diagnostics = z.infer<typeof Diagnostics>;
 

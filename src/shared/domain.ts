@@ -33,6 +33,12 @@ export const User = z.object({
   clinic_id: Id,
   /** Set for users who are doctors: their id in the doctors table, not their user id. */
   doctor_id: Id.nullable().default(null),
+  /**
+   * The clinic's time zone when the server says it (`clinic.timezone` and the
+   * like), as written: checked where it is used, so a name this runtime does
+   * not know never refuses a sign-in (the desk then uses the policy's or the OS zone).
+   */
+  time_zone: z.string().max(64).nullable().default(null).catch(null),
 });
 export type User = z.infer<typeof User>;
 

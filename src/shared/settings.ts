@@ -33,6 +33,12 @@ export const Settings = z.object({
     .min(5)
     .max(3600)
     .meta({ description: 'How often to ask the server for news while the live connection is down, in seconds (default 30).' }),
+  reconcileIntervalSec: z
+    .number()
+    .int()
+    .min(15)
+    .max(3600)
+    .meta({ description: 'While live, how often to compare the desk with the server over REST, in case a broadcast was missed (default 60 seconds; cheap conditional requests).' }),
   startAtLogin: z.boolean().meta({ description: 'Start Clinic Desk when the user logs in (installed app only).' }),
   startMinimised: z.boolean().meta({ description: 'Start in the tray, without showing the window.' }),
   closeToTray: z.boolean().meta({ description: 'Closing the window keeps Clinic Desk running in the tray, so alerts still arrive (default true).' }),
@@ -49,6 +55,7 @@ export const DEFAULT_SETTINGS: Settings = {
   hideMessageText: true,
   silenceWhenFocused: false,
   pollingIntervalSec: 30,
+  reconcileIntervalSec: 60,
   startAtLogin: false,
   startMinimised: false,
   closeToTray: true,

@@ -4,6 +4,7 @@
  * the urgent flash, first as pure decisions, then through the notifier with
  * the fake `Notification`.
  */
+import { clockIn, dayIn, systemTimeZone } from '../../src/shared/clinic-time';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DeskEvent } from '../../src/shared/bridge';
 import type { Appointment, Consultation, Message, User } from '../../src/shared/domain';
@@ -17,8 +18,8 @@ import { fake, FakeBrowserWindow, FakeNotification, resetFakeElectron } from '..
 vi.mock('electron', async () => (await import('../helpers/fake-electron')).electronModule());
 
 const NOW = Date.parse('2026-11-26T10:00:00Z');
-const doctor: User = { id: 4, name: 'Dr. Grace Petrov', email: 'doctor1@northside.clinic.test', role: 'doctor', clinic_id: 1, doctor_id: 31 };
-const reception: User = { id: 2, name: 'Ann Desk', email: 'reception1@northside.clinic.test', role: 'reception', clinic_id: 1, doctor_id: null };
+const doctor: User = { id: 4, name: 'Dr. Grace Petrov', email: 'doctor1@northside.clinic.test', role: 'doctor', clinic_id: 1, doctor_id: 31, time_zone: null };
+const reception: User = { id: 2, name: 'Ann Desk', email: 'reception1@northside.clinic.test', role: 'reception', clinic_id: 1, doctor_id: null, time_zone: null };
 
 const note = (id: number, extra: Partial<NotificationItem> = {}): NotificationItem => ({
   id,
@@ -132,13 +133,17 @@ describe('what alerts say', () => {
   });
   it('with text shown: title and message, patient and time', () => {
     expect(alertFor(c as never, false)).toMatchObject({ title: 'Lab result 1 for Jane Roe', body: 'Potassium 6.1' });
-    const time = new Date('2026-11-26T14:30:00Z').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    expect(alertFor({ kind: 'appointment', appointment: appointment(), action: 'reminder' }, false)).toEqual({
+    // Read on the clinic's clock (named when this computer's zone differs), on the clinic's day.
+    const here = systemTimeZone();
+    expect(alertFor({ kind: 'appointment', appointment: appointment(), action: 'reminder' }, false, here)).toEqual({
       title: 'Appointment reminder',
-      body: `Jane Roe, ${time}`,
+      body: `Jane Roe, ${clockIn('2026-11-26T14:30:00Z', here)}`,
       urgent: false,
-      click: { kind: 'open', target: { screen: 'board', appointmentId: 42, date: '2026-11-26' } },
+      click: { kind: 'open', target: { screen: 'board', appointmentId: 42, date: dayIn('2026-11-26T14:30:00Z', here) } },
     });
+    const sydney = alertFor({ kind: 'appointment', appointment: appointment(), action: 'reminder' }, false, 'Australia/Sydney');
+    expect(sydney.body).toBe(here === 'Australia/Sydney' ? 'Jane Roe, 01:30' : 'Jane Roe, 01:30 GMT+11');
+    expect(sydney.click).toEqual({ kind: 'open', target: { screen: 'board', appointmentId: 42, date: '2026-11-27' } });
     expect(alertFor({ kind: 'message', message: message(2) }, false)).toMatchObject({ title: 'Message from Ann Desk', body: 'Mrs Roe is here', click: { kind: 'open', target: { screen: 'conversations', conversationId: 3 } } });
   });
 });
@@ -192,7 +197,7 @@ describe('the notifier', () => {
     clicks = [];
     win = new FakeBrowserWindow({});
     notifier = make();
-    notifier.onEvent({ kind: 'session', session: { status: 'signed-in', user: doctor, apiUrl: 'https://clinic.example.org', demo: false } });
+    notifier.onEvent({ kind: 'session', session: { status: 'signed-in', user: doctor, apiUrl: 'https://clinic.example.org', demo: false, timeZone: { zone: 'UTC', source: 'os', note: null } } });
   });
   afterEach(() => {
     notifier.dispose();
@@ -263,7 +268,7 @@ describe('the notifier', () => {
     notifier.dispose();
     settings = { ...settings, alerts: { ...settings.alerts, flashUrgent: true } };
     notifier = make('darwin');
-    notifier.onEvent({ kind: 'session', session: { status: 'signed-in', user: doctor, apiUrl: 'https://clinic.example.org', demo: false } });
+    notifier.onEvent({ kind: 'session', session: { status: 'signed-in', user: doctor, apiUrl: 'https://clinic.example.org', demo: false, timeZone: { zone: 'UTC', source: 'os', note: null } } });
     notifier.onEvent(upserted(note(1, { type: 'urgent' })));
     vi.advanceTimersByTime(1000);
     expect(fake.app.dock.bounces).toEqual(['critical']);

@@ -28,6 +28,7 @@ const connection = (status: ConnectionInfo['status'], transport: ConnectionInfo[
   nextRetryAt: status === 'offline' ? '2026-11-26T10:05:00Z' : null,
   detail: null,
   limitedFeatures: [],
+  broadcastWarning: null,
 });
 const note = (id: number, title = `Notification ${id}`): NotificationItem => ({
   id,
@@ -220,7 +221,7 @@ describe('the tray controller', () => {
     unreadItems = [note(11), note(10)];
     settings = { values: DEFAULT_SETTINGS, locked: [] };
     snapshot = {
-      session: { status: 'signed-in', user: { id: 4, name: 'Dr. G', email: 'g@x.test', role: 'doctor', clinic_id: 1, doctor_id: 31 }, apiUrl: 'https://clinic.example.org', demo: false },
+      session: { status: 'signed-in', user: { id: 4, name: 'Dr. G', email: 'g@x.test', role: 'doctor', clinic_id: 1, doctor_id: 31, time_zone: null }, apiUrl: 'https://clinic.example.org', demo: false, timeZone: { zone: 'UTC', source: 'os', note: null } },
       connection: connection('live'),
       board: null,
       consultations: [],

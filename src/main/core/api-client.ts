@@ -16,6 +16,7 @@ import {
 } from '../../shared/domain';
 import type { FieldProblem } from '../../shared/features';
 import { IsoDate } from '../../shared/time';
+import { ConditionalCache, type TransferStats } from './api/conditional';
 import { pageCapFrom, readListPage } from './api/listing';
 import { pathWith, resolveProfile, type ApiProfile, type ProfilePath, type ResolvedProfile } from './api/profile';
 import { isRecord, lookup, readRecord, type ReadContext, type ResourceTypes } from './api/records';
@@ -253,6 +254,8 @@ export class ApiClient {
   private readonly logger: Logger;
   private readonly userAgent: string | undefined;
   private currentToken: string | null = null;
+  private readonly conditional = new ConditionalCache();
+  private readonly transferred: TransferStats = { requests: 0, notModified: 0, bytes: 0 };
   private readonly unauthorizedListeners = new Set<() => void>();
   private readonly profile: ResolvedProfile;
   private readonly now: () => number;
@@ -321,7 +324,14 @@ export class ApiClient {
   }
 
   setToken(token: string | null): void {
-    this.currentToken = token === '' ? null : token;
+    const next = token === '' ? null : token;
+    if (next !== this.currentToken) this.conditional.clear();
+    this.currentToken = next;
+  }
+
+  /** Requests sent, answers "not modified", and body bytes received, since this client was made. */
+  get transfer(): Readonly<TransferStats> {
+    return { ...this.transferred };
   }
 
   get token(): string | null {
@@ -703,6 +713,8 @@ export class ApiClient {
     const headers: Record<string, string> = { Accept: 'application/json', ...call.headers };
     if (token !== null) headers.Authorization = `Bearer ${token}`;
     if (this.userAgent !== undefined) headers['User-Agent'] = this.userAgent;
+    const etag = call.method === 'GET' ? this.conditional.etag(url) : null;
+    if (etag !== null) headers['If-None-Match'] = etag;
     let body: string | undefined;
     if (call.json !== undefined) {
       body = JSON.stringify(call.json);
@@ -724,13 +736,25 @@ export class ApiClient {
       let res: Response;
       let text: string;
       try {
+        this.transferred.requests++;
         res = await this.fetchImpl(url, { method: call.method, headers, body, redirect: 'manual', signal: controller.signal });
         text = await readText(res, MAX_BODY_BYTES);
       } catch (error) {
         if (error instanceof BodyTooLarge) throw new NotAClinicError(`the answer is larger than ${MAX_BODY_BYTES} bytes`, init);
         throw this.networkError(error, timedOut, init);
       }
+      this.transferred.bytes += Buffer.byteLength(text);
       this.logger.debug('api request', { method: call.method, path: call.path, status: res.status, ms: Date.now() - started, attempt });
+      if (call.method === 'GET') {
+        // 304: the copy the validator named is still the server's answer.
+        const kept = res.status === 304 && etag !== null ? this.conditional.reuse(url) : null;
+        if (kept !== null) {
+          this.transferred.notModified++;
+          return this.interpret(call, new Response(kept, { status: 200, headers: { 'content-type': 'application/json' } }), kept, token);
+        }
+        if (res.status >= 200 && res.status < 300) this.conditional.remember(url, res.headers.get('etag'), text);
+        else this.conditional.forget(url);
+      }
       return this.interpret(call, res, text, token);
     } finally {
       clearTimeout(timer);

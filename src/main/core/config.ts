@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { MAX_JSON_DEPTH, jsonTextDepth } from '../../shared/json-limits';
 import { DEFAULT_SETTINGS, Settings, SettingsPatch, type SettingKey } from '../../shared/settings';
+import { TimeZoneName } from '../../shared/clinic-time';
 
 /**
  * The desk's configuration, in layers (lowest first):
@@ -158,6 +159,15 @@ export const UpdatePolicy = z.strictObject({
 });
 export type UpdatePolicy = z.infer<typeof UpdatePolicy>;
 
+/** Facts about the clinic itself. */
+export const ClinicPolicy = z.strictObject({
+  timeZone: TimeZoneName.optional().meta({
+    description:
+      "The clinic's time zone, an IANA name such as \"Europe/London\" or \"America/Los_Angeles\": the board's day and every time the desk shows follow it. Used when the server's user answer names no zone (e.g. clinic.timezone); default: the computer's own zone.",
+  }),
+});
+export type ClinicPolicy = z.infer<typeof ClinicPolicy>;
+
 export const DeskConfig = z
   .object({
     /** null: not configured yet (the sign-in screen asks for it). */
@@ -174,6 +184,7 @@ export const DeskConfig = z
     updates: UpdatePolicy.default({}),
     /** How this clinic's REST API differs from the default dialect (docs/backend-contract.md, "API profile"). */
     api: ApiProfile.optional(),
+    clinic: ClinicPolicy.optional(),
   })
   .transform(({ allowedLinkHosts, ...config }) => ({
     ...config,
@@ -221,6 +232,9 @@ export const PolicyFile = z.strictObject({
     description:
       "The API profile: how the clinic's Laravel REST API differs from the desk's default (paths, action methods, query parameter names, page size, field mappings). Only what differs; see docs/backend-contract.md, \"API profile\".",
   }),
+  clinic: ClinicPolicy.optional().meta({
+    description: "Facts about the clinic the desk cannot always learn from its server.",
+  }),
   allowEnvironmentOverrides: z.boolean().optional().meta({
     description:
       'true: the environment (CLINIC_DESK_API_URL, PUSHER_*, REVERB_*, BROADCAST_DRIVER) may replace the apiUrl and transport this policy sets, e.g. to try a desk against a staging server. Default false: what the policy sets stays.',
@@ -241,6 +255,7 @@ export const DeskConfigOverrides = z.strictObject({
   allowedLinkHosts: z.array(LinkHost).max(100).optional(),
   allowInsecureTokenStorage: z.boolean().optional(),
   api: ApiProfile.optional(),
+  clinic: ClinicPolicy.optional(),
 });
 export type PartialDeskConfigInput = z.input<typeof DeskConfigOverrides>;
 
@@ -1041,6 +1056,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   let allowedLinkHosts: string[] | undefined;
   let allowInsecureTokenStorage = false;
   let api: ApiProfile | undefined;
+  let clinic: ClinicPolicy | undefined;
 
   // --- admin policy: all of it, or (when any of it is invalid) none of it
   const discovered = sources.policy ?? (sources.policyFile === undefined ? NO_POLICY : readPolicyFile(sources.policyFile));
@@ -1062,6 +1078,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   if (policy.allowedLinkHosts !== undefined) allowedLinkHosts = policy.allowedLinkHosts;
   if (policy.allowInsecureTokenStorage !== undefined) allowInsecureTokenStorage = policy.allowInsecureTokenStorage;
   if (policy.api !== undefined) api = policy.api;
+  if (policy.clinic !== undefined) clinic = policy.clinic;
   const locked = lockedSettingsOf(policy);
   const lockedFields = [
     ...Object.keys(policy).filter((k) => k !== 'settings' && k !== 'defaultSettings' && k !== '$schema'),
@@ -1124,6 +1141,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
       if (o.allowedLinkHosts !== undefined) allowedLinkHosts = o.allowedLinkHosts;
       if (o.allowInsecureTokenStorage !== undefined) allowInsecureTokenStorage = o.allowInsecureTokenStorage;
       if (o.api !== undefined) api = o.api;
+      if (o.clinic !== undefined) clinic = o.clinic;
     }
   }
 
@@ -1142,6 +1160,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     ...(policy.updates === undefined ? {} : { updates: policy.updates }),
     ...(allowedLinkHosts === undefined ? {} : { allowedLinkHosts }),
     ...(api === undefined ? {} : { api }),
+    ...(clinic === undefined ? {} : { clinic }),
   });
   return { config, locked, lockedFields, warnings, policySources, policyProblems };
 }

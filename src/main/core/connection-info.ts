@@ -25,6 +25,12 @@ export function deriveStatus(input: {
    * do not arrive, so the desk is not live but polls (default false).
    */
   channelTrouble?: boolean;
+  /**
+   * The server's broadcasts seem to have stopped (reconciliation keeps finding
+   * changes no event announced): the socket is up but brings nothing, so the
+   * desk polls and does not say Live (default false).
+   */
+  broadcastsSilent?: boolean;
 }): ConnectionStatus {
   const { socket, restOk } = input;
   if (input.transport === 'polling' || socket === null) {
@@ -34,7 +40,7 @@ export function deriveStatus(input: {
   if (socket === 'connected') {
     if (input.caughtUp === false) return input.everLive ? 'reconnecting' : 'connecting';
     if (input.socketSuspect === true) return input.everLive ? 'reconnecting' : 'connecting';
-    if (input.channelTrouble === true) {
+    if (input.channelTrouble === true || input.broadcastsSilent === true) {
       if (restOk === null) return input.everLive ? 'reconnecting' : 'connecting';
       return restOk ? 'polling' : 'offline';
     }
@@ -66,6 +72,7 @@ export class ConnectionTracker {
       nextRetryAt: null,
       detail: null,
       limitedFeatures: [],
+      broadcastWarning: null,
     };
   }
 
@@ -91,7 +98,8 @@ export class ConnectionTracker {
       next.detail !== this.info.detail ||
       next.socketId !== this.info.socketId ||
       next.lastSyncAt !== this.info.lastSyncAt ||
-      next.limitedFeatures.join() !== this.info.limitedFeatures.join();
+      next.limitedFeatures.join() !== this.info.limitedFeatures.join() ||
+      next.broadcastWarning !== this.info.broadcastWarning;
     this.info = next;
     return changed;
   }

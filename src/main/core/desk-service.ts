@@ -22,6 +22,8 @@ import { silentLogger } from './log';
 import { frameGuardStats } from './pusher-guard';
 import { Realtime, type RealtimeEvents, type RealtimeOptions } from './realtime';
 import { DeskSession } from './session';
+import { resolveClinicZone } from './clinic-zone';
+import { systemTimeZone, type ClinicTimeZone } from '../../shared/clinic-time';
 import { noUpdates, type UpdatesPort } from './updates';
 
 /**
@@ -111,6 +113,8 @@ export interface DeskServiceOptions {
   serverLocked?: boolean;
   /** The host's last-resort handler's record (see last-resort.ts), for the diagnostics report. */
   faults?: () => readonly FaultRecord[];
+  /** This computer's time zone, the clinic's when neither the server nor the policy names one. Default: the OS's. */
+  systemTimeZone?: () => string;
 }
 
 type Methods = { [K in keyof typeof BRIDGE_METHODS]: (input: BridgeInput<K>) => Promise<BridgeOutput<K>> };
@@ -242,7 +246,7 @@ export class DeskService implements Methods {
         throw error;
       }
       await this.options.tokens?.save({ apiUrl, token, userId: user.id, demo });
-      return { ok: true, user };
+      return { ok: true, user, timeZone: this.session?.timeZone ?? this.clinicZone(user) };
     } catch (error) {
       this.setSession({ status: 'signed-out', reason: null });
       return signInFailure(error);
@@ -307,6 +311,10 @@ export class DeskService implements Methods {
   private currentApi: ApiClient | null = null;
   private offUnauthorized: (() => void) | null = null;
 
+  private clinicZone(user: User): ClinicTimeZone {
+    return resolveClinicZone({ server: user.time_zone, policy: this.options.config.clinic?.timeZone, system: (this.options.systemTimeZone ?? systemTimeZone)() });
+  }
+
   private startSession(api: ApiClient, user: User, apiUrl: string, transport: TransportConfig, demo: boolean): void {
     const file = this.options.cacheFile ?? cacheFileFor(this.options.cacheDir, apiUrl, user.id);
     const opened = openCache({ file, now: this.now, logger: this.logger });
@@ -325,8 +333,11 @@ export class DeskService implements Methods {
     this.transport = transport;
     this.demo = demo;
     this.currentApi = api;
+    const timeZone = this.clinicZone(user);
+    if (timeZone.note !== null) this.logger.warn('clinic time zone', { zone: timeZone.zone, source: timeZone.source, note: timeZone.note });
     const session = new DeskSession({
       user,
+      timeZone,
       apiUrl,
       demo,
       transport: transport.kind,
@@ -334,6 +345,7 @@ export class DeskService implements Methods {
       cache: opened.cache,
       realtime,
       pollingIntervalMs: () => this.options.settings.view().values.pollingIntervalSec * 1000,
+      reconcileIntervalMs: () => this.options.settings.view().values.reconcileIntervalSec * 1000,
       cacheRetentionDays: this.options.config.cacheRetentionDays,
       allowedLinkHosts: this.options.config.allowedLinkHosts,
       now: this.now,
@@ -348,7 +360,7 @@ export class DeskService implements Methods {
     this.offUnauthorized?.();
     this.offUnauthorized = api.onUnauthorized(() => void this.expire());
     this.session = session;
-    this.setSession({ status: 'signed-in', user, apiUrl, demo });
+    this.setSession({ status: 'signed-in', user, apiUrl, demo, timeZone });
     session.start();
   }
 
@@ -497,6 +509,8 @@ export class DeskService implements Methods {
       rejected: s?.rejections() ?? [],
       cache: { notifications: stats?.notifications ?? 0, outbox: stats?.outbox ?? 0, writeError: stats?.writeError ?? null, datesFlagged: stats?.datesFlagged ?? 0 },
       features: s?.featureStatuses() ?? [],
+      timeZone: s?.timeZone ?? null,
+      reconciliation: s?.reconciliationStats() ?? { intervalSec: this.options.settings.view().values.reconcileIntervalSec, lastAt: null, requests: 0, notModified: 0, unannounced: 0 },
     };
   }
 
@@ -528,9 +542,10 @@ export class DeskService implements Methods {
   }
 
   async updateSettings(patch: BridgeInput<'updateSettings'>): Promise<SettingsView> {
-    const before = this.options.settings.view().values.pollingIntervalSec;
+    const before = this.options.settings.view().values;
     const view = this.options.settings.update(patch);
-    if (view.values.pollingIntervalSec !== before) this.session?.pollingIntervalChanged();
+    if (view.values.pollingIntervalSec !== before.pollingIntervalSec) this.session?.pollingIntervalChanged();
+    if (view.values.reconcileIntervalSec !== before.reconcileIntervalSec) this.session?.reconcileIntervalChanged();
     this.emit({ kind: 'settings', settings: view });
     return view;
   }

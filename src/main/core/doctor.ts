@@ -8,6 +8,8 @@ import { compatibilityChecks } from './compatibility';
 import { pusherOptionsFor } from './pusher-options';
 import { guardPusher } from './pusher-guard';
 import { wantedChannels } from './wanted-channels';
+import { resolveClinicZone } from './clinic-zone';
+import { dayIn, systemTimeZone, type ClinicTimeZone } from '../../shared/clinic-time';
 
 /**
  * The seed's Troubleshooting checklist, run against a configuration: is the
@@ -95,7 +97,9 @@ export async function runDoctor(input: DoctorInput): Promise<CheckReport> {
 
   try {
     // 4. What the REST API offers, feature by feature (none of it is a hard requirement).
-    checks.push(...(await compatibilityChecks(api, user, new Date(now()).toISOString().slice(0, 10))));
+    const zone = resolveClinicZone({ server: user.time_zone, policy: config.clinic?.timeZone, system: systemTimeZone() });
+    add(clinicZoneCheck(zone));
+    checks.push(...(await compatibilityChecks(api, user, dayIn(now(), zone.zone))));
     if (config.transport.kind === 'polling') {
       add(pass('websocket', 'WebSocket', 'Polling-only transport (BROADCAST_DRIVER=log): no WebSocket to check; the desk refreshes over the API.'));
       return finish();
@@ -113,6 +117,14 @@ function pass(id: string, title: string, detail: string): CheckResult {
 
 function fail(id: string, title: string, detail: string, fix: string): CheckResult {
   return { id, title, ok: false, detail, fix };
+}
+
+/** Which zone the desk's days are in, and why: a zone set aside, or the OS's used for want of any, is worth an admin's look. */
+function clinicZoneCheck(zone: ClinicTimeZone): CheckResult {
+  const from = { server: "named by the server's user answer", policy: "set by the policy's clinic.timeZone", os: "this computer's own (neither the server nor the policy names one)" }[zone.source];
+  const detail = `The board's days and every time shown are in ${zone.zone} (${from}).${zone.note === null ? '' : ` ${zone.note}`}`;
+  if (zone.source !== 'os' && zone.note === null) return pass('time-zone', 'Clinic time zone', detail);
+  return { id: 'time-zone', title: 'Clinic time zone', ok: true, warning: true, detail, fix: 'Set "clinic": {"timeZone": "<IANA name>"} in the policy when the clinic is not in this computer\'s zone.' };
 }
 
 function policyCheck(policy: PolicyStatus): CheckResult {

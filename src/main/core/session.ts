@@ -1,7 +1,8 @@
-import type { ChannelRef } from '../../shared/channels';
+import { parseChannel, type ChannelRef } from '../../shared/channels';
+import { dayIn, nextDayStart, type ClinicTimeZone } from '../../shared/clinic-time';
 import type { Consultation, Conversation, Message, User } from '../../shared/domain';
 import type { Feature, FeatureStatus } from '../../shared/features';
-import { NotificationItem, type Board, type ChannelStatus, type ConnectionInfo, type DeskSnapshot, type Transport } from '../../shared/desk-state';
+import { NotificationItem, type Board, type ChannelStatus, type ConnectionInfo, type DeskSnapshot, type Diagnostics, type Transport } from '../../shared/desk-state';
 import type { ActionResult, DeskEvent, SyncReason } from '../../shared/bridge';
 import type { z } from 'zod';
 import { ApiError, NetworkError, UnauthorizedError, type ApiClient } from './api-client';
@@ -16,7 +17,7 @@ import { FeatureTracker, type FeatureOutcome, type RunResult } from './sync/feat
 import { MembersPart } from './sync/members';
 import { NotificationsPart } from './sync/notifications';
 import { DEFAULT_OUTBOX_RETRY, OutboxSender } from './sync/outbox-sender';
-import type { PartContext } from './sync/part';
+import { ANNOUNCE_GRACE_MS, type PartContext } from './sync/part';
 import { wantedChannels } from './wanted-channels';
 import { resolveActionUrl } from './action-url';
 
@@ -45,6 +46,8 @@ import { resolveActionUrl } from './action-url';
 
 export interface SessionDeps {
   user: User;
+  /** The clinic's zone: the board's day and its midnight. */
+  timeZone: ClinicTimeZone;
   apiUrl: string;
   demo: boolean;
   transport: Transport;
@@ -53,6 +56,8 @@ export interface SessionDeps {
   /** Null for the polling-only transport. */
   realtime: Realtime | null;
   pollingIntervalMs: () => number;
+  /** While live, how often the desk compares itself with the server over REST (a missed broadcast, a stopped queue worker). */
+  reconcileIntervalMs: () => number;
   /** Notifications older than this leave the cache (patient data stays small). */
   cacheRetentionDays: number;
   allowedLinkHosts: readonly string[];
@@ -69,11 +74,26 @@ export interface SessionDeps {
 }
 
 const SNAPSHOT_DELAY_MS = 500;
+/** Reconciliations in a row that found changes no broadcast announced before the desk says broadcasts seem stopped. */
+const SILENT_STREAK = 2;
+/** The longest the desk waits before looking at the clock again for a new day (a laptop asleep over midnight). */
+const DAY_CHECK_MAX_MS = 60 * 60_000;
 
 
 /** The list each feature reads, as the API profile names it. */
 const FEATURE_PATHS = { notifications: 'notifications', board: 'appointments', consultations: 'consultations', conversations: 'conversations', members: 'members' } as const;
 const FEATURES_IN_ORDER = Object.keys(FEATURE_PATHS) as Feature[];
+
+/** Appointment statuses after which a consultation is opened (or soon will be). */
+const CONSULTATION_STARTS: ReadonlySet<string> = new Set(['checked_in', 'in_consultation']);
+
+/** The lists a notification of this type suggests have changed (Laravel names types after their class: `ConsultationStarted`, `new_message`). */
+function impliedByNotification(type: string): Feature[] {
+  const implied: Feature[] = [];
+  if (/consult/i.test(type)) implied.push('consultations');
+  if (/message|chat|conversation/i.test(type)) implied.push('conversations');
+  return implied;
+}
 
 export class DeskSession {
   readonly user: User;
@@ -110,6 +130,15 @@ export class DeskSession {
   private readonly outbox: OutboxSender;
   /** Fires when the retry budget lets the next background request through, to see whether the server is back. */
   private probeTimer: NodeJS.Timeout | null = null;
+  /** While live: the next reconciliation. */
+  private reconcileTimer: NodeJS.Timeout | null = null;
+  /** The clinic's next midnight (or an earlier look at the clock). */
+  private dayTimer: NodeJS.Timeout | null = null;
+  /** The clinic's day as of the last look: the board follows it when it shows today. */
+  private currentDay: string;
+  /** Features the next `refresh` reads (an event implied that their lists changed). */
+  private readonly refreshWanted = new Set<Feature>();
+  private readonly reconciliation = { lastAt: null as string | null, requests: 0, notModified: 0, unannounced: 0, streak: 0 };
 
   constructor(deps: SessionDeps) {
     this.d = deps;
@@ -130,6 +159,7 @@ export class DeskSession {
       saveSnapshot: (key, value, schema) => this.saveSnapshotSoon(key, value, schema),
       loadSnapshot: (key, schema) => deps.cache.loadSnapshot(key, schema)?.value ?? null,
       isoNow: () => this.iso(),
+      zone: deps.timeZone.zone,
     };
     this.notifications = new NotificationsPart(ctx, { cache: deps.cache, logger: deps.logger, retentionDays: deps.cacheRetentionDays, now: deps.now });
     this.outbox = new OutboxSender({
@@ -142,7 +172,8 @@ export class DeskSession {
       ended: () => this.disposed,
     });
     this.members = new MembersPart(ctx);
-    this.board = new BoardPart(ctx, this.today(), () => this.members.list());
+    this.currentDay = this.today();
+    this.board = new BoardPart(ctx, this.currentDay, () => this.members.list());
     this.consultations = new ConsultationsPart(ctx);
     this.conversations = new ConversationsPart(ctx);
   }
@@ -174,6 +205,7 @@ export class DeskSession {
         rt.on('connected', (e) => void this.sync(e.reconnect ? 'reconnect' : 'connect')),
         rt.on('channel', (channel) => {
           this.emit({ kind: 'channel', channel });
+          if (channel.name.startsWith('private-appointments.doctor.')) this.updateRefusedColumns();
           // Events sent before a channel's subscription succeeded never reach us:
           // read the state over REST once it is in place.
           if (channel.state === 'subscribed') this.scheduleRefresh();
@@ -197,7 +229,12 @@ export class DeskSession {
       rt.connect();
     }
     this.updateConnection({});
+    this.scheduleDayCheck();
     void this.sync('sign-in');
+  }
+
+  get timeZone(): ClinicTimeZone {
+    return this.d.timeZone;
   }
 
   /** Stops everything; `wipe` deletes the cache file (sign-out). */
@@ -209,6 +246,8 @@ export class DeskSession {
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.refreshSoon) clearTimeout(this.refreshSoon);
     if (this.featureRetry) clearTimeout(this.featureRetry);
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+    if (this.dayTimer) clearTimeout(this.dayTimer);
     this.outbox.stop();
     if (this.probeTimer) clearTimeout(this.probeTimer);
     for (const timer of this.snapshotTimers.values()) clearTimeout(timer);
@@ -294,14 +333,28 @@ export class DeskSession {
     let error: string | null = null;
     // A catch-up brings the desk up to date as of when it started.
     const covers = this.catchUpsNeeded;
-    const force = reason === 'sign-in' || reason === 'manual' || reason === 'connect';
+    const force = reason === 'sign-in' || reason === 'manual' || reason === 'connect' || reason === 'midnight';
+    // A refresh reads what the events that asked for it named; every other catch-up reads everything.
+    const only = reason === 'refresh' ? new Set(this.refreshWanted) : null;
+    this.refreshWanted.clear();
+    const reconciling = reason === 'reconcile';
+    const before = this.d.api.transfer;
+    let missed = 0;
     const run = (feature: Feature, sync: () => Promise<FeatureOutcome | void>): Promise<RunResult> =>
-      this.disposed || !this.features.due(feature, force) ? Promise.resolve('ok') : this.features.run(feature, sync);
+      this.disposed || (only !== null && !only.has(feature)) || !this.features.due(feature, force)
+        ? Promise.resolve('ok')
+        : this.features.run(feature, async () => {
+            const outcome = await sync();
+            missed += outcome?.unannounced ?? 0;
+            return outcome;
+          });
     try {
       const results = await Promise.all([
         run('notifications', async () => {
           const caught = await this.notifications.sync();
           inserted = caught.inserted.length;
+          // Every notification is broadcast: one the list brings first, and not just now, was missed.
+          if (reconciling) missed += caught.inserted.filter((n) => this.d.now() - Date.parse(n.created_at) >= ANNOUNCE_GRACE_MS).length;
           // A long absence is caught up in several rounds, one after the other.
           if (caught.incomplete) this.scheduleRefresh();
           return caught;
@@ -318,6 +371,7 @@ export class DeskSession {
       ]);
       // A session that ended meanwhile (sign-out, expiry, quit) stops here.
       if (this.disposed) return;
+      if (reconciling) this.reconciled(missed, before);
       this.d.realtime?.setChannels(this.channels());
       // Channels this catch-up found (the doctors', the open consultations') are part of getting up to date.
       if (this.catchingUp() && this.channelStatuses().some((c) => c.state === 'pending')) this.subscribing = true;
@@ -376,6 +430,101 @@ export class DeskSession {
     this.featureRetry.unref();
   }
 
+  /**
+   * Counts what one reconciliation cost and found. Changes no broadcast had
+   * announced, in reconciliation after reconciliation, mean the server's
+   * broadcasts are not going out; the desk says so (and stays current by
+   * reconciling). One such change is a race, not a pattern.
+   */
+  private reconciled(missed: number, before: { requests: number; notModified: number }): void {
+    const r = this.reconciliation;
+    const after = this.d.api.transfer;
+    r.lastAt = this.iso();
+    r.requests += after.requests - before.requests;
+    r.notModified += after.notModified - before.notModified;
+    r.unannounced += missed;
+    r.streak = missed > 0 ? r.streak + 1 : 0;
+    if (missed > 0) this.d.logger.warn('reconciliation found changes no broadcast announced', { changes: missed, streak: r.streak });
+    const warning =
+      r.streak >= SILENT_STREAK
+        ? "The server's broadcasts seem to have stopped: the last reconciliations found changes no live event announced. Is the clinic server's queue worker running (php artisan queue:work), and is BROADCAST_CONNECTION set? The desk checks the server every " +
+          `${Math.round(this.d.reconcileIntervalMs() / 1000)} s meanwhile.`
+        : null;
+    if (warning !== this.tracker.current.broadcastWarning) this.updateConnection({ broadcastWarning: warning });
+  }
+
+  reconciliationStats(): Diagnostics['reconciliation'] {
+    const { lastAt, requests, notModified, unannounced } = this.reconciliation;
+    return { intervalSec: Math.round(this.d.reconcileIntervalMs() / 1000), lastAt, requests, notModified, unannounced };
+  }
+
+  /** While live, a light look at the server now and then: a broadcast that was missed, or never sent. */
+  private updateReconcile(): void {
+    const live = this.tracker.current.status === 'live';
+    if (!live || this.disposed) {
+      if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+      this.reconcileTimer = null;
+      return;
+    }
+    if (this.reconcileTimer) return;
+    this.reconcileTimer = setTimeout(() => {
+      this.reconcileTimer = null;
+      if (this.disposed) return;
+      void this.sync('reconcile').finally(() => this.updateReconcile());
+    }, this.d.reconcileIntervalMs());
+    this.reconcileTimer.unref();
+  }
+
+  /**
+   * A doctor's column whose channel the server refuses this desk (a doctor
+   * looking at a colleague's schedule, where the clinic's channel rules say
+   * no) is kept by reconciliation instead, and says so.
+   */
+  private updateRefusedColumns(): void {
+    const refused = new Set<number>();
+    for (const c of this.channelStatuses()) {
+      const ref = parseChannel(c.name);
+      if (ref?.kind === 'doctor-appointments' && c.state === 'failed' && (c.errorStatus === 403 || c.errorStatus === 401)) refused.add(ref.id);
+    }
+    this.board.setRefused(refused, Math.round(this.d.reconcileIntervalMs() / 1000));
+  }
+
+  /** Restarts the reconciliation timer after its interval setting changed. */
+  reconcileIntervalChanged(): void {
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+    this.reconcileTimer = null;
+    this.updateReconcile();
+    this.updateRefusedColumns();
+  }
+
+  /**
+   * The clinic's day changes at its local midnight: the board moves on by
+   * itself when it showed today. The timer is re-armed at least hourly, so a
+   * computer that slept through midnight catches up when it wakes.
+   */
+  private scheduleDayCheck(): void {
+    if (this.disposed) return;
+    if (this.dayTimer) clearTimeout(this.dayTimer);
+    const now = this.d.now();
+    const wait = Math.min(nextDayStart(now, this.d.timeZone.zone) - now, DAY_CHECK_MAX_MS);
+    this.dayTimer = setTimeout(() => {
+      this.dayTimer = null;
+      this.checkDay();
+      this.scheduleDayCheck();
+    }, Math.max(0, wait) + 25);
+    this.dayTimer.unref();
+  }
+
+  private checkDay(): void {
+    const today = this.today();
+    if (this.disposed || today === this.currentDay) return;
+    const yesterday = this.currentDay;
+    this.currentDay = today;
+    this.d.logger.info('a new day at the clinic', { day: today, zone: this.d.timeZone.zone });
+    if (this.board.date !== yesterday) return; // the user is looking at another day: it stays
+    void this.loadBoard(today).catch((error: unknown) => this.d.logger.warn('moving the board to the new day failed', { error: String(error) }));
+  }
+
   /** Polls while the socket is not live (or always, for the polling transport). */
   private updatePolling(): void {
     const live = this.tracker.current.status === 'live';
@@ -402,6 +551,7 @@ export class DeskSession {
     const socket = rt?.status.state ?? null;
     const socketSuspect = rt?.suspect ?? false;
     const trouble = socket === 'connected' ? (rt?.channelTrouble() ?? null) : null;
+    const silent = patch.broadcastWarning === undefined ? this.tracker.current.broadcastWarning : patch.broadcastWarning;
     const status = deriveStatus({
       transport: this.d.transport,
       socket,
@@ -410,11 +560,13 @@ export class DeskSession {
       caughtUp: !this.catchingUp(),
       socketSuspect,
       channelTrouble: trouble !== null,
+      broadcastsSilent: silent !== null,
     });
     if (status === 'live') this.everLive = true;
     const nextRetryAt = status === 'polling' || status === 'offline' ? new Date(this.d.now() + this.d.pollingIntervalMs()).toISOString() : null;
     // The socket's own words (why it is not connected, or that it is being checked), or which channels wait and why.
     let detail = rt ? rt.status.detail : (patch.detail ?? this.tracker.current.detail);
+    if (silent !== null && trouble === null && !socketSuspect && !this.catchingUp()) detail = 'the server sends no broadcasts (see Diagnostics); polling meanwhile';
     if (trouble !== null && !socketSuspect && !this.catchingUp()) {
       const n = trouble.channels.length;
       detail = `${n} channel${n === 1 ? '' : 's'} not authorized yet (${trouble.error ?? 'waiting for the auth endpoint'}); polling meanwhile`.slice(0, 500);
@@ -424,6 +576,7 @@ export class DeskSession {
       this.emit({ kind: 'connection', connection: this.tracker.current });
     }
     this.updatePolling();
+    this.updateReconcile();
     if (wasLive && status !== 'live') {
       this.board.markStale();
       // Not live any more (a socket gone quiet, a channel refused, the socket closed): read over REST now, not at the next poll.
@@ -453,8 +606,12 @@ export class DeskSession {
     this.d.realtime?.retryFailedChannels();
   }
 
-  /** Refreshes soon, once, however many events asked for it (an unknown consultation, a bare message). */
-  private scheduleRefresh(): void {
+  /**
+   * Refreshes soon, once, however many events asked for it (an unknown
+   * consultation, a bare message): the lists they name, or all of them.
+   */
+  private scheduleRefresh(features: readonly Feature[] = FEATURES_IN_ORDER): void {
+    for (const f of features) this.refreshWanted.add(f);
     if (this.refreshSoon || this.disposed) return;
     this.refreshSoon = setTimeout(() => {
       this.refreshSoon = null;
@@ -468,22 +625,34 @@ export class DeskSession {
   private onServerEvent(e: RealtimeEvents['event']): void {
     this.d.emitWire?.(e);
     this.tracker.update({ lastEventAt: e.receivedAt });
+    // A broadcast arrived: the server's queue is running (again).
+    if (this.tracker.current.broadcastWarning !== null) {
+      this.reconciliation.streak = 0;
+      this.d.logger.info('broadcasts arrive again');
+      this.updateConnection({ broadcastWarning: null });
+    }
     switch (e.key) {
-      case 'notification':
+      case 'notification': {
         this.notifications.onLive(e.payload);
+        // A notification often announces what has no channel of its own yet: a new consultation, a new conversation.
+        const implied = impliedByNotification(e.payload.type).filter((f) => this.offered(f));
+        if (implied.length > 0) this.scheduleRefresh(implied);
         return;
+      }
       case 'appointment':
-        if (this.board.onUpdate(e.payload) === 'incomplete' && this.offered('board')) this.scheduleRefresh();
+        if (this.board.onUpdate(e.payload) === 'incomplete' && this.offered('board')) this.scheduleRefresh(['board']);
+        // A patient checked in or called in: a consultation is (about to be) opened, on a channel not followed yet.
+        if (CONSULTATION_STARTS.has(e.payload.status) && this.offered('consultations')) this.scheduleRefresh(['consultations']);
         return;
       case 'consultation': {
         const { result, closed } = this.consultations.onUpdate(e.payload, !this.offered('consultations'));
-        if (result === 'incomplete') this.scheduleRefresh();
+        if (result === 'incomplete') this.scheduleRefresh(['consultations']);
         if (closed) this.d.realtime?.setChannels(this.channels());
         return;
       }
       case 'messageSent':
       case 'messageRead':
-        if (this.conversations.onEvent(e.payload) === 'refresh' && this.offered('conversations')) this.scheduleRefresh();
+        if (this.conversations.onEvent(e.payload) === 'refresh' && this.offered('conversations')) this.scheduleRefresh(['conversations']);
         return;
     }
   }
@@ -644,8 +813,9 @@ export class DeskSession {
     this.snapshotTimers.set(key, timer);
   }
 
+  /** The clinic's day now, in its own zone. */
   private today(): string {
-    return new Date(this.d.now()).toISOString().slice(0, 10);
+    return dayIn(this.d.now(), this.d.timeZone.zone);
   }
 
   private iso(): string {

@@ -3,6 +3,7 @@ import type { Appointment, Consultation, Message, User } from '../../shared/doma
 import type { NotificationItem, OpenTarget } from '../../shared/desk-state';
 import type { AppointmentAction, KnownAppointmentAction } from '../../shared/payloads';
 import type { Settings } from '../../shared/settings';
+import { clockIn, dayIn, systemTimeZone, zoneLabel } from '../../shared/clinic-time';
 
 /** The seed's actions have their titles; another (`rescheduled`) is shown as the server named it. */
 function appointmentTitle(action: AppointmentAction): string {
@@ -78,7 +79,10 @@ export function silenceReason(ctx: SilenceContext): 'dnd' | 'focused' | null {
   return null;
 }
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+function time(iso: string, zone: string): string {
+  const clock = clockIn(iso, zone);
+  return zone === systemTimeZone() ? clock : `${clock} ${zoneLabel(zone, Date.parse(iso))}`;
+}
 
 const APPOINTMENT_TITLES: Record<KnownAppointmentAction, string> = {
   confirmed: 'Appointment confirmed',
@@ -91,7 +95,8 @@ const APPOINTMENT_TITLES: Record<KnownAppointmentAction, string> = {
  * not private) an alert says only what kind of thing happened; no titles,
  * message text or patient names leave the app.
  */
-export function alertFor(c: Exclude<AlertCandidate, { kind: 'notifications-synced' }>, hideText: boolean): OsAlert {
+/** `zone`: the clinic's, whose clock the alert's times are read on (with the zone named when this computer's differs). */
+export function alertFor(c: Exclude<AlertCandidate, { kind: 'notifications-synced' }>, hideText: boolean, zone = systemTimeZone()): OsAlert {
   switch (c.kind) {
     case 'notification': {
       const n = c.notification;
@@ -106,9 +111,9 @@ export function alertFor(c: Exclude<AlertCandidate, { kind: 'notifications-synce
       const a = c.appointment;
       return {
         title: appointmentTitle(c.action),
-        body: hideText ? '' : `${a.patient_name}, ${time(a.appointment_date)}`,
+        body: hideText ? '' : `${a.patient_name}, ${time(a.appointment_date, zone)}`,
         urgent: false,
-        click: { kind: 'open', target: { screen: 'board', appointmentId: a.id, date: a.appointment_date.slice(0, 10) } },
+        click: { kind: 'open', target: { screen: 'board', appointmentId: a.id, date: dayIn(a.appointment_date, zone) } },
       };
     }
     case 'consultation': {
@@ -148,14 +153,14 @@ const GROUP_WORDS: Record<Exclude<AlertCandidate['kind'], 'notifications-synced'
  * then says how many are unread (`unreadNow`, when known): a catch-up also
  * stores notifications already read elsewhere, and none unread means no alert.
  */
-export function alertsFor(batch: readonly AlertCandidate[], hideText: boolean, maxSingles = 3, unreadNow: number | null = null): OsAlert[] {
+export function alertsFor(batch: readonly AlertCandidate[], hideText: boolean, maxSingles = 3, unreadNow: number | null = null, zone = systemTimeZone()): OsAlert[] {
   const out: OsAlert[] = [];
   const synced = batch.reduce((sum, c) => (c.kind === 'notifications-synced' ? sum + c.count : sum), 0);
   for (const kind of ['notification', 'appointment', 'consultation', 'message'] as const) {
     const same = batch.filter((c): c is Exclude<AlertCandidate, { kind: 'notifications-synced' }> => c.kind === kind);
     const count = same.length + (kind === 'notification' ? synced : 0);
     if (count === 0) continue;
-    const singles = same.map((c) => alertFor(c, hideText));
+    const singles = same.map((c) => alertFor(c, hideText, zone));
     if (count <= maxSingles && !(kind === 'notification' && synced > 0)) {
       out.push(...singles);
       continue;

@@ -32,6 +32,8 @@ const KEEP_ALIVE = 50;
 
 export class Notifier {
   private me: User | null = null;
+  /** The clinic's zone while someone is signed in: alerts read times on its clock. */
+  private zone: string | undefined;
   /** The desk's unread count, as last announced (a catch-up's alert reports it). */
   private unread: number | null = null;
   private batch: AlertCandidate[] = [];
@@ -46,6 +48,7 @@ export class Notifier {
   onEvent(event: DeskEvent): void {
     if (event.kind === 'session') {
       this.me = event.session.status === 'signed-in' ? event.session.user : null;
+      this.zone = event.session.status === 'signed-in' ? event.session.timeZone.zone : undefined;
       if (!this.me) {
         this.batch = []; // nothing about a previous user is shown after sign-out
         this.unread = null;
@@ -75,7 +78,7 @@ export class Notifier {
       this.deps.logger.info('alerts silenced', { reason: silenced, count: batch.length });
       return [];
     }
-    const alerts = alertsFor(batch, settings.hideMessageText, 3, this.unread);
+    const alerts = alertsFor(batch, settings.hideMessageText, 3, this.unread, this.zone);
     for (const alert of alerts) this.show(alert);
     if (settings.alerts.flashUrgent && alerts.some((a) => a.urgent)) this.drawAttention();
     return alerts;

@@ -57,7 +57,7 @@ describe('clinic-desk doctor --policy FILE', () => {
       '    theme         dark',
       '  Starting values (users may change them):',
       '    pollingIntervalSec  60',
-      '  Left to the user: dndUntil, hideMessageText, silenceWhenFocused, pollingIntervalSec, startMinimised, closeToTray',
+      '  Left to the user: dndUntil, hideMessageText, silenceWhenFocused, pollingIntervalSec, reconcileIntervalSec, startMinimised, closeToTray',
       '  ! defaultSettings.theme has no effect: settings.theme locks it (dark)',
       '',
     ]);

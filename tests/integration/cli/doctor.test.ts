@@ -45,6 +45,7 @@ describe('clinic-desk doctor (the seed\'s troubleshooting checklist)', () => {
       ['config', true],
       ['api', true],
       ['sign-in', true],
+      ['time-zone', true],
       ['feature-notifications', true],
       ['feature-board', true],
       ['feature-consultations', true],

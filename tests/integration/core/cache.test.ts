@@ -317,7 +317,7 @@ describe('outbox', () => {
 describe('snapshots', () => {
   const board: Board = {
     date: '2026-11-26',
-    doctors: [{ doctorId: 3, name: 'Dr. Example' }],
+    doctors: [{ doctorId: 3, name: 'Dr. Example', refreshSeconds: null }],
     appointments: [
       {
         id: 11,

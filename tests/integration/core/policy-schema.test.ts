@@ -33,7 +33,7 @@ describe('docs/policy.schema.json', () => {
     expect(schema.title).toBe('Clinic Desk admin policy');
     expect(schema.additionalProperties).toBe(false);
     const keys = Object.keys(schema.properties ?? {});
-    expect(keys).toEqual(['$schema', 'apiUrl', 'transport', 'settings', 'defaultSettings', 'cacheRetentionDays', 'allowedLinkHosts', 'allowInsecureTokenStorage', 'updates', 'api', 'allowEnvironmentOverrides']);
+    expect(keys).toEqual(['$schema', 'apiUrl', 'transport', 'settings', 'defaultSettings', 'cacheRetentionDays', 'allowedLinkHosts', 'allowInsecureTokenStorage', 'updates', 'api', 'clinic', 'allowEnvironmentOverrides']);
     for (const key of keys) expect((schema.properties?.[key] as { description?: string }).description, key).toEqual(expect.any(String));
     expect(schema.properties?.transport?.oneOf?.map((t) => t.properties?.kind)).toEqual([
       { type: 'string', const: 'pusher' },

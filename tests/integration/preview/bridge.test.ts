@@ -187,6 +187,7 @@ describe('preview bridge: host adapters', () => {
       ['config', true],
       ['api', true],
       ['sign-in', true],
+      ['time-zone', true],
       ['feature-notifications', true],
       ['feature-board', true],
       ['feature-consultations', true],

@@ -39,7 +39,7 @@ function stringIds(value: unknown): unknown {
 
 // ------------------------------------------------------------ fixtures ---
 
-const user: User = { id: 7, name: 'Rita Reception', email: 'rita@northside.clinic.test', role: 'reception', clinic_id: 3, doctor_id: null };
+const user: User = { id: 7, name: 'Rita Reception', email: 'rita@northside.clinic.test', role: 'reception', clinic_id: 3, doctor_id: null, time_zone: null };
 const member: ClinicMember = { id: 31, name: 'Dr Ada Byron', role: 'doctor', clinic_id: 3, doctor_id: 12 };
 const notification: Notification = {
   id: 101,
@@ -225,7 +225,7 @@ group('readRecord: relations nested as objects', () => {
   });
 
   it('reads a member nested in user: {id, name}', () => {
-    expect(read('members', { user: { id: 31, name: 'Dr Ada Byron' }, role: 'doctor', clinic_id: 3, doctor_id: 12 })).toEqual(member);
+    expect(read('members', { user: { id: 31, name: 'Dr Ada Byron' }, role: 'doctor', clinic_id: 3, doctor_id: 12, time_zone: null })).toEqual(member);
   });
 });
 

@@ -4,7 +4,7 @@ import { wantedChannels } from '../../../src/main/core/wanted-channels';
 
 const member = (id: number, role: ClinicMember['role'], doctor_id: number | null = null, clinic_id = 1): ClinicMember => ({ id, name: `m${id}`, role, clinic_id, doctor_id });
 const members = [member(1, 'admin'), member(2, 'reception'), member(4, 'doctor', 31), member(5, 'doctor', 32), member(9, 'doctor', 40, 2)];
-const user = (role: User['role'], id: number, doctor_id: number | null = null): User => ({ id, name: 'u', email: 'u@x.test', role, clinic_id: 1, doctor_id });
+const user = (role: User['role'], id: number, doctor_id: number | null = null): User => ({ id, name: 'u', email: 'u@x.test', role, clinic_id: 1, doctor_id, time_zone: null });
 const consultation = (id: number, status: Consultation['status']): Consultation => ({
   id, clinic_id: 1, doctor_id: 31, patient_id: 501, patient_name: 'p', appointment_id: null, status, started_at: null, ended_at: null, updated_at: '2026-11-26T08:00:00.000000Z',
 });
@@ -26,8 +26,12 @@ describe('wanted channels', () => {
     ]);
   });
 
-  it('gives a doctor only their own schedule (doctor id, not user id)', () => {
-    expect(names(user('doctor', 4, 31))).toEqual(['private-notifications.4', 'private-appointments.4', 'presence-clinic.1', 'private-appointments.doctor.31']);
+  it("asks for a doctor's own schedule first (doctor id, not user id), then the colleagues' of the same clinic", () => {
+    expect(names(user('doctor', 4, 31))).toEqual(['private-notifications.4', 'private-appointments.4', 'presence-clinic.1', 'private-appointments.doctor.31', 'private-appointments.doctor.32']);
+  });
+
+  it("asks for nobody's schedule for a staff member without a clinic-wide role", () => {
+    expect(names(user('nurse', 6))).toEqual(['private-notifications.6', 'private-appointments.6', 'presence-clinic.1']);
   });
 
   it('follows consultations while pending or active, and every visible conversation', () => {

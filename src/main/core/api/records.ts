@@ -58,6 +58,12 @@ const SPECS: Record<ProfileResource, Spec> = {
     role: { kind: 'text', from: ['role', 'role_name', 'role.name', 'roles.0.name', 'roles.0', 'type'], fallback: () => 'staff' },
     clinic_id: { kind: 'id', from: ['clinic_id', 'clinic.id', 'current_clinic_id', 'current_clinic.id', 'clinics.0.id'] },
     doctor_id: { kind: 'id', from: ['doctor_id', 'doctor.id', 'doctor_profile.id'], fallback: nothing },
+    // Where Laravel apps keep the clinic's zone: on its model (a relation), on the user, or the app's own setting.
+    time_zone: {
+      kind: 'text',
+      from: ['clinic.timezone', 'clinic.time_zone', 'current_clinic.timezone', 'current_clinic.time_zone', 'clinics.0.timezone', 'clinic_timezone', 'timezone', 'time_zone', 'tz'],
+      fallback: nothing,
+    },
   },
   members: {
     id: { kind: 'id', from: ['id', 'user_id', 'user.id'] },

@@ -4,7 +4,8 @@ import type { AppointmentUpdatePayload } from '../../../shared/payloads';
 import { UnauthorizedError } from '../api-client';
 import { mergeAppointment, newer } from '../newest-wins';
 import type { FeatureOutcome } from './features';
-import type { PartContext } from './part';
+import { unannounced, type PartContext } from './part';
+import { dayIn } from '../../../shared/clinic-time';
 
 /**
  * The appointment board of one day: read from the server when it offers the
@@ -15,6 +16,8 @@ import type { PartContext } from './part';
 export class BoardPart {
   private board: Board | null = null;
   private day: string;
+  /** Doctors whose channel the server refuses this desk, and how often their column is refreshed instead (s). */
+  private refused = new Map<number, number>();
 
   constructor(
     private readonly ctx: PartContext,
@@ -43,14 +46,18 @@ export class BoardPart {
   async sync(stale: boolean, date = this.day): Promise<FeatureOutcome & { board: Board }> {
     const listing = await this.ctx.api.appointments(date);
     const held = this.board?.date === date ? new Map(this.board.appointments.map((a) => [a.id, a])) : new Map<number, Appointment>();
+    const nowMs = Date.parse(this.ctx.isoNow());
+    let missed = 0;
     const appointments = listing.items.map((row) => {
       const mine = held.get(row.id);
+      // Columns without a live channel are expected to change only here.
+      if (mine && !this.refused.has(row.doctor_id) && unannounced(row, mine, nowMs)) missed++;
       return mine ? newer(row, mine) : row;
     });
     const board: Board = { date, doctors: this.doctors(appointments), appointments: sortByTime(appointments), syncedAt: this.ctx.isoNow(), stale };
     if (date === this.day) this.replace(board);
     this.ctx.saveSnapshot(snapshotKey(date), board, Board);
-    return { ...listing, board };
+    return { ...listing, board, unannounced: missed };
   }
 
   /**
@@ -83,7 +90,7 @@ export class BoardPart {
   /** Applies a live update; `incomplete` means the desk should ask the server for the rest. */
   onUpdate(update: AppointmentUpdatePayload): 'applied' | 'ignored' | 'incomplete' {
     this.board ??= this.empty(this.day);
-    const onBoard = utcDay(update.appointment_date) === this.board.date;
+    const onBoard = dayIn(update.appointment_date, this.ctx.zone) === this.board.date;
     const index = this.board.appointments.findIndex((a) => a.id === update.id);
     const current = index >= 0 ? (this.board.appointments[index] ?? null) : null;
     if (!onBoard && !current) return 'ignored'; // another day's appointment
@@ -96,6 +103,17 @@ export class BoardPart {
     this.ctx.emit({ kind: 'appointment.updated', appointment: merged.value, action: update.action, changed: merged.changed });
     this.ctx.saveSnapshot(snapshotKey(this.board.date), this.board, Board);
     return 'applied';
+  }
+
+  /**
+   * The doctors whose schedule channel the server refused this desk: their
+   * columns say they refresh every `seconds` instead of updating live.
+   */
+  setRefused(doctorIds: ReadonlySet<number>, seconds: number): void {
+    const next = new Map([...doctorIds].map((id) => [id, seconds]));
+    if (next.size === this.refused.size && [...next].every(([id, s]) => this.refused.get(id) === s)) return;
+    this.refused = next;
+    this.membersChanged();
   }
 
   /** New members may name the doctors differently: the columns follow. */
@@ -116,7 +134,7 @@ export class BoardPart {
     if (!fromMembers) for (const a of appointments) if (!byId.has(a.doctor_id) || a.doctor_name) byId.set(a.doctor_id, a.doctor_name ?? `Doctor ${a.doctor_id}`);
     // A doctor always has their own column, under their own name unless the members list says otherwise.
     if (user.doctor_id !== null && !(fromMembers && byId.has(user.doctor_id))) byId.set(user.doctor_id, user.name);
-    const doctors = [...byId].map(([doctorId, name]) => ({ doctorId, name })).sort((a, b) => a.name.localeCompare(b.name));
+    const doctors = [...byId].map(([doctorId, name]) => ({ doctorId, name, refreshSeconds: this.refused.get(doctorId) ?? null })).sort((a, b) => a.name.localeCompare(b.name));
     const own = doctors.findIndex((d) => d.doctorId === user.doctor_id);
     if (own > 0) doctors.unshift(...doctors.splice(own, 1));
     return doctors;
@@ -134,10 +152,7 @@ export class BoardPart {
 
 const snapshotKey = (date: string) => `board:${date}`;
 
+
 function sortByTime(list: Appointment[]): Appointment[] {
   return [...list].sort((a, b) => Date.parse(a.appointment_date) - Date.parse(b.appointment_date) || a.id - b.id);
-}
-
-function utcDay(iso: string): string {
-  return new Date(Date.parse(iso)).toISOString().slice(0, 10);
 }

@@ -3,7 +3,7 @@ import { Consultation, OPEN_CONSULTATION_STATUSES } from '../../../shared/domain
 import type { ConsultationStatusPayload } from '../../../shared/payloads';
 import { mergeConsultation, newer } from '../newest-wins';
 import type { FeatureOutcome } from './features';
-import type { PartContext } from './part';
+import { unannounced, type PartContext } from './part';
 
 const ConsultationList = z.array(Consultation);
 const SNAPSHOT = 'consultations';
@@ -34,15 +34,19 @@ export class ConsultationsPart {
   async sync(): Promise<FeatureOutcome> {
     const listing = await this.ctx.api.consultations();
     const next = new Map<number, Consultation>();
+    const nowMs = Date.parse(this.ctx.isoNow());
+    let missed = 0;
     for (const row of listing.items) {
       const mine = this.byId.get(row.id);
+      // A new consultation is not evidence: its channel is only known from the list.
+      if (mine && OPEN_CONSULTATION_STATUSES.includes(mine.status) && unannounced(row, mine, nowMs)) missed++;
       next.set(row.id, mine ? newer(row, mine) : row);
     }
     this.byId.clear();
     for (const [id, c] of next) this.byId.set(id, c);
     this.ctx.emit({ kind: 'consultations.replaced', consultations: this.list() });
     this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConsultationList);
-    return listing;
+    return { ...listing, unannounced: missed };
   }
 
   /**

@@ -4,7 +4,7 @@ import type { MessagePayload } from '../../../shared/payloads';
 import { compareIso } from '../../../shared/time';
 import { newerConversation } from '../newest-wins';
 import type { FeatureOutcome } from './features';
-import type { PartContext } from './part';
+import { ANNOUNCE_GRACE_MS, type PartContext } from './part';
 
 const ConversationList = z.array(Conversation);
 const SNAPSHOT = 'conversations';
@@ -36,6 +36,7 @@ export class ConversationsPart {
   async sync(): Promise<FeatureOutcome> {
     const listing = await this.ctx.api.conversations();
     const held = new Map(this.byId);
+    let missed = 0;
     this.byId.clear();
     for (const row of listing.items) {
       const mine = held.get(row.id);
@@ -43,12 +44,15 @@ export class ConversationsPart {
       // The list can bring a message before its live delivery, which then counts as a duplicate:
       // announce it here, once, or its alert is lost. (Not on the first listing: nothing is new then.)
       const arrived = conversation.last_message;
-      if (mine && arrived && arrived.id > (mine.last_message?.id ?? 0)) this.ctx.emit({ kind: 'message.created', message: arrived, pending: false });
+      if (mine && arrived && arrived.id > (mine.last_message?.id ?? 0)) {
+        this.ctx.emit({ kind: 'message.created', message: arrived, pending: false });
+        if (Date.parse(this.ctx.isoNow()) - Date.parse(arrived.created_at) >= ANNOUNCE_GRACE_MS) missed++;
+      }
       this.byId.set(row.id, conversation);
       this.ctx.emit({ kind: 'conversation.updated', conversation });
     }
     this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConversationList);
-    return listing;
+    return { ...listing, unannounced: missed };
   }
 
   /** A live message event; `refresh` when the list must be read to place it. */

@@ -12,6 +12,8 @@ export interface FeatureOutcome {
   /** Records the server sent that the desk could not read. */
   dropped?: number;
   problem?: FieldProblem | null;
+  /** Changes this read found that no live event had brought (see `unannounced` in part.ts). */
+  unannounced?: number;
 }
 
 export type RunResult = 'ok' | 'not-offered' | 'not-understood' | 'unreachable' | 'failed';

@@ -18,4 +18,18 @@ export interface PartContext {
   /** A cached snapshot, read back through its schema; null when absent or unreadable. */
   loadSnapshot: <T>(key: string, schema: z.ZodType<T>) => T | null;
   isoNow: () => string;
+  /** The clinic's time zone (IANA): which day an appointment is on. */
+  zone: string;
+}
+
+/**
+ * A change the REST API shows that a live event should have brought first:
+ * the row is newer than the one held and not so fresh that its broadcast may
+ * still be on its way. Counted by reconciliation, to notice stopped broadcasts.
+ */
+export const ANNOUNCE_GRACE_MS = 10_000;
+export function unannounced(row: { updated_at: string }, held: { updated_at: string } | undefined, nowMs: number): boolean {
+  if (!held) return false;
+  const at = Date.parse(row.updated_at);
+  return Date.parse(held.updated_at) < at && nowMs - at >= ANNOUNCE_GRACE_MS;
 }

@@ -17,9 +17,9 @@ const NORTHSIDE = 1;
 
 /** Northside's doctors as its members list names them, by name. */
 const NORTHSIDE_DOCTORS = [
-  { doctorId: 31, name: 'Dr. Grace Petrov' },
-  { doctorId: 32, name: 'Dr. Liam Garcia' },
-  { doctorId: 33, name: 'Dr. Sami Haddad' },
+  { doctorId: 31, name: 'Dr. Grace Petrov', refreshSeconds: null },
+  { doctorId: 32, name: 'Dr. Liam Garcia', refreshSeconds: null },
+  { doctorId: 33, name: 'Dr. Sami Haddad', refreshSeconds: null },
 ];
 
 afterEach(async () => {
@@ -253,14 +253,14 @@ describe('BoardPart: live updates', () => {
       reason: null,
       updated_at: '2026-11-26T10:00:03.000000Z',
     };
-    expect(part.current()).toEqual({ date: TODAY, doctors: [{ doctorId: 33, name: 'Doctor 33' }], appointments: [built], syncedAt: null, stale: false });
+    expect(part.current()).toEqual({ date: TODAY, doctors: [{ doctorId: 33, name: 'Doctor 33', refreshSeconds: null }], appointments: [built], syncedAt: null, stale: false });
 
     const early = { ...late, id: 1601, appointment_date: `${TODAY}T08:00:00.000000Z`, details: { doctor_id: 31, patient_id: 541, patient_name: 'Cleo Marsh' } };
     expect(part.onUpdate(early)).toBe('applied');
     expect(part.current()?.appointments.map((a) => a.id)).toEqual([1601, 1600]);
     expect(part.current()?.doctors).toEqual([
-      { doctorId: 31, name: 'Doctor 31' },
-      { doctorId: 33, name: 'Doctor 33' },
+      { doctorId: 31, name: 'Doctor 31', refreshSeconds: null },
+      { doctorId: 33, name: 'Doctor 33', refreshSeconds: null },
     ]);
     expect(part.onUpdate({ ...late, id: 1602, appointment_date: `${YESTERDAY}T14:00:00.000000Z` })).toBe('ignored');
     expect(r.of('appointment.updated').map((e) => e.appointment.id)).toEqual([1600, 1601]);
@@ -315,9 +315,9 @@ describe('BoardPart: doctors', () => {
     const part = new BoardPart(recordedContext(user, api).ctx, TODAY, () => members);
     await part.sync(false);
     expect(part.current()?.doctors).toEqual([
-      { doctorId: 32, name: 'Dr. Liam Garcia' },
-      { doctorId: 31, name: 'Dr. Grace Petrov' },
-      { doctorId: 33, name: 'Dr. Sami Haddad' },
+      { doctorId: 32, name: 'Dr. Liam Garcia', refreshSeconds: null },
+      { doctorId: 31, name: 'Dr. Grace Petrov', refreshSeconds: null },
+      { doctorId: 33, name: 'Dr. Sami Haddad', refreshSeconds: null },
     ]);
   });
 
@@ -333,20 +333,20 @@ describe('BoardPart: doctors', () => {
     const part = new BoardPart(recordedContext(user, api).ctx, TODAY, () => []);
     await part.sync(false);
     expect(part.current()?.doctors).toEqual([
-      { doctorId: 31, name: 'Doctor 31' },
-      { doctorId: 32, name: 'Doctor 32' },
-      { doctorId: 33, name: 'Doctor 33' },
+      { doctorId: 31, name: 'Doctor 31', refreshSeconds: null },
+      { doctorId: 32, name: 'Doctor 32', refreshSeconds: null },
+      { doctorId: 33, name: 'Doctor 33', refreshSeconds: null },
     ]);
     const rows = part.current()?.appointments ?? [];
 
     const asDoctor = new BoardPart(recordedContext(DOCTOR_LIAM, await closedPortApi()).ctx, TODAY, () => []);
     expect(asDoctor.doctors(rows)).toEqual([
-      { doctorId: 32, name: 'Dr. Liam Garcia' },
-      { doctorId: 31, name: 'Doctor 31' },
-      { doctorId: 33, name: 'Doctor 33' },
+      { doctorId: 32, name: 'Dr. Liam Garcia', refreshSeconds: null },
+      { doctorId: 31, name: 'Doctor 31', refreshSeconds: null },
+      { doctorId: 33, name: 'Doctor 33', refreshSeconds: null },
     ]);
     // A doctor has a column even on a day without appointments.
-    expect(asDoctor.doctors([])).toEqual([{ doctorId: 32, name: 'Dr. Liam Garcia' }]);
+    expect(asDoctor.doctors([])).toEqual([{ doctorId: 32, name: 'Dr. Liam Garcia', refreshSeconds: null }]);
   });
 
   it('falls back to the rows when no member has a doctor id, and follows the members list when it changes', async () => {
@@ -441,5 +441,66 @@ describe('BoardPart: markStale', () => {
     empty.markStale();
     expect(empty.current()).toBeNull();
     expect(none.events).toEqual([]);
+  });
+});
+
+describe('BoardPart: the clinic’s day, in its own zone', () => {
+  const update = (id: number, appointment_date: string): AppointmentUpdatePayload => ({
+    id,
+    action: 'confirmed',
+    status: 'confirmed',
+    appointment_date,
+    details: { doctor_id: 33, patient_id: 540, patient_name: 'Ben Okafor' },
+    timestamp: '2026-12-05T03:40:00.000000Z',
+  });
+
+  it.each([
+    // Friday evening in Los Angeles is Saturday in UTC: the update belongs on Friday's board.
+    ['America/Los_Angeles', '2026-12-04', '2026-12-05T03:30:00Z', '2026-12-05T09:00:00Z'],
+    // Saturday morning in Sydney is Friday in UTC: on Saturday's board.
+    ['Australia/Sydney', '2026-12-05', '2026-12-04T21:30:00Z', '2026-12-05T14:00:00Z'],
+    // 00:10 in Kathmandu is 18:25 UTC the day before.
+    ['Asia/Kathmandu', '2026-12-05', '2026-12-04T18:25:00Z', '2026-12-04T18:14:00Z'],
+  ])('%s: an update is placed on the local day %s, not the UTC one', async (zone, day, onDay, otherDay) => {
+    const r = recordedContext(RECEPTION, await closedPortApi(), { zone });
+    const part = new BoardPart(r.ctx, day, () => []);
+    expect(part.onUpdate(update(1700, onDay))).toBe('applied');
+    expect(part.onUpdate(update(1701, otherDay))).toBe('ignored');
+    expect(part.current()?.appointments.map((a) => a.id)).toEqual([1700]);
+  });
+
+  it('a refused doctor channel marks that column "refreshes every N s", and live again clears it', async () => {
+    const { r, part } = await syncedBoard();
+    part.setRefused(new Set([32]), 60);
+    const marked = r.of('board.replaced').at(-1)?.board.doctors;
+    expect(marked).toEqual([
+      { doctorId: 31, name: 'Dr. Grace Petrov', refreshSeconds: null },
+      { doctorId: 32, name: 'Dr. Liam Garcia', refreshSeconds: 60 },
+      { doctorId: 33, name: 'Dr. Sami Haddad', refreshSeconds: null },
+    ]);
+    r.clear();
+    part.setRefused(new Set([32]), 60);
+    expect(r.events).toEqual([]); // nothing changed, nothing sent
+    part.setRefused(new Set(), 60);
+    expect(part.current()?.doctors).toEqual(NORTHSIDE_DOCTORS);
+  });
+
+  it('reports as unannounced only changes to rows it held, older than the grace period, on live columns', async () => {
+    const { clinic, r, part } = await syncedBoard();
+    const a = held(part, 1076);
+    // The server changed it and no broadcast came; a minute later the list shows it: one unannounced change.
+    clinic.store.updateAppointment(a.id, { status: 'checked_in' });
+    const later = (s: number) => new Date(clinic.store.clock() + s * 1000).toISOString();
+    r.setNow(later(5));
+    expect((await part.sync(false)).unannounced).toBe(0); // within the grace period: its broadcast may be on its way
+    clinic.store.updateAppointment(a.id, { status: 'in_consultation' });
+    r.setNow(later(60));
+    expect((await part.sync(false)).unannounced).toBe(1);
+    // The same change read again is held now: nothing new.
+    expect((await part.sync(false)).unannounced).toBe(0);
+    // On a column whose channel is refused, a change is expected to arrive this way.
+    part.setRefused(new Set([a.doctor_id]), 60);
+    clinic.store.updateAppointment(a.id, { status: 'completed' });
+    expect((await part.sync(false)).unannounced).toBe(0);
   });
 });

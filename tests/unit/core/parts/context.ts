@@ -53,7 +53,7 @@ export function takeProblems(): string[] {
   return contexts.splice(0).flatMap((r) => r.problems);
 }
 
-export function recordedContext(user: User, api: ApiClient, options: { snapshots?: SnapshotStore; now?: string } = {}): RecordedContext {
+export function recordedContext(user: User, api: ApiClient, options: { snapshots?: SnapshotStore; now?: string; zone?: string } = {}): RecordedContext {
   const events: DeskEvent[] = [];
   const problems: string[] = [];
   const snapshots = options.snapshots ?? new Map<string, string>();
@@ -85,6 +85,7 @@ export function recordedContext(user: User, api: ApiClient, options: { snapshots
     },
     loadSnapshot: load,
     isoNow: () => now,
+    zone: options.zone ?? 'UTC',
   };
 
   const recorded: RecordedContext = {
@@ -150,8 +151,8 @@ export async function closedPortApi(): Promise<ApiClient> {
 }
 
 /** Demo accounts, as the API's sign-in describes them, for tests that never ask the server. */
-export const RECEPTION: User = { id: 2, name: 'Vera Quispe', email: 'reception1@northside.clinic.test', role: 'reception', clinic_id: 1, doctor_id: null };
-export const DOCTOR_LIAM: User = { id: 5, name: 'Dr. Liam Garcia', email: 'doctor2@northside.clinic.test', role: 'doctor', clinic_id: 1, doctor_id: 32 };
+export const RECEPTION: User = { id: 2, name: 'Vera Quispe', email: 'reception1@northside.clinic.test', role: 'reception', clinic_id: 1, doctor_id: null, time_zone: null };
+export const DOCTOR_LIAM: User = { id: 5, name: 'Dr. Liam Garcia', email: 'doctor2@northside.clinic.test', role: 'doctor', clinic_id: 1, doctor_id: 32, time_zone: null };
 
 // -------------------------------------------------------------- cache ---
 

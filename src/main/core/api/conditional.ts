@@ -1,0 +1,63 @@
+/**
+ * Conditional GETs: the answers of a server that sends an `ETag` are kept
+ * (bounded), and the next GET of the same URL asks `If-None-Match`; a `304
+ * Not Modified` then costs a few hundred bytes instead of the list again. This
+ * is what keeps the desk's reconciliation while live cheap on a server with an
+ * ETag middleware; a server without one simply answers in full.
+ */
+export class ConditionalCache {
+  private readonly entries = new Map<string, { etag: string; text: string }>();
+  private size = 0;
+
+  constructor(
+    private readonly limits = { maxEntries: 64, maxBytes: 4_000_000, maxEntryBytes: 512_000 },
+  ) {}
+
+  /** The validator to send for this URL, if an earlier answer had one. */
+  etag(url: string): string | null {
+    return this.entries.get(url)?.etag ?? null;
+  }
+
+  /** The body the server confirmed with a 304 (most recently used entries stay longest). */
+  reuse(url: string): string | null {
+    const entry = this.entries.get(url);
+    if (!entry) return null;
+    this.entries.delete(url);
+    this.entries.set(url, entry);
+    return entry.text;
+  }
+
+  remember(url: string, etag: string | null, text: string): void {
+    this.forget(url);
+    if (etag === null || etag.length > 256 || text.length > this.limits.maxEntryBytes) return;
+    this.entries.set(url, { etag, text });
+    this.size += text.length;
+    for (const [oldest, entry] of this.entries) {
+      if (this.entries.size <= this.limits.maxEntries && this.size <= this.limits.maxBytes) break;
+      this.entries.delete(oldest);
+      this.size -= entry.text.length;
+    }
+  }
+
+  forget(url: string): void {
+    const entry = this.entries.get(url);
+    if (!entry) return;
+    this.entries.delete(url);
+    this.size -= entry.text.length;
+  }
+
+  /** Another user's token: nothing one user was shown may answer another's request. */
+  clear(): void {
+    this.entries.clear();
+    this.size = 0;
+  }
+}
+
+/** What the client's requests cost, for Diagnostics and the reconciliation benchmark. */
+export interface TransferStats {
+  requests: number;
+  /** Answered 304: the desk's copy was current. */
+  notModified: number;
+  /** Bytes of the answers' bodies (a 304 has none). */
+  bytes: number;
+}
