@@ -582,7 +582,7 @@ export class ApiClient {
       const key = JSON.stringify(next);
       if (asked.has(key)) break; // a "next" that points back: the end, however the server sees it
       asked.add(key);
-      const read = readListPage(await this.get(path, z.unknown(), { ...query, ...next }));
+      const read = readListPage(await this.listPage(path, query, next));
       if (!read.ok) throw new NotUnderstoodError(read.problem, init);
       const listing = this.readAll(resource, read.page.records, init, items.length);
       items.push(...listing.items);
@@ -592,6 +592,27 @@ export class ApiClient {
     }
     if (items.length === 0 && problem !== null) throw new NotUnderstoodError(problem, init);
     return { items, dropped, problem };
+  }
+
+  /**
+   * One page of a list, asking for as many records per page as the desk
+   * takes (a server's default of 15 would make a busy day five requests): a
+   * 422 on the page size is answered with the size the server allows, as for
+   * notifications. The size stays in the query of the pages that follow,
+   * whose "next" links may leave it out.
+   */
+  private async listPage(path: string, query: Record<string, string | number>, next: Record<string, string>): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      const perPage = this.pageSize;
+      try {
+        return await this.get(path, z.unknown(), { [this.profile.params.perPage]: perPage, ...query, ...next });
+      } catch (error) {
+        const capped = error instanceof ValidationFailedError ? this.capFrom(error, perPage) : null;
+        if (capped === null || attempt >= 5) throw error;
+        this.pageCap = capped;
+        this.logger.info('the server allows fewer records per page; using its limit', { path, perPage: capped });
+      }
+    }
   }
 
   private readAll<R extends keyof ResourceTypes>(resource: R, records: unknown[], init: ApiErrorInit, offset = 0): Listing<ResourceTypes[R]> {

@@ -115,6 +115,8 @@ export interface DeskServiceOptions {
   faults?: () => readonly FaultRecord[];
   /** This computer's time zone, the clinic's when neither the server nor the policy names one. Default: the OS's. */
   systemTimeZone?: () => string;
+  /** Overrides the reconciliation interval setting (its minimum is 15 s): tests and benchmarks that cannot wait a minute. */
+  reconcileIntervalMs?: () => number;
 }
 
 type Methods = { [K in keyof typeof BRIDGE_METHODS]: (input: BridgeInput<K>) => Promise<BridgeOutput<K>> };
@@ -345,7 +347,7 @@ export class DeskService implements Methods {
       cache: opened.cache,
       realtime,
       pollingIntervalMs: () => this.options.settings.view().values.pollingIntervalSec * 1000,
-      reconcileIntervalMs: () => this.options.settings.view().values.reconcileIntervalSec * 1000,
+      reconcileIntervalMs: this.options.reconcileIntervalMs ?? (() => this.options.settings.view().values.reconcileIntervalSec * 1000),
       cacheRetentionDays: this.options.config.cacheRetentionDays,
       allowedLinkHosts: this.options.config.allowedLinkHosts,
       now: this.now,
