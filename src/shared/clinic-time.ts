@@ -35,6 +35,17 @@ export const ClinicTimeZone = z.object({
 });
 export type ClinicTimeZone = z.infer<typeof ClinicTimeZone>;
 
+/** Whether two names are the same zone (`Asia/Kathmandu` and the `Asia/Katmandu` the runtime may report for it). */
+export function sameZone(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    const canonical = (zone: string): string => new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    return canonical(a) === canonical(b);
+  } catch {
+    return false;
+  }
+}
+
 /** This computer's own zone (`UTC` where the runtime cannot say). */
 export function systemTimeZone(): string {
   const zone = new Intl.DateTimeFormat().resolvedOptions().timeZone;

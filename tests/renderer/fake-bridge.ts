@@ -1,7 +1,7 @@
 import { vi, type Mock } from 'vitest'
 import type { BridgeMethodName, ClinicBridge, DeskEvent } from '../../src/shared/bridge'
 import type { DeskSnapshot } from '../../src/shared/desk-state'
-import { DEMO_ACCOUNTS, board, settingsView, signedOutSnapshot, snapshot, user } from './fixtures'
+import { DEMO_ACCOUNTS, board, diagnostics, sessionZone, settingsView, signedIn, signedOutSnapshot, snapshot, user } from './fixtures'
 import { updateStatus } from './update-fixtures'
 
 type Methods = Omit<ClinicBridge, 'onEvent'>
@@ -50,13 +50,13 @@ export function createFakeBridge(options: { signedOut?: boolean; snapshot?: Part
     signIn: method('signIn', async () => {
       const u = user()
       fake.snapshot = snapshot()
-      return { ok: true, user: u }
+      return { ok: true, user: u, timeZone: sessionZone(u) }
     }),
     getServerPreset: method('getServerPreset', async () => ({ apiUrl: null, locked: false })),
     listDemoAccounts: method('listDemoAccounts', async () => DEMO_ACCOUNTS),
     signInDemo: method('signInDemo', async () => {
-      fake.snapshot = snapshot({ session: { status: 'signed-in', user: user(), apiUrl: 'http://127.0.0.1:8000', demo: true } })
-      return { ok: true, user: user() }
+      fake.snapshot = snapshot({ session: signedIn(user(), true) })
+      return { ok: true, user: user(), timeZone: sessionZone(user()) }
     }),
     signOut: method('signOut', async () => {
       fake.snapshot = signedOutSnapshot()
@@ -76,16 +76,14 @@ export function createFakeBridge(options: { signedOut?: boolean; snapshot?: Part
     markConversationRead: method('markConversationRead', async () => ({ status: 'done' })),
     setTyping: method('setTyping', async () => undefined),
     reconnect: method('reconnect', async () => undefined),
-    getDiagnostics: method('getDiagnostics', async () => ({
-      appVersion: '0.1.0',
-      host: 'preview',
-      connection: fake.snapshot.connection,
-      timeline: [],
-      channels: fake.snapshot.channels,
-      rejected: [],
-      cache: { notifications: 0, outbox: 0, writeError: null, datesFlagged: 0 },
-      features: fake.snapshot.features,
-    })),
+    getDiagnostics: method('getDiagnostics', async () =>
+      diagnostics({
+        connection: fake.snapshot.connection,
+        channels: fake.snapshot.channels,
+        features: fake.snapshot.features,
+        timeZone: fake.snapshot.session.status === 'signed-in' ? fake.snapshot.session.timeZone : null,
+      }),
+    ),
     diagnosticsReport: method('diagnosticsReport', async () => ({ text: JSON.stringify({ config: { apiUrl: null } }) })),
     runChecks: method('runChecks', async () => ({ ok: true, ranAt: new Date().toISOString(), checks: [] })),
     getSettings: method('getSettings', async () => settingsView()),

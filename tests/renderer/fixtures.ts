@@ -1,10 +1,12 @@
 import type { DemoAccount } from '../../src/shared/bridge'
+import type { ClinicTimeZone } from '../../src/shared/clinic-time'
 import type {
   Board,
   ChannelStatus,
   ConnectionInfo,
   ConnectionStatus,
   DeskSnapshot,
+  Diagnostics,
   NotificationItem,
   OnlineMember,
   SessionState,
@@ -18,12 +20,24 @@ import { DEFAULT_SETTINGS, type SettingsView } from '../../src/shared/settings'
 export const DAY = '2026-11-26'
 export const at = (hhmm: string, day = DAY): string => `${day}T${hhmm}:00.000000Z`
 
-export function user(overrides: Partial<User> = {}): User {
-  return { id: 2, name: 'Rita Reception', email: 'reception1@northside.clinic.test', role: 'reception', clinic_id: 1, doctor_id: null, ...overrides }
+/** The fixtures' clinic keeps UTC (its `at` times are its wall clock), whatever zone the test machine is in. */
+export const CLINIC_ZONE = 'UTC'
+
+export function clinicZone(zone = CLINIC_ZONE, overrides: Partial<ClinicTimeZone> = {}): ClinicTimeZone {
+  return { zone, source: 'server', note: null, ...overrides }
 }
 
-export function signedIn(u: User = user(), demo = false): SessionState {
-  return { status: 'signed-in', user: u, apiUrl: 'http://127.0.0.1:8000', demo }
+export function sessionZone(u: User): ClinicTimeZone {
+  return u.time_zone ? clinicZone(u.time_zone) : clinicZone(CLINIC_ZONE, { source: 'policy' })
+}
+
+export function user(overrides: Partial<User> = {}): User {
+  return { id: 2, name: 'Rita Reception', email: 'reception1@northside.clinic.test', role: 'reception', clinic_id: 1, doctor_id: null, time_zone: null, ...overrides }
+}
+
+/** Signed in; the clinic's zone is the user's `time_zone` when set (the server's word), else the policy's UTC. */
+export function signedIn(u: User = user(), demo = false, timeZone: ClinicTimeZone = sessionZone(u)): SessionState {
+  return { status: 'signed-in', user: u, apiUrl: 'http://127.0.0.1:8000', demo, timeZone }
 }
 
 export function connection(status: ConnectionStatus = 'live', overrides: Partial<ConnectionInfo> = {}): ConnectionInfo {
@@ -37,6 +51,7 @@ export function connection(status: ConnectionStatus = 'live', overrides: Partial
     nextRetryAt: null,
     detail: null,
     limitedFeatures: [],
+    broadcastWarning: null,
     ...overrides,
   }
 }
@@ -88,9 +103,9 @@ export function appointment(overrides: Partial<Appointment> = {}): Appointment {
   }
 }
 
-export const DOCTORS = [
-  { doctorId: 31, name: 'Dr. Ada Lovelace' },
-  { doctorId: 32, name: 'Dr. Ben Carson' },
+export const DOCTORS: Board['doctors'] = [
+  { doctorId: 31, name: 'Dr. Ada Lovelace', refreshSeconds: null },
+  { doctorId: 32, name: 'Dr. Ben Carson', refreshSeconds: null },
 ]
 
 export function board(overrides: Partial<Board> = {}): Board {
@@ -183,6 +198,23 @@ export function channel(overrides: Partial<ChannelStatus> = {}): ChannelStatus {
     eventCount: 0,
     rejectedCount: 0,
     lastLatencyMs: null,
+    ...overrides,
+  }
+}
+
+/** What `getDiagnostics` answers, for a desk signed in to the fixtures' clinic. */
+export function diagnostics(overrides: Partial<Diagnostics> = {}): Diagnostics {
+  return {
+    appVersion: '0.1.0',
+    host: 'preview',
+    connection: connection('live'),
+    timeline: [],
+    channels: [],
+    rejected: [],
+    cache: { notifications: 0, outbox: 0, writeError: null, datesFlagged: 0 },
+    features: allFeatures(),
+    timeZone: clinicZone(CLINIC_ZONE, { source: 'policy' }),
+    reconciliation: { intervalSec: 60, lastAt: null, requests: 0, notModified: 0, unannounced: 0 },
     ...overrides,
   }
 }

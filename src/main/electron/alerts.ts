@@ -3,7 +3,7 @@ import type { Appointment, Consultation, Message, User } from '../../shared/doma
 import type { NotificationItem, OpenTarget } from '../../shared/desk-state';
 import type { AppointmentAction, KnownAppointmentAction } from '../../shared/payloads';
 import type { Settings } from '../../shared/settings';
-import { clockIn, dayIn, systemTimeZone, zoneLabel } from '../../shared/clinic-time';
+import { clockIn, dayIn, sameZone, systemTimeZone, zoneLabel } from '../../shared/clinic-time';
 
 /** The seed's actions have their titles; another (`rescheduled`) is shown as the server named it. */
 function appointmentTitle(action: AppointmentAction): string {
@@ -81,7 +81,7 @@ export function silenceReason(ctx: SilenceContext): 'dnd' | 'focused' | null {
 
 function time(iso: string, zone: string): string {
   const clock = clockIn(iso, zone);
-  return zone === systemTimeZone() ? clock : `${clock} ${zoneLabel(zone, Date.parse(iso))}`;
+  return sameZone(zone, systemTimeZone()) ? clock : `${clock} ${zoneLabel(zone, Date.parse(iso))}`;
 }
 
 const APPOINTMENT_TITLES: Record<KnownAppointmentAction, string> = {

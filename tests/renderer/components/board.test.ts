@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import BoardView from '../../../src/renderer/src/views/BoardView.vue'
 import { clock } from '../../../src/renderer/src/lib/time'
 import { createFakeBridge } from '../fake-bridge'
-import { appointment, at, board, user } from '../fixtures'
+import { CLINIC_ZONE, appointment, at, board, signedIn, user } from '../fixtures'
 import { byLabel } from '../dom'
 import { startedDesk } from '../setup'
 
@@ -26,7 +26,7 @@ describe('appointment board', () => {
     const alice = region.find('[data-appointment-id="1"]')
     expect(alice.attributes('data-status')).toBe('confirmed')
     expect(alice.text()).toContain('Alice Archer')
-    expect(alice.text()).toContain(clock(at('09:00')))
+    expect(alice.text()).toContain(clock(at('09:00'), CLINIC_ZONE))
     expect(alice.find('.chip').text()).toBe('Confirmed')
     expect(region.find('[data-appointment-id="2"] .chip').text()).toBe('Checked in')
     expect(region.find('[data-appointment-id="3"] .chip').text()).toBe('Cancelled')
@@ -87,7 +87,7 @@ describe('appointment board', () => {
     fake.emit({ kind: 'board.replaced', board: board({ stale: true, syncedAt: '2026-11-26T08:42:10.000000Z' }) })
     await flushPromises()
     const banner = wrapper.find('[data-testid="stale-banner"]')
-    expect(banner.text()).toBe(`Stale since ${clock('2026-11-26T08:42:10.000000Z')}`)
+    expect(banner.text()).toBe(`Stale since ${clock('2026-11-26T08:42:10.000000Z', CLINIC_ZONE)}`)
     expect(banner.text()).toMatch(/^Stale since \d{2}:\d{2}$/)
     fake.emit({ kind: 'board.replaced', board: board({ stale: false }) })
     await flushPromises()
@@ -98,8 +98,8 @@ describe('appointment board', () => {
     const { wrapper } = await mountBoard(
       createFakeBridge({
         snapshot: {
-          session: { status: 'signed-in', user: user({ id: 5, name: 'Dr. Ben Carson', role: 'doctor', doctor_id: 32 }), apiUrl: 'http://127.0.0.1:8000', demo: false },
-          board: board({ doctors: [{ doctorId: 32, name: 'Dr. Ben Carson' }, { doctorId: 31, name: 'Dr. Ada Lovelace' }] }),
+          session: signedIn(user({ id: 5, name: 'Dr. Ben Carson', role: 'doctor', doctor_id: 32 })),
+          board: board({ doctors: [{ doctorId: 32, name: 'Dr. Ben Carson', refreshSeconds: null }, { doctorId: 31, name: 'Dr. Ada Lovelace', refreshSeconds: null }] }),
         },
       }),
     )

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import DiagnosticsView from '../../../src/renderer/src/views/DiagnosticsView.vue'
 import { createFakeBridge } from '../fake-bridge'
 import { button } from '../dom'
-import { at, channel } from '../fixtures'
+import { at, channel, diagnostics } from '../fixtures'
 import { startedDesk } from '../setup'
 
 const CHANNELS = [
@@ -15,16 +15,16 @@ const CHANNELS = [
 
 async function mountDiagnostics(cache: { writeError: string | null; datesFlagged: number } = { writeError: null, datesFlagged: 0 }) {
   const fake = createFakeBridge({ snapshot: { channels: CHANNELS } })
-  fake.getDiagnostics.mockResolvedValue({
-    appVersion: '0.1.0',
-    host: 'preview',
-    connection: fake.snapshot.connection,
-    timeline: [{ at: at('08:00'), from: 'connecting', to: 'live', detail: null }],
-    channels: CHANNELS,
-    rejected: [{ channel: 'private-notifications.2', event: 'general-notification', reason: 'id: expected number', count: 3, lastAt: at('08:30') }],
-    cache: { notifications: 12, outbox: 0, ...cache },
-    features: fake.snapshot.features,
-  })
+  fake.getDiagnostics.mockResolvedValue(
+    diagnostics({
+      connection: fake.snapshot.connection,
+      timeline: [{ at: at('08:00'), from: 'connecting', to: 'live', detail: null }],
+      channels: CHANNELS,
+      rejected: [{ channel: 'private-notifications.2', event: 'general-notification', reason: 'id: expected number', count: 3, lastAt: at('08:30') }],
+      cache: { notifications: 12, outbox: 0, ...cache },
+      features: fake.snapshot.features,
+    }),
+  )
   const { pinia } = await startedDesk(fake)
   const wrapper = mount(DiagnosticsView, { global: { plugins: [pinia] } })
   await flushPromises()

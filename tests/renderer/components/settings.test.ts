@@ -1,16 +1,20 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount } from '@vue/test-utils'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { VueWrapper } from '@vue/test-utils'
 import { SETTING_KEYS, type SettingKey, type SettingsView as SettingsViewData } from '../../../src/shared/settings'
 import SettingsView from '../../../src/renderer/src/views/SettingsView.vue'
 import { createFakeBridge } from '../fake-bridge'
 import { byLabel } from '../dom'
-import { settingsView } from '../fixtures'
+import { CLINIC_ZONE, clinicZone, settingsView, signedIn, user } from '../fixtures'
 import { startedDesk } from '../setup'
+import { systemTimeZone } from '../../../src/shared/clinic-time'
+import { sameZone } from '../../../src/renderer/src/lib/time'
 
-async function mountSettings(locked: ReturnType<typeof settingsView>['locked'] = [], managed?: SettingsViewData['managed']) {
-  const fake = createFakeBridge()
+afterEach(() => vi.useRealTimers())
+
+async function mountSettings(locked: ReturnType<typeof settingsView>['locked'] = [], managed?: SettingsViewData['managed'], zone = CLINIC_ZONE) {
+  const fake = createFakeBridge({ snapshot: { session: signedIn(user(), false, clinicZone(zone)) } })
   fake.getSettings.mockResolvedValue(settingsView({ locked, ...(managed ? { managed } : {}) }))
   const { pinia } = await startedDesk(fake)
   const wrapper = mount(SettingsView, { global: { plugins: [pinia] } })
@@ -49,23 +53,54 @@ describe('settings', () => {
     expect(wrapper.text()).toContain('Saved')
   })
 
-  it('turns Do Not Disturb on for an hour, until tomorrow 8:00, and off', async () => {
-    const { wrapper, fake } = await mountSettings()
+  it('turns Do Not Disturb on for an hour, until tomorrow 8:00 on the clinic’s clock, and off', async () => {
+    // 19:34 on Thursday evening in Los Angeles (03:34 on Friday in UTC): "tomorrow" is the clinic's Friday.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.parse('2026-11-27T03:34:00Z'))
+    const { wrapper, fake } = await mountSettings([], undefined, 'America/Los_Angeles')
     const radio = (value: string) => wrapper.find(`input[name="dnd"][value="${value}"]`)
     const before = Date.now()
     await radio('hour').setValue(true)
     await flushPromises()
     const hour = fake.updateSettings.mock.calls.at(-1)?.[0].dndUntil
-    expect(Date.parse(hour ?? '') - before).toBeGreaterThanOrEqual(59 * 60_000)
-    expect(Date.parse(hour ?? '') - before).toBeLessThanOrEqual(61 * 60_000)
+    expect(Date.parse(hour ?? '') - before).toBe(60 * 60_000)
     await radio('tomorrow').setValue(true)
     await flushPromises()
-    const tomorrow = new Date(fake.updateSettings.mock.calls.at(-1)?.[0].dndUntil ?? '')
-    expect([tomorrow.getHours(), tomorrow.getMinutes()]).toEqual([8, 0])
-    expect(tomorrow.getDate()).toBe(new Date(before + 24 * 3600_000).getDate())
+    expect(fake.updateSettings.mock.calls.at(-1)?.[0].dndUntil).toBe('2026-11-27T16:00:00.000Z')
+    // The label names the zone only when this computer keeps another one.
+    const label = wrapper.find('input[name="dnd"][value="tomorrow"]').element.parentElement?.textContent?.trim()
+    expect(label).toBe(sameZone(systemTimeZone(), 'America/Los_Angeles') ? 'Until tomorrow 8:00' : 'Until tomorrow 8:00 PST')
     await radio('off').setValue(true)
     await flushPromises()
     expect(fake.updateSettings.mock.calls.at(-1)?.[0]).toEqual({ dndUntil: null })
+  })
+
+  it('saves the live check interval next to the polling interval, and locks it with the policy', async () => {
+    const { wrapper, fake } = await mountSettings()
+    const field = byLabel(wrapper, 'Live check interval')
+    expect(field.element.value).toBe('60')
+    expect(wrapper.find(`#${field.attributes('aria-describedby') ?? ''}`).text()).toContain('While live')
+    await field.setValue('300')
+    await flushPromises()
+    expect(fake.updateSettings).toHaveBeenLastCalledWith({ reconcileIntervalSec: 300 })
+    wrapper.unmount()
+    const locked = await mountSettings(['reconcileIntervalSec'])
+    const lockedField = byLabel(locked.wrapper, 'Live check interval')
+    expect(lockedField.attributes('disabled')).toBeDefined()
+    const notes = (lockedField.attributes('aria-describedby') ?? '').split(' ').map((id) => locked.wrapper.find(`#${id}`).text())
+    expect(notes).toContain('Set by your administrator')
+    expect(byLabel(locked.wrapper, 'Polling interval').attributes('disabled')).toBeUndefined()
+  })
+
+  it('offers a policy’s live check interval that is none of the usual choices', async () => {
+    const fake = createFakeBridge()
+    fake.getSettings.mockResolvedValue(settingsView({ values: { ...settingsView().values, reconcileIntervalSec: 45 }, locked: ['reconcileIntervalSec'] }))
+    const { pinia } = await startedDesk(fake)
+    const wrapper = mount(SettingsView, { global: { plugins: [pinia] } })
+    await flushPromises()
+    const field = byLabel(wrapper, 'Live check interval')
+    expect(field.element.value).toBe('45')
+    expect(field.findAll('option').map((o) => o.text())).toContain('Every 45 seconds')
   })
 
   it('sends an alert type change as a partial patch', async () => {
@@ -96,6 +131,8 @@ function controlsFor(wrapper: VueWrapper, key: SettingKey): HTMLElement[] {
       return [byLabel(wrapper, 'No alerts while Clinic Desk is in front').element]
     case 'pollingIntervalSec':
       return [byLabel(wrapper, 'Polling interval').element]
+    case 'reconcileIntervalSec':
+      return [byLabel(wrapper, 'Live check interval').element]
     case 'startAtLogin':
       return [byLabel(wrapper, 'Start at login').element]
     case 'startMinimised':

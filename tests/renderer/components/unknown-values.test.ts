@@ -11,7 +11,7 @@ import BoardView from '../../../src/renderer/src/views/BoardView.vue'
 import ConsultationsView from '../../../src/renderer/src/views/ConsultationsView.vue'
 import PresenceView from '../../../src/renderer/src/views/PresenceView.vue'
 import { createFakeBridge } from '../fake-bridge'
-import { ROSTER, appointment, at, board, consultation, member, signedIn, user } from '../fixtures'
+import { CLINIC_ZONE, ROSTER, appointment, at, board, consultation, member, signedIn, user } from '../fixtures'
 import { startedDesk } from '../setup'
 
 afterEach(() => {
@@ -105,8 +105,8 @@ describe('consultations of a status the desk does not know', () => {
     const olive = other.find('[data-consultation-id="2"]')
     expect(olive.attributes('data-status')).toBe('on_hold')
     expect(olive.text()).toContain('Olive Hold')
-    expect(olive.find('.timing').text()).toBe(`On hold since ${clock(at('08:10'))}`)
-    expect(other.find('[data-consultation-id="3"] .timing').text()).toBe(`Transferred since ${clock(at('08:20'))}`)
+    expect(olive.find('.timing').text()).toBe(`On hold since ${clock(at('08:10'), CLINIC_ZONE)}`)
+    expect(other.find('[data-consultation-id="3"] .timing').text()).toBe(`Transferred since ${clock(at('08:20'), CLINIC_ZONE)}`)
     wrapper.unmount()
   })
 
@@ -142,7 +142,7 @@ describe('appointment changes the desk does not know', () => {
       changed: ['appointment_date'],
     })
     await flushPromises()
-    expect(wrapper.find('[aria-live="polite"]').text()).toBe(`Alice Archer, ${clock(at('10:30'))}: Scheduled (Rescheduled)`)
+    expect(wrapper.find('[aria-live="polite"]').text()).toBe(`Alice Archer, ${clock(at('10:30'), CLINIC_ZONE)}: Scheduled (Rescheduled)`)
     expect(wrapper.find('[data-appointment-id="1"] .chip').text()).toBe('Scheduled')
   })
 
@@ -155,7 +155,7 @@ describe('appointment changes the desk does not know', () => {
       changed: ['status'],
     })
     await flushPromises()
-    expect(wrapper.find('[aria-live="polite"]').text()).toBe(`Alice Archer, ${clock(at('09:00'))}: Confirmed`)
+    expect(wrapper.find('[aria-live="polite"]').text()).toBe(`Alice Archer, ${clock(at('09:00'), CLINIC_ZONE)}: Confirmed`)
   })
 
   it('title a doctor’s column by the name the rows carry when the board has none for them', async () => {

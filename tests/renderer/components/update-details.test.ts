@@ -8,6 +8,8 @@ import { button, hasButton } from '../dom'
 import { createFakeBridge, type FakeBridge } from '../fake-bridge'
 import { startedDesk } from '../setup'
 import { OFF_BY_POLICY, downloadingStatus, readyStatus, updateStatus } from '../update-fixtures'
+import { clinicZone, signedIn, user } from '../fixtures'
+import { systemTimeZone } from '../../../src/shared/clinic-time'
 
 /** Local times, so the expected clock texts hold in any time zone. */
 const NOW = new Date(2026, 10, 26, 10, 0, 0)
@@ -170,7 +172,8 @@ describe('on the Diagnostics screen', () => {
   const mounted: VueWrapper[] = []
 
   async function mountDiagnostics(status?: UpdateStatus): Promise<{ wrapper: VueWrapper; fake: FakeBridge }> {
-    const fake = createFakeBridge()
+    // A clinic in this computer's own zone: the local times above are its clock.
+    const fake = createFakeBridge({ snapshot: { session: signedIn(user(), false, clinicZone(systemTimeZone())) } })
     if (status) fake.getUpdateStatus.mockResolvedValue(status)
     const { pinia } = await startedDesk(fake)
     const wrapper = mount(DiagnosticsView, { global: { plugins: [pinia] } })

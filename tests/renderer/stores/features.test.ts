@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { useConnectionStore } from '../../../src/renderer/src/stores/connection'
 import { useFeaturesStore } from '../../../src/renderer/src/stores/features'
 import { createFakeBridge, settle } from '../fake-bridge'
-import { allFeatures, at, connection, featureStatus } from '../fixtures'
+import { allFeatures, at, connection, diagnostics, featureStatus } from '../fixtures'
 import { startedDesk } from '../setup'
 
 const states = () => useFeaturesStore().statuses.map((s) => [s.feature, s.state])
@@ -75,16 +75,12 @@ describe('features store', () => {
   it('takes the statuses the diagnostics bring', async () => {
     const fake = createFakeBridge()
     await startedDesk(fake)
-    fake.getDiagnostics.mockResolvedValueOnce({
-      appVersion: '0.1.0',
-      host: 'preview',
-      connection: connection('live', { limitedFeatures: ['consultations'] }),
-      timeline: [],
-      channels: [],
-      rejected: [],
-      cache: { notifications: 0, outbox: 0, writeError: null, datesFlagged: 0 },
-      features: allFeatures().map((f) => (f.feature === 'consultations' ? featureStatus('consultations', { state: 'failing', error: 'HTTP 503' }) : f)),
-    })
+    fake.getDiagnostics.mockResolvedValueOnce(
+      diagnostics({
+        connection: connection('live', { limitedFeatures: ['consultations'] }),
+        features: allFeatures().map((f) => (f.feature === 'consultations' ? featureStatus('consultations', { state: 'failing', error: 'HTTP 503' }) : f)),
+      }),
+    )
     await useConnectionStore().loadDiagnostics()
     const features = useFeaturesStore()
     expect(features.statuses.find((s) => s.feature === 'consultations')?.state).toBe('failing')

@@ -2,7 +2,8 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { useSessionStore } from '../../../src/renderer/src/stores/session'
 import { createFakeBridge } from '../fake-bridge'
-import { DEMO_ACCOUNTS, user } from '../fixtures'
+import { DEMO_ACCOUNTS, clinicZone, signedIn, user } from '../fixtures'
+import { systemTimeZone } from '../../../src/shared/clinic-time'
 import { withFakeBridge } from '../setup'
 
 const FORM = { apiUrl: ' https://clinic.example.org/ ', email: ' rita@clinic.example.org ', password: 'secret' }
@@ -27,6 +28,30 @@ describe('session store', () => {
     expect(session.user?.name).toBe(user().name)
     expect(session.problem).toBeNull()
     expect(window.localStorage.getItem('clinic-desk.last-server')).toBe('https://clinic.example.org/')
+  })
+
+  it('takes the clinic’s time zone from the sign-in answer at once', async () => {
+    const { fake } = withFakeBridge(createFakeBridge({ signedOut: true }))
+    const zone = clinicZone('America/Los_Angeles')
+    fake.signIn.mockResolvedValueOnce({ ok: true, user: user({ time_zone: 'America/Los_Angeles' }), timeZone: zone })
+    const session = useSessionStore()
+    expect(session.timeZone).toEqual({ zone: systemTimeZone(), source: 'os', note: null })
+    expect(await session.signIn(FORM)).toBe(true)
+    expect(session.state).toMatchObject({ status: 'signed-in', timeZone: zone })
+    expect(session.zone).toBe('America/Los_Angeles')
+    expect(session.timeZone.source).toBe('server')
+  })
+
+  it('follows the zone the core announces, and falls back to this computer’s for one this window does not know', () => {
+    withFakeBridge()
+    const session = useSessionStore()
+    session.apply(signedIn(user(), false, clinicZone('Australia/Sydney', { source: 'policy' })))
+    expect(session.zone).toBe('Australia/Sydney')
+    session.apply(signedIn(user(), false, clinicZone('Mars/Olympus')))
+    expect(session.zone).toBe(systemTimeZone())
+    expect(session.timeZone.note).toContain('Mars/Olympus')
+    session.apply({ status: 'signed-out', reason: null })
+    expect(session.timeZone).toEqual({ zone: systemTimeZone(), source: 'os', note: null })
   })
 
   it.each([

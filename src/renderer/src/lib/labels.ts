@@ -1,4 +1,5 @@
 import type { SyncReason } from '../../../shared/bridge'
+import type { ClinicTimeZone } from '../../../shared/clinic-time'
 import type { ConnectionStatus } from '../../../shared/desk-state'
 import type { ConsultationStatus, KnownAppointmentStatus, KnownConsultationStatus, KnownRole, Role } from '../../../shared/domain'
 import { CONSULTATION_STATUSES, KNOWN_APPOINTMENT_STATUSES, ROLES } from '../../../shared/domain'
@@ -9,6 +10,8 @@ import { APPOINTMENT_ACTIONS } from '../../../shared/payloads'
 import type { IconName } from './icons'
 
 /** Words the desk shows for the core's states: one place, so views and tests agree. */
+
+type TimeZoneSource = ClinicTimeZone['source']
 
 export const CONNECTION_LABELS: Record<ConnectionStatus, string> = {
   live: 'Live',
@@ -28,6 +31,15 @@ export const SYNC_REASON_LABELS: Record<SyncReason, string> = {
   manual: 'on request',
   refresh: 'to fill a gap',
   retry: 'retrying a feature',
+  reconcile: 'checking while live',
+  midnight: 'at the clinic’s midnight',
+}
+
+/** Where the clinic's time zone came from, as Diagnostics says it. */
+export const TIME_ZONE_SOURCE_LABELS: Record<TimeZoneSource, string> = {
+  server: 'from the clinic server',
+  policy: 'from the administrator’s policy',
+  os: 'this computer’s zone',
 }
 
 export const CONNECTION_ICONS: Record<ConnectionStatus, IconName> = {

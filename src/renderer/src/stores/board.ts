@@ -6,16 +6,29 @@ import type { Appointment } from '../../../shared/domain'
 import { KNOWN_APPOINTMENT_STATUSES } from '../../../shared/domain'
 import { compareIso } from '../../../shared/time'
 import { useBridge } from '../desk/bridge-context'
+import { clinicToday } from '../lib/clinic-clock'
 import { errorMessage } from '../lib/errors'
 import { createFlash } from '../lib/flash'
 import { appointmentStatusLabel } from '../lib/labels'
-import { utcDay } from '../lib/time'
+import { dayOf } from '../lib/time'
+import { useSessionStore } from './session'
 
 export interface BoardColumn {
   doctorId: number
   name: string
+  /** Null while the column is live; seconds between its refreshes when the server refuses this desk the doctor's channel. */
+  refreshSeconds: number | null
   appointments: Appointment[]
 }
+
+export interface ColumnDoctor {
+  doctorId: number
+  name: string
+  refreshSeconds: number | null
+}
+
+/** Live changes remembered for a board's next read (a day on its way, rows moved away), at most this many each. */
+const EARLY_LIMIT = 500
 
 export interface BoardChange {
   appointment: Appointment
@@ -28,6 +41,17 @@ export const ALL = 'all'
 /**
  * The day's appointments by doctor, kept live; filters and the highlight of what just changed.
  *
+ * Days are the clinic's (the session's zone), as the core's: an update is on
+ * the board when its appointment's clinic day is the board's, and "today"
+ * moves on by itself at the clinic's midnight. The core moves a board that
+ * showed today to the new day (a `board.replaced`); the store follows it and
+ * never asks for the old day again.
+ *
+ * A REST read can be older than a live change that arrived while it was on
+ * its way: replacing the board keeps a row a live change made newer, and its
+ * highlight, and a change for a day being loaded is applied once its board is
+ * in.
+ *
  * Sized for a busy day (thousands of rows, dozens of changes a second): the
  * board is a shallow ref (rows are replaced, never changed in place, so they
  * need no reactive proxies), a live change replaces one row without sorting
@@ -36,6 +60,7 @@ export const ALL = 'all'
  */
 export const useBoardStore = defineStore('board', () => {
   const bridge = useBridge()
+  const session = useSessionStore()
 
   const board = shallowRef<Board | null>(null)
   /** The day asked for: shown in the date input before its board arrives. */
@@ -46,15 +71,22 @@ export const useBoardStore = defineStore('board', () => {
   const statusFilter = ref<string>(ALL)
   const lastChange = ref<BoardChange | null>(null)
   const highlight = createFlash()
+  /** The clinic's today, moving on at its midnight. */
+  const today = clinicToday(() => session.zone)
+  /** Live changes for the day being loaded (`requestedDate`), by appointment id: applied once its board is in. */
+  const early = new Map<number, BoardChange>()
+  /** Rows a live change moved off the day on show, by id: that change's `updated_at`. An older read does not bring them back. */
+  const departed = new Map<number, string>()
   let request = 0
 
   const date = computed(() => requestedDate.value ?? board.value?.date ?? null)
+  const showingToday = computed(() => date.value === today.value)
   const stale = computed(() => board.value?.stale ?? false)
   const syncedAt = computed(() => board.value?.syncedAt ?? null)
   const highlighted = highlight.active
 
   /** Every doctor with a column: the board's (own column first), then any a row names that the board does not (by the row's `doctor_name` when it has one). */
-  const doctors = computed<Array<{ doctorId: number; name: string }>>((previous) => {
+  const doctors = computed<ColumnDoctor[]>((previous) => {
     const b = board.value
     if (!b) return []
     const known = new Set(b.doctors.map((d) => d.doctorId))
@@ -63,9 +95,9 @@ export const useBoardStore = defineStore('board', () => {
     for (const a of b.appointments) if (a.doctor_name && !named.has(a.doctor_id)) named.set(a.doctor_id, a.doctor_name)
     const extra = [...new Set(b.appointments.map((a) => a.doctor_id).filter((id) => !known.has(id)))]
       .sort((x, y) => x - y)
-      .map((doctorId) => ({ doctorId, name: named.get(doctorId) ?? `Doctor #${doctorId}` }))
-    const next = [...b.doctors, ...extra]
-    return previous && sameItems(previous, next, (x, y) => x.doctorId === y.doctorId && x.name === y.name) ? previous : next
+      .map((doctorId) => ({ doctorId, name: named.get(doctorId) ?? `Doctor #${doctorId}`, refreshSeconds: null }))
+    const next = [...b.doctors.map((d) => ({ doctorId: d.doctorId, name: d.name, refreshSeconds: d.refreshSeconds ?? null })), ...extra]
+    return previous && sameItems(previous, next, sameDoctor) ? previous : next
   })
 
   /** Statuses for the filter: all known ones, then any unknown status on today's board. */
@@ -92,7 +124,7 @@ export const useBoardStore = defineStore('board', () => {
     const next = shown.map((d) => {
       const appointments = rows.get(d.doctorId) ?? []
       const old = before.get(d.doctorId)
-      return old && old.name === d.name && sameItems(old.appointments, appointments, Object.is) ? old : { doctorId: d.doctorId, name: d.name, appointments }
+      return old && sameDoctor(old, d) && sameItems(old.appointments, appointments, Object.is) ? old : { ...d, appointments }
     })
     return previous && sameItems(previous, next, Object.is) ? previous : next
   })
@@ -104,23 +136,51 @@ export const useBoardStore = defineStore('board', () => {
     return { total: list.length, byStatus }
   })
 
+  /**
+   * A whole board (the core's, or the answer to `load`). For the day already
+   * on show, a row a live change made newer than this read is kept, and so is
+   * a row a live change just brought (still highlighted) that this read
+   * predates; highlights stay. Another day starts with no highlight, then
+   * takes the live changes that arrived for it while it was being loaded.
+   */
   function replace(next: Board | null): void {
-    if (next && board.value && next.date !== board.value.date) highlight.clear()
-    board.value = next ? { ...next, appointments: sortByTime(next.appointments) } : null
-    if (next && requestedDate.value === next.date) requestedDate.value = null
-    if (!next) highlight.clear()
+    const current = board.value
+    if (!next) {
+      board.value = null
+      highlight.clear()
+      early.clear()
+      departed.clear()
+      return
+    }
+    const sameDay = current !== null && current.date === next.date
+    if (current && !sameDay) {
+      highlight.clear()
+      departed.clear()
+    }
+    const rows = sameDay ? keepNewer(current.appointments, next.appointments, (id) => highlight.has(id), departed) : next.appointments
+    board.value = { ...next, appointments: sortByTime(rows) }
+    if (requestedDate.value === next.date) requestedDate.value = null
+    for (const [id, change] of [...early]) {
+      if (dayOf(change.appointment.appointment_date, session.zone) !== next.date) continue
+      early.delete(id)
+      applyUpdate(change.appointment, change.action, change.changed)
+    }
   }
 
   /** A live change: the newest state replaces the row (an older one that arrives late is ignored). */
   function applyUpdate(appointment: Appointment, action: AppointmentAction | null, changed: readonly string[]): void {
     const b = board.value
     if (!b) return
+    const day = dayOf(appointment.appointment_date, session.zone)
+    if (day !== b.date && day === requestedDate.value) keepEarly({ appointment, action, changed })
     const index = b.appointments.findIndex((a) => a.id === appointment.id)
     const current = index >= 0 ? b.appointments[index] : undefined
     if (current && compareIso(appointment.updated_at, current.updated_at) < 0) return
-    const onBoard = utcDay(appointment.appointment_date) === b.date
+    const onBoard = day === b.date
     if (!onBoard && !current) return
     let appointments: Appointment[]
+    if (onBoard) departed.delete(appointment.id)
+    else remember(departed, appointment.id, appointment.updated_at)
     if (!onBoard) {
       appointments = b.appointments.filter((a) => a.id !== appointment.id)
     } else if (current && timeOf(current) === timeOf(appointment)) {
@@ -138,8 +198,17 @@ export const useBoardStore = defineStore('board', () => {
     }
   }
 
+  /** A change for the day on its way: the newest per appointment, applied when that day's board is in. */
+  function keepEarly(change: BoardChange): void {
+    const id = change.appointment.id
+    const kept = early.get(id)
+    if (kept && compareIso(change.appointment.updated_at, kept.appointment.updated_at) < 0) return
+    remember(early, id, change)
+  }
+
   async function load(day: string): Promise<void> {
     const mine = ++request
+    if (requestedDate.value !== day) early.clear()
     requestedDate.value = day
     loading.value = true
     error.value = null
@@ -147,7 +216,10 @@ export const useBoardStore = defineStore('board', () => {
       const next = await bridge.loadBoard({ date: day })
       if (mine === request) replace(next)
     } catch (e) {
-      if (mine === request) error.value = `The board for ${day} could not be loaded: ${errorMessage(e)}`
+      if (mine === request) {
+        error.value = `The board for ${day} could not be loaded: ${errorMessage(e)}`
+        early.clear()
+      }
     } finally {
       if (mine === request) loading.value = false
     }
@@ -173,6 +245,8 @@ export const useBoardStore = defineStore('board', () => {
   function reset(): void {
     board.value = null
     requestedDate.value = null
+    early.clear()
+    departed.clear()
     error.value = null
     lastChange.value = null
     doctorFilter.value = ALL
@@ -189,6 +263,8 @@ export const useBoardStore = defineStore('board', () => {
     lastChange,
     highlighted,
     date,
+    today,
+    showingToday,
     stale,
     syncedAt,
     doctors,
@@ -207,6 +283,39 @@ export const useBoardStore = defineStore('board', () => {
 })
 
 const timeOf = (a: Appointment): number => Date.parse(a.appointment_date)
+
+const sameDoctor = (x: ColumnDoctor, y: ColumnDoctor): boolean => x.doctorId === y.doctorId && x.name === y.name && x.refreshSeconds === y.refreshSeconds
+
+/**
+ * The rows of a new read of the day on show, with what live changes already
+ * told: a row whose current state is newer than the read's stays; a row the
+ * read does not have stays while it is highlighted (a live change brought it
+ * moments ago; the read may predate it; the next read settles it); a row a
+ * newer live change moved to another day does not come back.
+ */
+function keepNewer(current: readonly Appointment[], incoming: readonly Appointment[], lit: (id: number) => boolean, departed: ReadonlyMap<number, string>): Appointment[] {
+  const now = new Map(current.map((a) => [a.id, a]))
+  const rows: Appointment[] = []
+  for (const row of incoming) {
+    const gone = departed.get(row.id)
+    if (gone !== undefined && compareIso(row.updated_at, gone) < 0) continue
+    const mine = now.get(row.id)
+    rows.push(mine && compareIso(mine.updated_at, row.updated_at) > 0 ? mine : row)
+  }
+  const read = new Set(incoming.map((a) => a.id))
+  for (const a of current) if (!read.has(a.id) && lit(a.id)) rows.push(a)
+  return rows
+}
+
+/** Sets a key as the newest entry of a map kept to `EARLY_LIMIT` entries (the oldest goes first). */
+function remember<V>(map: Map<number, V>, id: number, value: V): void {
+  map.delete(id)
+  if (map.size >= EARLY_LIMIT) {
+    const oldest = map.keys().next()
+    if (!oldest.done) map.delete(oldest.value)
+  }
+  map.set(id, value)
+}
 
 const byTime = (a: Appointment, b: Appointment): number => timeOf(a) - timeOf(b) || a.id - b.id
 

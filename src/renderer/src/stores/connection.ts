@@ -32,6 +32,7 @@ export function idleConnection(at = new Date().toISOString()): ConnectionInfo {
     nextRetryAt: null,
     detail: null,
     limitedFeatures: [],
+    broadcastWarning: null,
   }
 }
 
@@ -50,6 +51,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const rejected = ref<RejectedPayload[]>([])
   const lastSync = ref<SyncEvent | null>(null)
   const about = ref<Pick<Diagnostics, 'appVersion' | 'host' | 'cache'> | null>(null)
+  /** What the desk's checks with the server while live cost and found (Diagnostics). */
+  const reconciliation = ref<Diagnostics['reconciliation'] | null>(null)
   const diagnosticsLoading = ref(false)
   const diagnosticsError = ref<string | null>(null)
 
@@ -112,6 +115,7 @@ export const useConnectionStore = defineStore('connection', () => {
     try {
       const d = await bridge.getDiagnostics()
       about.value = { appVersion: d.appVersion, host: d.host, cache: d.cache }
+      reconciliation.value = d.reconciliation
       info.value = d.connection
       timeline.value = d.timeline.slice(-TIMELINE_LIMIT)
       channels.value = sortChannels(d.channels)
@@ -167,6 +171,7 @@ export const useConnectionStore = defineStore('connection', () => {
     channels.value = []
     rejected.value = []
     lastSync.value = null
+    reconciliation.value = null
     checks.value = null
     copyState.value = 'idle'
     copyFallback.value = null
@@ -179,6 +184,7 @@ export const useConnectionStore = defineStore('connection', () => {
     rejected,
     lastSync,
     about,
+    reconciliation,
     diagnosticsLoading,
     diagnosticsError,
     checks,

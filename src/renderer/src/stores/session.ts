@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { SignInRequest, type DemoAccount, type SignInResult } from '../../../shared/bridge'
+import { isTimeZone, systemTimeZone, type ClinicTimeZone } from '../../../shared/clinic-time'
 import type { SessionState } from '../../../shared/desk-state'
 import type { Role } from '../../../shared/domain'
 import { useBridge } from '../desk/bridge-context'
@@ -77,6 +78,17 @@ export const useSessionStore = defineStore('session', () => {
   const role = computed<Role | null>(() => user.value?.role ?? null)
   const isDemo = computed(() => state.value.status === 'signed-in' && state.value.demo)
   const apiUrl = computed(() => (state.value.status === 'signed-in' ? state.value.apiUrl : null))
+  /**
+   * The clinic's zone: whose days the board shows and whose clock every time
+   * is read on. This computer's own zone while no one is signed in (and for a
+   * zone this window's runtime does not know, which the core would not send).
+   */
+  const timeZone = computed<ClinicTimeZone>(() => {
+    const s = state.value
+    if (s.status === 'signed-in' && isTimeZone(s.timeZone.zone)) return s.timeZone
+    return { zone: systemTimeZone(), source: 'os', note: s.status === 'signed-in' ? `${s.timeZone.zone} is not a time zone this window knows` : null }
+  })
+  const zone = computed(() => timeZone.value.zone)
   const signedOutReason = computed(() => (state.value.status === 'signed-out' ? state.value.reason : null))
   const busy = computed(() => pending.value !== null || state.value.status === 'signing-in')
 
@@ -94,7 +106,7 @@ export const useSessionStore = defineStore('session', () => {
     // The core announces the session too; taking the answer at once keeps the
     // window from flashing the form while that event is on its way.
     // (The demo clinic's address is known only to the core: its event brings it.)
-    if (state.value.status !== 'signed-in') state.value = { status: 'signed-in', user: result.user, apiUrl: apiUrlUsed ?? '', demo }
+    if (state.value.status !== 'signed-in') state.value = { status: 'signed-in', user: result.user, apiUrl: apiUrlUsed ?? '', demo, timeZone: result.timeZone }
     return true
   }
 
@@ -187,6 +199,8 @@ export const useSessionStore = defineStore('session', () => {
     role,
     isDemo,
     apiUrl,
+    timeZone,
+    zone,
     signedOutReason,
     busy,
     apply,
