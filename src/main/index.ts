@@ -16,6 +16,7 @@ import { decideUpdates } from './core/update-policy';
 import { UpdateService } from './core/updates';
 import { embeddedDemo, type EmbeddedDemo } from './demo/demo-port';
 import { takeApiDialectArg } from './demo/dialects/names';
+import { takeTimeZoneArg } from './demo/time-zone-arg';
 import type { AlertClick } from './electron/alerts';
 import { installAppMenu, helpActions } from './electron/app-menu';
 import { desktopPlatform, userFiles, type DesktopPlatform } from './electron/app-paths';
@@ -173,11 +174,15 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   const demoDialect = takeApiDialectArg(argv);
   if (!demoDialect.ok) logger.warn(`demo clinic: ${demoDialect.message}; it speaks the default dialect`);
   const apiDialect = demoDialect.ok ? demoDialect.dialect : undefined;
+  // `--time-zone=NAME` (`clinic-desk start --time-zone NAME`): the demo clinic's zone, else this computer's.
+  const demoZone = takeTimeZoneArg(argv);
+  if (!demoZone.ok) logger.warn(`demo clinic: ${demoZone.message}; it uses this computer's zone`);
+  const demoTimeZone = demoZone.ok ? demoZone.timeZone : undefined;
   const demo =
     options.demo !== undefined
       ? options.demo
       : config.apiUrl === null
-        ? embeddedDemo({ apiDialect, logger: { info: () => undefined, warn: (m, f) => logger.warn(`demo clinic: ${m}`, f) } })
+        ? embeddedDemo({ apiDialect, ...(demoTimeZone === undefined ? {} : { timeZone: demoTimeZone }), logger: { info: () => undefined, warn: (m, f) => logger.warn(`demo clinic: ${m}`, f) } })
         : null;
   // Decided once from the policy; when off, electron-updater is never even loaded.
   const osPlatform = options.platform ?? process.platform;

@@ -30,7 +30,7 @@ test('conversations: send a message, and see a colleague typing', async ({ page,
   );
   try {
     await desk.goOnline();
-    desk.typing(conversation.id, colleague.name, true, new Date().toISOString());
+    await desk.typing(conversation.id, colleague.name, true, new Date().toISOString());
     await expect(page.getByText(`${colleague.name} is typing…`)).toBeVisible();
     await screenshot(page, 'conversation');
     await expectAccessible(page, 'conversation');

@@ -54,6 +54,8 @@ export interface Preview {
   account(role: DemoRole): DemoUserInfo;
   /** Links the desk handed to the host to open in the browser. */
   opened: string[];
+  /** The clock the desk and the demo clinic read (`startAt`, running on; else the real one). */
+  now: () => number;
 }
 
 /**
@@ -98,7 +100,15 @@ export interface Updates extends UpdateDesk {
   startDownload(): void;
 }
 
-export const test = base.extend<{ preview: Preview; policy: unknown; apiDialect: ApiDialectName; updater: UpdaterOption | undefined; updates: Updates | null }>({
+export const test = base.extend<{
+  preview: Preview;
+  policy: unknown;
+  apiDialect: ApiDialectName;
+  clinicZone: string;
+  startAt: number | undefined;
+  updater: UpdaterOption | undefined;
+  updates: Updates | null;
+}>({
   /**
    * An admin policy file's contents for this test's desk (`test.use({ policy: {...} })`), or
    * `{ forClinic }` to make them from the demo clinic's addresses; none by default.
@@ -106,6 +116,13 @@ export const test = base.extend<{ preview: Preview; policy: unknown; apiDialect:
   policy: [undefined, { option: true }],
   /** The REST dialect the demo clinic speaks (`test.use({ apiDialect: 'cursor' })`); the desk's contract by default. */
   apiDialect: ['default', { option: true }],
+  /** The demo clinic's time zone (its user answer says it, so the desk's days follow it); UTC by default. */
+  clinicZone: ['UTC', { option: true }],
+  /**
+   * The instant the desk, the demo clinic and the page's clock read when the test starts (then
+   * running on in real time); the real clock by default. The page's clock is set in `signInDemo`.
+   */
+  startAt: [undefined, { option: true }],
   /** An update feed and the real electron-updater for this test's desk; none by default. */
   updater: [undefined, { option: true }],
   updates: async ({ updater }, use) => {
@@ -140,9 +157,11 @@ export const test = base.extend<{ preview: Preview; policy: unknown; apiDialect:
       rmSync(dir, { recursive: true, force: true });
     }
   },
-  preview: async ({ policy, apiDialect, updates }, use) => {
+  preview: async ({ policy, apiDialect, clinicZone, startAt, updates }, use) => {
     const base = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-'));
-    const demo = embeddedDemo({ seed: DEMO_SEED, apiDialect, scenario: { autoStart: false }, logger: silentLogger });
+    const t0 = Date.now();
+    const now = startAt === undefined ? Date.now : () => startAt + (Date.now() - t0);
+    const demo = embeddedDemo({ seed: DEMO_SEED, apiDialect, timeZone: clinicZone, now, scenario: { autoStart: false }, logger: silentLogger });
     // Starts the clinic first (the desk signs in later, when the page asks), so a policy can name it.
     await demo.start('reception');
     const clinic = demo.clinic;
@@ -159,6 +178,7 @@ export const test = base.extend<{ preview: Preview; policy: unknown; apiDialect:
       logger,
       ...(policy === undefined ? {} : { policyFile }),
       appVersion: 'e2e',
+      now,
       onOpenExternal: (url) => opened.push(url),
       ...(updates ? { updates: updates.service } : {}),
     });
@@ -171,7 +191,7 @@ export const test = base.extend<{ preview: Preview; policy: unknown; apiDialect:
       if (!found) throw new Error(`the demo clinic has no ${email}`);
       return found;
     };
-    await use({ url: host.url, host, desk, demo, clinic, account, opened });
+    await use({ url: host.url, host, desk, demo, clinic, account, opened, now });
     await host.close();
     await desk.close();
     await demo.close();

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { startDemoClinic } from '../demo/demo-clinic';
 import { API_DIALECTS, apiDialectUsageLines, unknownApiDialect } from '../demo/dialects/names';
 import { stderrLogger } from '../demo/logger';
+import { TIME_ZONE_USAGE, unknownTimeZone } from '../demo/time-zone-arg';
+import { isTimeZone } from '../../shared/clinic-time';
 
 /**
  * `clinic-desk demo-server`: the demo clinic as a process. Prints exactly one
@@ -23,6 +25,7 @@ const USAGE = `usage: clinic-desk demo-server [options]
   --event-naming S   broadcast-as (default: 'general-notification') or class-name ('App\\Events\\...')
   --api-dialect NAME the REST answers of another clinic's Laravel app (default: default):
 ${DIALECT_LINES}
+  --time-zone NAME   ${TIME_ZONE_USAGE}
   --quiet            log warnings only
   --help             this text
 `;
@@ -39,6 +42,7 @@ const Args = z.object({
   rate: z.coerce.number().min(0).max(6000).default(20),
   'event-naming': z.enum(['broadcast-as', 'class-name']).default('broadcast-as'),
   'api-dialect': z.enum(API_DIALECTS, { error: (issue) => unknownApiDialect(issue.input) }).default('default'),
+  'time-zone': z.string().refine(isTimeZone, { error: (issue) => unknownTimeZone(issue.input) }).optional(),
   quiet: z.boolean().default(false),
 });
 
@@ -55,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
         rate: { type: 'string' },
         'event-naming': { type: 'string' },
         'api-dialect': { type: 'string' },
+        'time-zone': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -87,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
       wsPort,
       eventNaming: args['event-naming'],
       apiDialect: args['api-dialect'],
+      ...(args['time-zone'] === undefined ? {} : { timeZone: args['time-zone'] }),
       logger,
       scenario: { ratePerMinute: Math.max(args.rate, 0.01), autoStart: args.rate > 0 },
     });

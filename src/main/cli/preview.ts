@@ -11,6 +11,8 @@ import { jsonLinesLogger } from '../core/log';
 import { embeddedDemo } from '../demo/demo-port';
 import { API_DIALECTS, apiDialectUsageLines, unknownApiDialect } from '../demo/dialects/names';
 import { stderrLogger } from '../demo/logger';
+import { TIME_ZONE_USAGE, unknownTimeZone } from '../demo/time-zone-arg';
+import { isTimeZone } from '../../shared/clinic-time';
 import { ensureRendererBuilt, rendererDir } from '../preview/build-renderer';
 import { createPreviewDesk } from '../preview/preview-desk';
 import { startPreviewHost } from '../preview/server';
@@ -37,6 +39,8 @@ first browser that opens it gets the desk; the link does not work twice.
                   the REST answers of the demo clinic, as another clinic's Laravel
                   app gives them (default: default):
 ${apiDialectUsageLines(18)}
+  --time-zone NAME
+                  ${TIME_ZONE_USAGE}
   --no-build      serve out/renderer as it is (do not rebuild a stale renderer)
   --renderer DIR  serve this built renderer folder instead (implies --no-build)
   --policy FILE   show the desk as an admin policy file would make it (locked
@@ -55,6 +59,7 @@ const Args = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
   'api-dialect': z.enum(API_DIALECTS, { error: (issue) => unknownApiDialect(issue.input) }).default('default'),
+  'time-zone': z.string().refine(isTimeZone, { error: (issue) => unknownTimeZone(issue.input) }).optional(),
   'no-build': z.boolean().default(false),
   renderer: z.string().min(1).optional(),
   policy: z.string().min(1).optional(),
@@ -72,6 +77,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
         port: { type: 'string' },
         seed: { type: 'string' },
         'api-dialect': { type: 'string' },
+        'time-zone': { type: 'string' },
         'no-build': { type: 'boolean' },
         renderer: { type: 'string' },
         policy: { type: 'string' },
@@ -120,7 +126,12 @@ export async function run(argv: string[], env: Record<string, string | undefined
   }
 
   const cacheDir = mkdtempSync(join(tmpdir(), 'clinic-desk-preview-'));
-  const demo = embeddedDemo({ seed: args.seed, apiDialect: args['api-dialect'], logger: stderrLogger(level) });
+  const demo = embeddedDemo({
+    seed: args.seed,
+    apiDialect: args['api-dialect'],
+    ...(args['time-zone'] === undefined ? {} : { timeZone: args['time-zone'] }),
+    logger: stderrLogger(level),
+  });
   // The last resort: an internal error in this process restarts the desk core instead of ending
   // the preview; a crash loop stops the core (the page then shows why) and the host keeps serving.
   let core: DeskService | null = null;

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiDialectUsageLines, takeApiDialectArg, type ApiDialectName } from '../demo/dialects/names';
+import { TIME_ZONE_USAGE, takeTimeZoneArg } from '../demo/time-zone-arg';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -44,6 +45,7 @@ clinic-desk preview when it runs instead (see clinic-desk preview --help).
                       when no clinic is configured), as another clinic's Laravel app gives
                       them (default: default):
 ${apiDialectUsageLines(22)}
+  --time-zone NAME    ${TIME_ZONE_USAGE}
   --help              this text
 `;
 
@@ -51,10 +53,10 @@ ${apiDialectUsageLines(22)}
  * The desktop app's command line under `electron-vite preview`: what follows `--` goes to
  * Electron, so the app reads `--api-dialect=NAME` from its own argv (src/main/index.ts).
  */
-export function electronPreviewArgs(rest: readonly string[], dialect: ApiDialectName | undefined): string[] {
-  if (dialect === undefined) return [...rest];
-  const flag = `--api-dialect=${dialect}`;
-  return rest.includes('--') ? [...rest, flag] : [...rest, '--', flag];
+export function electronPreviewArgs(rest: readonly string[], dialect: ApiDialectName | undefined, timeZone?: string): string[] {
+  const flags = [...(dialect === undefined ? [] : [`--api-dialect=${dialect}`]), ...(timeZone === undefined ? [] : [`--time-zone=${timeZone}`])];
+  if (flags.length === 0) return [...rest];
+  return rest.includes('--') ? [...rest, ...flags] : [...rest, '--', ...flags];
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -67,8 +69,13 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`clinic-desk start: invalid options\n  ${dialect.message}\n\n${USAGE}`);
     return 2;
   }
+  const zone = takeTimeZoneArg(dialect.rest);
+  if (!zone.ok) {
+    process.stderr.write(`clinic-desk start: invalid options\n  ${zone.message}\n\n${USAGE}`);
+    return 2;
+  }
   if (electronBinaryInstalled()) {
-    return runElectronPreview(electronPreviewArgs(dialect.rest, dialect.dialect));
+    return runElectronPreview(electronPreviewArgs(zone.rest, dialect.dialect, zone.timeZone));
   }
   process.stderr.write(
     'clinic-desk: the Electron binary is not installed (node_modules/electron/path.txt is missing,\n' +

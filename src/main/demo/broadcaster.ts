@@ -43,6 +43,8 @@ export class LaravelBroadcaster {
   private readonly pusher: Pusher;
   private failures = 0;
   private sent = 0;
+  private suppressed = 0;
+  private enabled = true;
 
   constructor(private readonly options: BroadcasterOptions) {
     this.pusher = new Pusher({
@@ -56,8 +58,19 @@ export class LaravelBroadcaster {
     });
   }
 
+  /** `sent`: taken by the socket server; `failures`: it refused or was down; `suppressed`: not sent while broadcasting is off. */
   get stats() {
-    return { sent: this.sent, failures: this.failures };
+    return { sent: this.sent, failures: this.failures, suppressed: this.suppressed };
+  }
+
+  /** Whether events go out at all: off is a stopped queue worker (the REST side changes, nothing reaches the socket server). */
+  get broadcasting(): boolean {
+    return this.enabled;
+  }
+
+  setBroadcasting(on: boolean): void {
+    if (on !== this.enabled) this.options.logger.info(on ? 'broadcasting resumed (queue worker started)' : 'broadcasting stopped (queue worker stopped)');
+    this.enabled = on;
   }
 
   notification(n: Notification): Promise<boolean> {
@@ -138,6 +151,11 @@ export class LaravelBroadcaster {
   }
 
   private async trigger(event: string, channelNames: string[], data: string, exceptSocketId?: string): Promise<boolean> {
+    if (!this.enabled) {
+      // Queued and never processed: the job stays in the queue; nothing reaches the socket server.
+      this.suppressed++;
+      return false;
+    }
     try {
       for (let i = 0; i < channelNames.length; i += MAX_CHANNELS_PER_TRIGGER) {
         const chunk = channelNames.slice(i, i + MAX_CHANNELS_PER_TRIGGER);

@@ -9,8 +9,11 @@ import type {
   Notification,
   User,
 } from '../../shared/domain';
+import { dayIn } from '../../shared/clinic-time';
 import { toLaravelIso } from '../../shared/time';
 import { ID_BASE, type DemoAccountRow, type DemoWorld } from './world';
+
+export type ConversationRow = DemoWorld['conversations'][number];
 
 /**
  * The demo back end's database: in memory, synchronous, and shaped like the
@@ -25,13 +28,15 @@ export class ClinicStore {
   private readonly notifications = new Map<number, Notification>();
   private readonly appointments = new Map<number, Appointment>();
   private readonly consultations = new Map<number, Consultation>();
-  private readonly conversations = new Map<number, DemoWorld['conversations'][number]>();
+  private readonly conversations = new Map<number, ConversationRow>();
   private readonly messages = new Map<number, Message[]>();
   /** `${conversationId}:${userId}` → last message id read. */
   private readonly reads = new Map<string, number>();
   /** `${userId}:${clientId}` → message id, so a retried send creates one message. */
   private readonly sentByClientId = new Map<string, number>();
-  private nextId: { notification: number; appointment: number; consultation: number; message: number };
+  private nextId: { notification: number; appointment: number; consultation: number; conversation: number; message: number };
+  /** The clinic's IANA time zone: its calendar decides "today" and which day an appointment is on. */
+  readonly timeZone: string;
   private lastStamp = { ms: 0, micros: 0 };
 
   constructor(
@@ -39,6 +44,7 @@ export class ClinicStore {
     private readonly now: () => number = Date.now,
   ) {
     this.world = world;
+    this.timeZone = world.timeZone;
     for (const n of world.notifications) this.notifications.set(n.id, { ...n });
     for (const a of world.appointments) this.appointments.set(a.id, { ...a });
     for (const c of world.consultations) this.consultations.set(c.id, { ...c });
@@ -57,6 +63,7 @@ export class ClinicStore {
       notification: maxId([...this.notifications.keys()], ID_BASE.notification),
       appointment: maxId([...this.appointments.keys()], ID_BASE.appointment),
       consultation: maxId([...this.consultations.keys()], ID_BASE.consultation),
+      conversation: maxId([...this.conversations.keys()], ID_BASE.conversation),
       message: maxId(world.messages.map((m) => m.id), ID_BASE.message),
     };
   }
@@ -74,9 +81,19 @@ export class ClinicStore {
     return toLaravelIso(this.lastStamp.ms, this.lastStamp.micros);
   }
 
-  /** The demo's current UTC day, `YYYY-MM-DD`. */
+  /** The clinic's current local day, `YYYY-MM-DD` (in its time zone, not UTC). */
   today(): string {
-    return new Date(this.now()).toISOString().slice(0, 10);
+    return dayIn(this.now(), this.timeZone);
+  }
+
+  /** The demo's clock (ms). */
+  clock(): number {
+    return this.now();
+  }
+
+  /** Whether an appointment is on a clinic day (its local calendar day, as `?date=` means it). */
+  isOnDay(appointment: Pick<Appointment, 'appointment_date'>, day: string): boolean {
+    return dayIn(appointment.appointment_date, this.timeZone) === day;
   }
 
   // ── accounts ────────────────────────────────────────────────────────────
@@ -86,7 +103,7 @@ export class ClinicStore {
     if (!row || row.password !== password) return null;
     const token = this.newToken();
     this.tokens.set(token, row.id);
-    return { token, user: toUser(row) };
+    return { token, user: toUser(row, this.timeZone) };
   }
 
   /** Sanctum's plain-text token shape, "{id}|{40 random chars}", with an id never handed out twice. */
@@ -105,7 +122,7 @@ export class ClinicStore {
   userByToken(token: string): User | null {
     const id = this.tokens.get(token);
     const row = id === undefined ? undefined : this.accountById(id);
-    return row ? toUser(row) : null;
+    return row ? toUser(row, this.timeZone) : null;
   }
 
   revokeToken(token: string): boolean {
@@ -130,7 +147,7 @@ export class ClinicStore {
 
   userById(id: number): User | null {
     const row = this.accountById(id);
-    return row ? toUser(row) : null;
+    return row ? toUser(row, this.timeZone) : null;
   }
 
   members(clinicId: number): ClinicMember[] {
@@ -192,7 +209,7 @@ export class ClinicStore {
 
   appointmentsOn(clinicId: number, day: string, filter?: (a: Appointment) => boolean): Appointment[] {
     return [...this.appointments.values()]
-      .filter((a) => a.clinic_id === clinicId && a.appointment_date.startsWith(day) && (filter ? filter(a) : true))
+      .filter((a) => a.clinic_id === clinicId && this.isOnDay(a, day) && (filter ? filter(a) : true))
       .sort((a, b) => a.appointment_date.localeCompare(b.appointment_date) || a.id - b.id)
       .map((a) => ({ ...a }));
   }
@@ -204,6 +221,18 @@ export class ClinicStore {
 
   allAppointments(): Appointment[] {
     return [...this.appointments.values()].map((a) => ({ ...a }));
+  }
+
+  /** A new appointment (a walk-in, a booking), stamped now. */
+  createAppointment(input: Pick<Appointment, 'doctor_id' | 'patient_id' | 'status' | 'appointment_date' | 'duration_minutes' | 'reason'>): Appointment {
+    const doctor = this.doctor(input.doctor_id);
+    const patient = this.patient(input.patient_id);
+    if (!doctor) throw new RangeError(`no doctor ${input.doctor_id}`);
+    if (!patient) throw new RangeError(`no patient ${input.patient_id}`);
+    if (patient.clinic_id !== doctor.clinic_id) throw new RangeError(`patient ${patient.id} is not a patient of doctor ${doctor.id}'s clinic`);
+    const a: Appointment = { ...input, id: this.nextId.appointment++, clinic_id: doctor.clinic_id, patient_name: patient.name, updated_at: this.stamp() };
+    this.appointments.set(a.id, a);
+    return { ...a };
   }
 
   updateAppointment(id: number, changes: Partial<Pick<Appointment, 'status' | 'appointment_date' | 'reason'>>): Appointment {
@@ -224,7 +253,9 @@ export class ClinicStore {
     return c ? { ...c } : null;
   }
 
-  openConsultation(appointment: Appointment): Consultation {
+  /** A consultation for the appointment's doctor and patient, pending (called in next) or already active. */
+  openConsultation(appointment: Appointment, status: 'pending' | 'active' = 'pending'): Consultation {
+    const at = this.stamp();
     const c: Consultation = {
       id: this.nextId.consultation++,
       clinic_id: appointment.clinic_id,
@@ -232,10 +263,10 @@ export class ClinicStore {
       patient_id: appointment.patient_id,
       patient_name: appointment.patient_name,
       appointment_id: appointment.id,
-      status: 'pending',
-      started_at: null,
+      status,
+      started_at: status === 'active' ? at : null,
       ended_at: null,
-      updated_at: this.stamp(),
+      updated_at: at,
     };
     this.consultations.set(c.id, c);
     return { ...c };
@@ -258,8 +289,20 @@ export class ClinicStore {
     return this.conversations.get(id);
   }
 
-  conversationsWhere(filter: (c: DemoWorld['conversations'][number]) => boolean) {
+  conversationsWhere(filter: (c: ConversationRow) => boolean) {
     return [...this.conversations.values()].filter(filter).sort((a, b) => a.id - b.id);
+  }
+
+  /** A new conversation between staff of one clinic (no messages yet). */
+  createConversation(input: { clinic_id: number; subject: string; participant_ids: readonly number[] }): ConversationRow {
+    const participants = [...new Set(input.participant_ids)];
+    for (const id of participants) {
+      const row = this.accountById(id);
+      if (!row || row.clinic_id !== input.clinic_id || row.role === 'patient') throw new RangeError(`user ${id} is not staff of clinic ${input.clinic_id}`);
+    }
+    const row: ConversationRow = { id: this.nextId.conversation++, clinic_id: input.clinic_id, subject: input.subject, participant_ids: participants, updated_at: this.stamp() };
+    this.conversations.set(row.id, row);
+    return { ...row, participant_ids: [...row.participant_ids] };
   }
 
   /** The conversation as `userId` sees it: unread count and their read position. */
@@ -321,6 +364,7 @@ export class ClinicStore {
   }
 }
 
-function toUser(row: DemoAccountRow): User {
-  return { id: row.id, name: row.name, email: row.email, role: row.role, clinic_id: row.clinic_id, doctor_id: row.doctor_id };
+/** The user as the app's model has it; each dialect decides where (and whether) the answer says the clinic's zone. */
+function toUser(row: DemoAccountRow, timeZone: string): User {
+  return { id: row.id, name: row.name, email: row.email, role: row.role, clinic_id: row.clinic_id, doctor_id: row.doctor_id, time_zone: timeZone };
 }

@@ -8,7 +8,8 @@ import type { DemoLogger } from './logger';
  * started on first use on free loopback ports, with the scenario running so
  * the board moves, and stopped with the host. The options are the clinic's
  * (`startDemoClinic`): `seed`, `apiDialect` (the REST dialect it answers in;
- * `clinic-desk preview|start --api-dialect NAME`), `scenario`, ...
+ * `clinic-desk preview|start --api-dialect NAME`), `timeZone` (the clinic's
+ * zone, default this computer's; `--time-zone NAME`), `scenario`, ...
  */
 export interface EmbeddedDemo extends DemoPort {
   /** The running clinic, once started (tests and the preview host trigger events through it). */

@@ -31,6 +31,8 @@ export const DemoServerInfo = z.object({
   eventNaming: z.enum(['broadcast-as', 'class-name']),
   /** The REST dialect of the demo's Laravel app (docs/backend-contract.md, "Dialects of the demo clinic"). */
   apiDialect: z.enum(API_DIALECTS).default('default'),
+  /** The clinic's IANA time zone: its local day is the demo's "today". */
+  timeZone: z.string().min(1).max(64).default('UTC'),
   users: z.array(DemoUserInfo),
 });
 export type DemoServerInfo = z.infer<typeof DemoServerInfo>;

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -26,7 +26,7 @@ import {
 } from './http-kit';
 import type { DemoLogger } from './logger';
 import { phpJsonEncode } from './php-json';
-import { authorizeChannel, canSeeBoard, canSeeConversation } from './policy';
+import { authorizeChannel, canSeeBoard, canSeeConversation, doctorSeesClinicOverRest } from './policy';
 
 /**
  * The clinic's Laravel application as the desk sees it: the REST API of
@@ -69,13 +69,37 @@ export interface InjectedFault {
 /** `Retry-After` of an injected 429 that does not set one. */
 export const DEFAULT_RETRY_AFTER_SEC = 1;
 
+/** One request served: its method, path (no query) and status. */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+}
+
+/** What requests cost, per `METHOD /path` and in all. */
+export interface PathTraffic {
+  requests: number;
+  /** Answered `304 Not Modified`. */
+  notModified: number;
+  /** Body bytes sent (0 for a 204 or 304; headers not counted). */
+  bytes: number;
+}
+
+export interface TrafficReport extends PathTraffic {
+  /** Keyed `GET /api/appointments` (the path without its query). */
+  byPath: Record<string, PathTraffic>;
+}
+
 export interface LaravelApp {
   readonly url: string;
   readonly port: number;
   injectFault(fault: InjectedFault): void;
   clearFaults(): void;
-  /** Requests served, by `METHOD /path` pattern; the tests use it to see what a client asked. */
-  readonly requestLog: ReadonlyArray<{ method: string; path: string; status: number }>;
+  /** Requests served, in order; the tests use it to see what a client asked. */
+  readonly requestLog: ReadonlyArray<RequestRecord>;
+  /** Requests, 304s and body bytes since the start or the last `resetTraffic()`, per path and in all. */
+  traffic(): TrafficReport;
+  resetTraffic(): void;
   close(): Promise<void>;
 }
 
@@ -88,13 +112,25 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
   const { backend, logger } = options;
   const store = backend.store;
   const faults: InjectedFault[] = [];
-  const requestLog: Array<{ method: string; path: string; status: number }> = [];
+  const requestLog: RequestRecord[] = [];
+  /** The body bytes of each request in `requestLog`, at the same index. */
+  const bytesLog: number[] = [];
+  let trafficFrom = 0;
   const router = new Router();
   const dialect = createApiDialect(options.apiDialect ?? 'default', store);
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     sendJson(res, status, body, headers, dialect.encode);
-  const sendList = <K extends ListKind>(ctx: RequestContext, u: User, kind: K, rows: ListRequest<K>['rows']) =>
-    send(ctx.res, 200, dialect.list({ kind, rows, user: u, url: ctx.url, req: ctx.req }));
+  const sendList = <K extends ListKind>(ctx: RequestContext, u: User, kind: K, rows: ListRequest<K>['rows']) => {
+    const body = dialect.list({ kind, rows, user: u, url: ctx.url, req: ctx.req });
+    if (!dialect.etags) return send(ctx.res, 200, body);
+    // `cache.headers:etag`: a weak validator of the body; a client that has it gets 304 and no body.
+    const etag = `W/"${createHash('md5').update(dialect.encode(body)).digest('hex')}"`;
+    if (etagMatches(ctx.req.headers['if-none-match'], etag)) {
+      ctx.res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache, private' }).end();
+      return;
+    }
+    send(ctx.res, 200, body, { ETag: etag });
+  };
   const present = dialect.present;
 
   const user = (ctx: RequestContext): User => {
@@ -128,11 +164,14 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
       store.revokeToken(token);
       ctx.res.writeHead(204).end();
     })
-    .on('GET', '/api/user', (ctx) => send(ctx.res, 200, present.user(user(ctx))))
+    .on('GET', '/api/user', (ctx) => {
+      const shaped = present.user(user(ctx));
+      send(ctx.res, 200, dialect.wrapsUser ? { data: shaped } : shaped);
+    })
     .on('POST', '/broadcasting/auth', async (ctx) => {
       const u = user(ctx);
       const input = validate(AuthRequest, await readBody(ctx.req));
-      const decision = authorizeChannel(store, u, input.channel_name);
+      const decision = authorizeChannel(store, u, input.channel_name, { doctorView: dialect.doctorView });
       if (!decision.allow) {
         logger.info('channel refused', { userId: u.id, channel: input.channel_name, reason: decision.reason });
         throw new HttpError(403, 'This action is unauthorized.');
@@ -176,9 +215,12 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
         const u = user(ctx);
         const q = validate(AppointmentsQuery, query(ctx));
         const patientId = store.world.patients.find((p) => p.user_id === u.id)?.id;
-        const rows = canSeeBoard(u)
-          ? store.appointmentsOn(u.clinic_id, q.date)
-          : store.appointmentsOn(u.clinic_id, q.date, (a) => a.patient_id === patientId);
+        const ownOnly = u.role === 'doctor' && !doctorSeesClinicOverRest(dialect.doctorView);
+        const rows = !canSeeBoard(u)
+          ? store.appointmentsOn(u.clinic_id, q.date, (a) => a.patient_id === patientId)
+          : ownOnly
+            ? store.appointmentsOn(u.clinic_id, q.date, (a) => a.doctor_id === u.doctor_id)
+            : store.appointmentsOn(u.clinic_id, q.date);
         sendList(ctx, u, 'appointments', rows);
       })
       .on('GET', '/api/consultations', (ctx) => {
@@ -256,7 +298,11 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
   };
 
   const server: Server = createServer((req, res) => {
-    res.on('finish', () => requestLog.push({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', status: res.statusCode }));
+    const counted = countBodyBytes(res);
+    res.on('finish', () => {
+      requestLog.push({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', status: res.statusCode });
+      bytesLog.push(counted.bytes);
+    });
     handle(req, res).catch((error: unknown) => renderError(req, res, error, logger, dialect.encode));
   });
   await new Promise<void>((resolve, reject) => {
@@ -271,6 +317,10 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
     url: `http://${host}:${address.port}`,
     port: address.port,
     requestLog,
+    traffic: () => trafficOf(requestLog.slice(trafficFrom), bytesLog.slice(trafficFrom)),
+    resetTraffic: () => {
+      trafficFrom = requestLog.length;
+    },
     injectFault: (fault) => faults.push({ ...fault }),
     clearFaults: () => faults.splice(0, faults.length),
     close: () =>
@@ -279,6 +329,45 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
         server.closeAllConnections();
       })),
   };
+}
+
+/** Symfony's `isNotModified()`: any of the listed validators (or `*`) matches, compared weakly. */
+export function etagMatches(header: string | string[] | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const weak = (tag: string) => tag.trim().replace(/^W\//, '');
+  const listed = (Array.isArray(header) ? header.join(',') : header).split(',').map((t) => t.trim()).filter((t) => t !== '');
+  return listed.some((tag) => tag === '*' || weak(tag) === weak(etag));
+}
+
+/** Counts the body bytes a response writes (whatever writes them: JSON, HTML, a raw fault). */
+function countBodyBytes(res: ServerResponse): { bytes: number } {
+  const counted = { bytes: 0 };
+  const size = (chunk: unknown) => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk instanceof Uint8Array ? chunk.byteLength : 0);
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    counted.bytes += size(chunk);
+    return write(chunk, ...rest);
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (typeof chunk !== 'function') counted.bytes += size(chunk);
+    return end(chunk, ...rest);
+  }) as typeof res.end;
+  return counted;
+}
+
+function trafficOf(records: readonly RequestRecord[], bytes: readonly number[]): TrafficReport {
+  const report: TrafficReport = { requests: 0, notModified: 0, bytes: 0, byPath: {} };
+  records.forEach((r, i) => {
+    const key = `${r.method} ${r.path}`;
+    const entry = (report.byPath[key] ??= { requests: 0, notModified: 0, bytes: 0 });
+    for (const t of [entry, report]) {
+      t.requests++;
+      t.bytes += bytes[i] ?? 0;
+      if (r.status === 304) t.notModified++;
+    }
+  });
+  return report;
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -9,6 +9,29 @@ import type { ClinicStore } from './clinic-store';
 
 const isClinicWide = (user: User) => CLINIC_WIDE_ROLES.includes(user.role);
 
+/**
+ * What a doctor sees of their colleagues' schedules, which clinics' apps decide
+ * differently (each dialect names its own, see `dialects/names.ts`):
+ * - `own`: only their own schedule, over REST and on the channels;
+ * - `clinic`: the whole clinic's schedule over REST, and every colleague's
+ *   `private-appointments.doctor.{id}` channel is authorised;
+ * - `clinic-rest`: the whole clinic over REST, but colleagues' channels are
+ *   refused (403), so their columns only refresh over REST.
+ */
+export const DOCTOR_VIEWS = ['own', 'clinic', 'clinic-rest'] as const;
+export type DoctorView = (typeof DOCTOR_VIEWS)[number];
+
+export interface ChannelRules {
+  doctorView: DoctorView;
+}
+
+const OWN_ONLY: ChannelRules = { doctorView: 'own' };
+
+/** Whether a doctor's REST answers (the appointments list) show colleagues' appointments. */
+export function doctorSeesClinicOverRest(view: DoctorView): boolean {
+  return view !== 'own';
+}
+
 export function canSeeConsultation(store: ClinicStore, user: User, consultationId: number): boolean {
   const c = store.consultation(consultationId);
   if (!c) return false;
@@ -24,10 +47,11 @@ export function canSeeConversation(store: ClinicStore, user: User, conversationI
   return isClinicWide(user) && user.clinic_id === c.clinic_id;
 }
 
-export function canSeeDoctorSchedule(store: ClinicStore, user: User, doctorId: number): boolean {
+/** Whether the user may join a doctor's schedule channel (`private-appointments.doctor.{id}`). */
+export function canSeeDoctorSchedule(store: ClinicStore, user: User, doctorId: number, rules: ChannelRules = OWN_ONLY): boolean {
   const doctor = store.doctor(doctorId);
   if (!doctor) return false;
-  if (user.role === 'doctor') return user.doctor_id === doctorId;
+  if (user.role === 'doctor') return user.doctor_id === doctorId || (rules.doctorView === 'clinic' && user.clinic_id === doctor.clinic_id);
   return isClinicWide(user) && user.clinic_id === doctor.clinic_id;
 }
 
@@ -41,7 +65,7 @@ export type ChannelDecision =
   | { allow: false; reason: string };
 
 /** The channel callbacks of `routes/channels.php`, for a full channel name. */
-export function authorizeChannel(store: ClinicStore, user: User, channelName: string): ChannelDecision {
+export function authorizeChannel(store: ClinicStore, user: User, channelName: string, rules: ChannelRules = OWN_ONLY): ChannelDecision {
   const ref = parseChannel(channelName);
   if (!ref) return { allow: false, reason: `no such channel: ${channelName}` };
   const deny = (reason: string): ChannelDecision => ({ allow: false, reason });
@@ -51,7 +75,7 @@ export function authorizeChannel(store: ClinicStore, user: User, channelName: st
     case 'appointments':
       return user.id === ref.id ? allow : deny('not your channel');
     case 'doctor-appointments':
-      return canSeeDoctorSchedule(store, user, ref.id) ? allow : deny('not your doctor');
+      return canSeeDoctorSchedule(store, user, ref.id, rules) ? allow : deny('not your doctor');
     case 'consultation':
       return canSeeConsultation(store, user, ref.id) ? allow : deny('not a participant');
     case 'conversation':

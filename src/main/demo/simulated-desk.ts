@@ -69,8 +69,12 @@ export class SimulatedDesk {
     });
   }
 
-  /** Whispers `typing` on a conversation, as Echo's `whisper('typing', ...)` does. */
-  typing(conversationId: number, name: string, typing: boolean, at: string): void {
+  /**
+   * Whispers `typing` on a conversation, as Echo's `whisper('typing', ...)` does;
+   * resolves once sent (after subscribing, the first time), or after `timeoutMs`
+   * when the channel could not be joined (a whisper is best effort).
+   */
+  typing(conversationId: number, name: string, typing: boolean, at: string, timeoutMs = 2000): Promise<boolean> {
     const channel = this.subscribe(channels.conversation(conversationId).fullName);
     const send = () =>
       channel.trigger(TYPING_CLIENT_EVENT, {
@@ -79,8 +83,19 @@ export class SimulatedDesk {
         data: { user_id: this.userId, name, typing },
         timestamp: at,
       });
-    if (channel.subscribed) send();
-    else channel.bind('pusher:subscription_succeeded', send);
+    if (channel.subscribed) return Promise.resolve(send());
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        channel.unbind('pusher:subscription_succeeded', onSubscribed);
+        resolve(false);
+      }, timeoutMs);
+      const onSubscribed = () => {
+        clearTimeout(timer);
+        channel.unbind('pusher:subscription_succeeded', onSubscribed);
+        resolve(send());
+      };
+      channel.bind('pusher:subscription_succeeded', onSubscribed);
+    });
   }
 
   /** Leaves: disconnecting is what makes the server announce `member_removed`. */

@@ -506,14 +506,14 @@ describe('headers', () => {
     for (const call of calls) await expect(call()).rejects.toBeInstanceOf(ServerError);
     expect(s.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       'GET /api/user',
-      'GET /api/clinic/members',
+      'GET /api/clinic/members?per_page=500',
       'GET /api/notifications?after_id=5&per_page=500',
       'POST /api/notifications/3/read',
       'POST /api/notifications/read-all',
       'DELETE /api/notifications/3',
-      `GET /api/appointments?date=${TODAY}`,
-      'GET /api/consultations?status=pending',
-      'GET /api/conversations',
+      `GET /api/appointments?per_page=500&date=${TODAY}`,
+      'GET /api/consultations?per_page=500&status=pending',
+      'GET /api/conversations?per_page=500',
       'GET /api/conversations/7001/messages?before_id=9005',
       'POST /api/conversations/7001/messages',
       'POST /api/conversations/7001/read',

@@ -142,7 +142,7 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     const sim = new SimulatedDesk(colleague.id, colleague.clinic_id, c.store.issueToken(colleague.id), { apiUrl: c.info.apiUrl, wsHost: c.info.wsHost, wsPort: c.info.wsPort, appKey: c.info.appKey }, silentLogger);
     open.push({ close: () => sim.goOffline() });
     await d.waitFor('channel', (e) => e.channel.name === channels.conversation(conversation.id).fullName && e.channel.state === 'subscribed');
-    sim.typing(conversation.id, colleague.name, true, new Date().toISOString());
+    await sim.typing(conversation.id, colleague.name, true, new Date().toISOString());
     const typing = await d.waitFor('typing', (e) => e.conversationId === conversation.id);
     expect(typing.typing).toEqual({ user_id: colleague.id, name: colleague.name, typing: true });
   });

@@ -152,19 +152,22 @@ describe('one event on several channels', () => {
   it('emits an appointment update once per channel (doctor and patient), for the sync layer to de-duplicate', async () => {
     // No demo user may join both channels; a back end whose policy allows it signs both.
     const rt = pool.create(clinic.info, { authorize: localAuthorizer(clinic.info) });
-    const doctorChannel = channels.doctorAppointments(33);
-    const patientChannel = channels.appointments(10); // patient 501's portal account
+    // Patient 501 has the portal account (user 10): an appointment of theirs goes to their doctor's channel and theirs.
+    const theirs = clinic.store.allAppointments().find((a) => a.patient_id === 501);
+    if (!theirs) throw new Error('seed 42 has no appointment of patient 501');
+    const doctorChannel = channels.doctorAppointments(theirs.doctor_id);
+    const patientChannel = channels.appointments(10);
     rt.setChannels([doctorChannel, patientChannel]);
     rt.connect();
     await settled(rt, [doctorChannel.fullName, patientChannel.fullName]);
     const events = collect(rt, 'event');
 
-    const { appointment } = await clinic.backend.updateAppointment(1135, 'confirmed', { status: 'checked_in' });
+    const { appointment } = await clinic.backend.updateAppointment(theirs.id, 'confirmed', { status: 'checked_in' });
     await until(rt, () => events.length === 2, 'two deliveries');
     expect(events.map((e) => e.channel).sort()).toEqual([patientChannel.fullName, doctorChannel.fullName].sort());
     for (const e of events) {
       expect(e.key).toBe('appointment');
-      expect(e.payload).toMatchObject({ id: 1135, timestamp: appointment.updated_at });
+      expect(e.payload).toMatchObject({ id: theirs.id, timestamp: appointment.updated_at });
     }
   });
 });

@@ -14,7 +14,6 @@ import { channels } from '../../../src/shared/channels';
 import { ErrorBody, ValidationErrorBody } from '../../../src/shared/domain';
 import { SERVER_EVENTS } from '../../../src/shared/payloads';
 import {
-  DemoHarness,
   account,
   ajaxAuthorization,
   hmacHex,
@@ -27,6 +26,7 @@ import {
   type ApiResponse,
   type RequestOptions,
 } from '../../helpers/demo';
+import { UtcHarness } from './pinned-zone';
 
 const EMAILS = {
   admin: 'admin@northside.clinic.test',
@@ -107,7 +107,7 @@ function lookUpWorld(clinic: DemoClinic): World {
   };
 }
 
-const harness = new DemoHarness();
+const harness = new UtcHarness();
 let clinic: DemoClinic;
 let world: World;
 let sdk: PusherSdk;
@@ -423,7 +423,7 @@ describe('presence channel_data is encoded as PHP does', () => {
 // ------------------------------------------------------------- end to end ---
 
 describe('pusher-js subscribing through /broadcasting/auth (its own ajax transport)', () => {
-  const e2e = new DemoHarness();
+  const e2e = new UtcHarness();
   afterEach(() => e2e.cleanup());
 
   async function desk(fresh: DemoClinic, email: string): Promise<{ client: Pusher; userId: number; token: string }> {

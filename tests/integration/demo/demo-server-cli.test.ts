@@ -39,11 +39,19 @@ function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number |
 }
 
 describe('clinic-desk demo-server', () => {
-  it('prints one JSON line with its URLs and users, serves them, and stops cleanly on SIGTERM with a client connected', async () => {
-    const child = launch(['--port', '0', '--seed', '42', '--rate', '0']);
+  it('prints one JSON line with its URLs, users and zone, serves them, and stops cleanly on SIGTERM with a client connected', async () => {
+    const child = launch(['--port', '0', '--seed', '42', '--rate', '0', '--time-zone', 'Asia/Kathmandu']);
     const done = exited(child);
     const info = DemoServerInfo.parse(JSON.parse(await firstLine(child)));
     expect(info.seed).toBe(42);
+    // --time-zone: the clinic's zone, in the line and in the user answer (clinic.timezone in the default dialect).
+    expect(info.timeZone).toBe('Asia/Kathmandu');
+    const me = await fetch(`${info.apiUrl}/api/login`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'reception1@northside.clinic.test', password: 'password' }),
+    });
+    expect(((await me.json()) as { user: { clinic: { timezone: string } } }).user.clinic.timezone).toBe('Asia/Kathmandu');
     expect(info.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(info.users.map((u) => u.role)).toEqual(expect.arrayContaining(['admin', 'reception', 'doctor']));
     expect(info.users.filter((u) => u.role === 'doctor').every((u) => u.doctorId !== undefined)).toBe(true);
@@ -106,14 +114,19 @@ describe('clinic-desk demo-server', () => {
   });
 
   it('refuses invalid options with the flag named and exit code 2', async () => {
-    const bad = launch(['--port', 'eighty']);
-    const { code, stderr } = await exited(bad);
+    const bad = exited(launch(['--port', 'eighty']));
+    const remote = exited(launch(['--host', '10.0.0.5']));
+    const zone = exited(launch(['--time-zone', 'Mars/Olympus']));
+    const { code, stderr } = await bad;
     expect(code).toBe(2);
     expect(stderr).toContain('--port');
 
-    const remote = launch(['--host', '10.0.0.5']);
-    const refused = await exited(remote);
+    const refused = await remote;
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('loopback');
+
+    const unknownZone = await zone;
+    expect(unknownZone.code).toBe(2);
+    expect(unknownZone.stderr).toContain('--time-zone: unknown time zone "Mars/Olympus"');
   });
 });

@@ -10,7 +10,8 @@ import type Pusher from 'pusher-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { API_DIALECTS, API_DIALECT_DESCRIPTIONS, type ApiDialectName } from '../../../src/main/demo/dialects';
-import { DemoHarness, TODAY, ajaxAuthorization, nextEvent, request, subscribe, type ApiResponse } from '../../helpers/demo';
+import { TODAY, ajaxAuthorization, nextEvent, request, subscribe, type ApiResponse } from '../../helpers/demo';
+import { UtcHarness } from './pinned-zone';
 
 const RECEPTION1 = 'reception1@northside.clinic.test';
 const DOCTOR1 = 'doctor1@northside.clinic.test';
@@ -20,8 +21,8 @@ const EXTRA_NOTIFICATIONS = 37;
 type Json = Record<string, unknown>;
 type Session = { token: string; user: Json };
 
-const shared = new DemoHarness();
-const harness = new DemoHarness();
+const shared = new UtcHarness();
+const harness = new UtcHarness();
 const clinics = {} as Record<ApiDialectName, DemoClinic>;
 const sessions = {} as Record<ApiDialectName, Session>;
 
@@ -95,6 +96,8 @@ const withQuery = (path: string, query: string) => `${path}${path.includes('?') 
 
 const CONTRACT_KEYS = {
   user: ['id', 'name', 'email', 'role', 'clinic_id', 'doctor_id'],
+  /** The default and resource dialects' user: the contract's, with `clinic: {id, name, timezone}` (the clinic's zone). */
+  zonedUser: ['id', 'name', 'email', 'role', 'clinic_id', 'doctor_id', 'clinic'],
   members: ['id', 'name', 'role', 'clinic_id', 'doctor_id'],
   notifications: ['id', 'user_id', 'type', 'title', 'message', 'action_url', 'created_at', 'read_at'],
   appointments: ['id', 'clinic_id', 'doctor_id', 'patient_id', 'patient_name', 'status', 'appointment_date', 'duration_minutes', 'reason', 'updated_at'],
@@ -154,7 +157,8 @@ describe('API_DIALECTS', () => {
     expect(keys(page)).toEqual(['data', 'meta']);
     expect(page.meta).toEqual({ per_page: 5, has_more: true, last_id: Number(data(page)[4]?.id) });
     expect(keySet(data(page)[0])).toEqual([...CONTRACT_KEYS.notifications].sort());
-    expect(keySet(sessions.default.user)).toEqual([...CONTRACT_KEYS.user].sort());
+    expect(keySet(sessions.default.user)).toEqual([...CONTRACT_KEYS.zonedUser].sort());
+    expect(sessions.default.user.clinic).toEqual({ id: 1, name: 'Northside Family Clinic', timezone: clinics.default.timeZone });
     const members = await get('default', LIST_PATHS.members);
     expect(keys(members.body)).toEqual(['data']);
     expect(data(members.body as Json).map((m) => m.role)).not.toContain('nurse');
@@ -259,9 +263,12 @@ describe('resource dialect', () => {
     expect((page.links as Json).first).toBe('http://clinic.example.org:8443/api/clinic/members?page=1');
   });
 
-  it('keeps single answers and /api/user in the contract\'s shapes', async () => {
-    expect(keySet(sessions.resource.user)).toEqual([...CONTRACT_KEYS.user].sort());
-    expect(keySet(await body('resource', '/api/user'))).toEqual([...CONTRACT_KEYS.user].sort());
+  it('keeps single answers in the contract\'s shapes; /api/user is a UserResource {data: user}, login\'s user unwrapped', async () => {
+    expect(keySet(sessions.resource.user)).toEqual([...CONTRACT_KEYS.zonedUser].sort());
+    const me = await body('resource', '/api/user');
+    expect(keys(me)).toEqual(['data']);
+    expect(me.data).toEqual(sessions.resource.user);
+    expect(sessions.resource.user.clinic).toEqual({ id: 1, name: 'Northside Family Clinic', timezone: clinics.resource.timeZone });
   });
 });
 
@@ -351,7 +358,9 @@ describe('cursor dialect', () => {
   });
 
   it('writes ids as strings in the login answer, /api/user, and nested records (participants, last message)', async () => {
-    expect(sessions.cursor.user).toEqual({ ...sessions.default.user, id: '2', clinic_id: '1', doctor_id: null });
+    const { clinic: _clinic, ...contract } = sessions.default.user;
+    // The zone at top level, as `timezone`.
+    expect(sessions.cursor.user).toEqual({ ...contract, id: '2', clinic_id: '1', doctor_id: null, timezone: clinics.cursor.timeZone });
     expect(await body('cursor', '/api/user')).toEqual(sessions.cursor.user);
     const doctor = await signIn(clinics.cursor, DOCTOR1);
     expect(doctor.user.doctor_id).toMatch(/^\d+$/);
@@ -426,7 +435,7 @@ describe('cursor dialect', () => {
 // ----------------------------------------------------------------- nested ---
 
 const NESTED_KEYS = {
-  user: ['id', 'name', 'email', 'role', 'clinic', 'doctor'],
+  user: ['id', 'name', 'email', 'role', 'clinic', 'current_clinic', 'doctor'],
   members: ['id', 'name', 'role', 'clinic', 'doctor'],
   notifications: ['id', 'user_id', 'type', 'title', 'body', 'url', 'created_at', 'read_at'],
   appointments: ['id', 'clinic', 'doctor', 'patient', 'status', 'starts_at', 'details', 'updated_at'],
@@ -442,8 +451,16 @@ describe('nested dialect', () => {
     for (const item of data(page)) expect(keys(item)).toEqual(NESTED_KEYS[list]);
   });
 
-  it('answers the user with clinic {id, name} and doctor {id} | null, in /api/user and the login answer', async () => {
-    expect(sessions.nested.user).toEqual({ id: 2, name: sessions.default.user.name, email: RECEPTION1, role: 'reception', clinic: { id: 1, name: 'Northside Family Clinic' }, doctor: null });
+  it('answers the user with clinic {id, name}, current_clinic {id, timezone} and doctor {id} | null, in /api/user and the login answer', async () => {
+    expect(sessions.nested.user).toEqual({
+      id: 2,
+      name: sessions.default.user.name,
+      email: RECEPTION1,
+      role: 'reception',
+      clinic: { id: 1, name: 'Northside Family Clinic' },
+      current_clinic: { id: 1, timezone: clinics.nested.timeZone },
+      doctor: null,
+    });
     expect(await body('nested', '/api/user')).toEqual(sessions.nested.user);
     const doctor = await signIn(clinics.nested, DOCTOR1);
     expect(keys(doctor.user)).toEqual(NESTED_KEYS.user);

@@ -23,7 +23,6 @@ import {
   listEnvelope,
 } from '../../../src/shared/domain';
 import {
-  DemoHarness,
   TODAY,
   TOMORROW,
   YESTERDAY,
@@ -34,6 +33,7 @@ import {
   request,
   type ApiClient,
 } from '../../helpers/demo';
+import { UtcHarness } from './pinned-zone';
 
 const RECEPTION1 = 'reception1@northside.clinic.test';
 const RECEPTION2 = 'reception2@northside.clinic.test';
@@ -58,9 +58,9 @@ const ids = (rows: ReadonlyArray<{ id: number }>) => rows.map((r) => r.id);
 const ascending = (values: readonly number[]) => [...values].sort((a, b) => a - b);
 
 /** Runs against a clinic nobody changes: read-only tests share it. */
-const sharedHarness = new DemoHarness();
+const sharedHarness = new UtcHarness();
 /** A fresh clinic per test that writes. */
-const harness = new DemoHarness();
+const harness = new UtcHarness();
 let shared: DemoClinic;
 
 beforeAll(async () => {
@@ -86,13 +86,15 @@ describe('POST /api/login', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = LoginResponse.parse(res.body);
-    expect(body.user).toEqual({
+    // The contract's user, with its clinic and the clinic's zone next to clinic_id.
+    expect((res.body as { user: unknown }).user).toEqual({
       id: expected.id,
       name: expected.name,
       email: RECEPTION1,
       role: 'reception',
       clinic_id: 1,
       doctor_id: null,
+      clinic: { id: 1, name: 'Northside Family Clinic', timezone: shared.timeZone },
     });
     const me = await request(shared.info.apiUrl, 'GET', '/api/user', { token: body.token });
     expect(me.status).toBe(200);
@@ -210,14 +212,16 @@ describe('GET /api/user', () => {
     const { token } = await login(shared, DOCTOR1);
     const res = await request(shared.info.apiUrl, 'GET', '/api/user', { token });
     expect(res.status).toBe(200);
-    expect(User.parse(res.body)).toEqual({
+    expect(res.body).toEqual({
       id: doctor.id,
       name: doctor.name,
       email: DOCTOR1,
       role: 'doctor',
       clinic_id: 1,
       doctor_id: doctor.doctorId,
+      clinic: { id: 1, name: 'Northside Family Clinic', timezone: shared.timeZone },
     });
+    expect(User.parse(res.body).doctor_id).toBe(doctor.doctorId);
     expect(doctor.doctorId).toBeGreaterThanOrEqual(31);
   });
 
@@ -990,9 +994,10 @@ describe('injected faults', () => {
 
 // Keeps the schemas honest: a body that a schema strips silently would hide a wrong shape.
 describe('response shapes carry no surprises', () => {
-  it('GET /api/user answers exactly the User fields', async () => {
+  it('GET /api/user answers exactly the User fields, the zone inside its clinic (clinic.timezone, not time_zone)', async () => {
     const api = await clientFor(shared, RECEPTION1);
     const raw = (await api.get('/api/user')).body as Record<string, unknown>;
-    expect(Object.keys(raw).sort()).toEqual(Object.keys(User.shape).sort());
+    const wire = [...Object.keys(User.shape).filter((k) => k !== 'time_zone'), 'clinic'];
+    expect(Object.keys(raw).sort()).toEqual(wire.sort());
   });
 });

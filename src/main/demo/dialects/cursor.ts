@@ -1,7 +1,7 @@
 import type { Notification } from '../../../shared/domain';
 import { phpJsonEncode } from '../php-json';
 import { cursorPaginate, queryString, requestPath, validatedPaging } from './laravel-paging';
-import { LIST_ORDER, nameAndRole, presentRows, type ApiDialect, type Presenters } from './types';
+import { LIST_ORDER, contractUser, nameAndRole, presentRows, type ApiDialect, type Presenters } from './types';
 
 /**
  * Controllers that `return Model::query()->orderBy(...)->cursorPaginate($perPage)->withQueryString();`:
@@ -9,6 +9,8 @@ import { LIST_ORDER, nameAndRole, presentRows, type ApiDialect, type Presenters 
  * with an opaque `?cursor=`. `per_page` (default 15) is validated up to 100.
  * Notifications keep `after_id` (ascending, strictly after). And the stack
  * emits every id as a numeric string ("12"), as some PHP drivers and casts do.
+ * The user carries the clinic's zone at top level (`timezone`). No ETags; a
+ * doctor sees only their own schedule.
  */
 
 export const CURSOR_PER_PAGE = 15;
@@ -29,7 +31,7 @@ export function stringIds(record: unknown): unknown {
 }
 
 const STRING_ID_PRESENTERS: Presenters = {
-  user: stringIds,
+  user: (user) => stringIds({ ...contractUser(user), timezone: user.time_zone }),
   member: stringIds,
   notification: stringIds,
   appointment: stringIds,
@@ -57,4 +59,7 @@ export const cursorDialect = (): ApiDialect => ({
     return { ...page, data: presentRows(STRING_ID_PRESENTERS, request.kind, page.data) };
   },
   presenceUserInfo: nameAndRole,
+  wrapsUser: false,
+  etags: false,
+  doctorView: 'own',
 });

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { NotificationsQuery, type Message, type Notification } from '../../../shared/domain';
+import type { ClinicStore } from '../clinic-store';
 import { validate } from '../http-kit';
-import { CONTRACT_PRESENTERS, nameAndRole, type ApiDialect, type ListRequest } from './types';
+import { CONTRACT_PRESENTERS, clinicWithZone, contractUser, nameAndRole, type ApiDialect, type ListRequest, type Presenters } from './types';
 
 /**
  * The desk's contract (docs/backend-contract.md): lists are `{data}`, and
  * notifications `{data, meta: {per_page, has_more, last_id}}` paged by
- * `after_id`/`per_page`; messages take `before_id`/`limit`.
+ * `after_id`/`per_page`; messages take `before_id`/`limit`. The user says its
+ * clinic's zone as `clinic: {id, name, timezone}`; lists send a weak ETag and
+ * answer 304 to `If-None-Match`; a doctor sees only their own schedule.
  */
 
 export const MessagesQuery = z.object({
@@ -39,14 +42,23 @@ export function contractWindow(request: ListRequest): ContractWindow {
   }
 }
 
-export const defaultDialect = (): ApiDialect => ({
+/** The contract's records, and the user with its clinic next to `clinic_id`: `clinic: {id, name, timezone}`. */
+export const zonedUserPresenters = (store: ClinicStore): Presenters => ({
+  ...CONTRACT_PRESENTERS,
+  user: (user) => ({ ...contractUser(user), clinic: clinicWithZone(store, user) }),
+});
+
+export const defaultDialect = (store: ClinicStore): ApiDialect => ({
   name: 'default',
   fullApi: true,
   encode: (body) => JSON.stringify(body),
-  present: CONTRACT_PRESENTERS,
+  present: zonedUserPresenters(store),
   list(request) {
     const { rows, meta } = contractWindow(request);
     return meta === undefined ? { data: rows } : { data: rows, meta };
   },
   presenceUserInfo: nameAndRole,
+  wrapsUser: false,
+  etags: true,
+  doctorView: 'own',
 });

@@ -17,4 +17,7 @@ export const minimalDialect = (): ApiDialect => ({
     throw new Error(`the minimal dialect has no list ${request.kind}`);
   },
   presenceUserInfo: (user: User) => ({ name: user.name }),
+  wrapsUser: false,
+  etags: false,
+  doctorView: 'own',
 });

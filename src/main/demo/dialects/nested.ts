@@ -10,7 +10,10 @@ import { presentRows, type ApiDialect, type Presenters } from './types';
  * with `{data}` lists that carry no meta. Paging parameters are the contract's
  * (`after_id`/`per_page` for notifications, at most `per_page` items, ascending).
  * The clinic also has a nurse, a role the desk does not know; the presence
- * callback returns `['id' => ..., 'name' => ...]`.
+ * callback returns `['id' => ..., 'name' => ...]`. The user names the session's
+ * clinic and its zone as `current_clinic: {id, timezone}`; lists send a weak
+ * ETag (304 to `If-None-Match`). Doctors see the whole clinic's schedule over
+ * REST, but colleagues' doctor channels are refused (403).
  */
 
 /** The nurse each clinic's member list has in this dialect only (no account behind it). */
@@ -47,6 +50,7 @@ export const nestedDialect = (store: ClinicStore): ApiDialect => {
       email: u.email,
       role: u.role,
       clinic: { id: u.clinic_id, name: clinicName(u.clinic_id) },
+      current_clinic: { id: u.clinic_id, timezone: u.time_zone },
       doctor: u.doctor_id === null ? null : { id: u.doctor_id },
     }),
     member: (m) => ({ id: m.id, name: m.name, role: m.role, clinic: { id: m.clinic_id }, doctor: m.doctor_id === null ? null : { id: m.doctor_id } }),
@@ -104,5 +108,8 @@ export const nestedDialect = (store: ClinicStore): ApiDialect => {
       return { data };
     },
     presenceUserInfo: (user: User) => ({ id: user.id, name: user.name }),
+    wrapsUser: false,
+    etags: true,
+    doctorView: 'clinic-rest',
   };
 };

@@ -1,14 +1,18 @@
 import type { Notification } from '../../../shared/domain';
 import { phpJsonEncode } from '../php-json';
 import { currentPage, lengthAwarePaginate, queryString, requestPath, validatedPaging } from './laravel-paging';
-import { CONTRACT_PRESENTERS, nameAndRole, type ApiDialect } from './types';
+import { CONTRACT_PRESENTERS, contractUser, nameAndRole, type ApiDialect, type Presenters } from './types';
 
 /**
  * Controllers that `return Model::query()->...->paginate($perPage)->withQueryString();`:
  * the paginator's own JSON at top level. `per_page` (default 15) is validated
  * `integer|min:1|max:25`, so 26 is a 422. Notifications keep `after_id`
- * (ascending, strictly after).
+ * (ascending, strictly after). The user carries the clinic's zone at top level
+ * (`timezone`). No ETags; a doctor sees only their own schedule.
  */
+
+/** The contract's records; the user with a top-level `timezone` (an app-wide `config('app.timezone')`). */
+const PRESENTERS: Presenters = { ...CONTRACT_PRESENTERS, user: (user) => ({ ...contractUser(user), timezone: user.time_zone }) };
 
 export const PAGINATE_PER_PAGE = 15;
 export const PAGINATE_MAX_PER_PAGE = 25;
@@ -17,7 +21,7 @@ export const paginateDialect = (): ApiDialect => ({
   name: 'paginate',
   fullApi: true,
   encode: phpJsonEncode,
-  present: CONTRACT_PRESENTERS,
+  present: PRESENTERS,
   list(request) {
     const notifications = request.kind === 'notifications';
     const { perPage, afterId } = validatedPaging(request.url, { fallback: PAGINATE_PER_PAGE, max: PAGINATE_MAX_PER_PAGE, afterId: notifications });
@@ -30,4 +34,7 @@ export const paginateDialect = (): ApiDialect => ({
     });
   },
   presenceUserInfo: nameAndRole,
+  wrapsUser: false,
+  etags: false,
+  doctorView: 'own',
 });

@@ -1,22 +1,27 @@
+import type { ClinicStore } from '../clinic-store';
 import { phpJsonEncode } from '../php-json';
+import { zonedUserPresenters } from './default';
 import { cappedPerPage, currentPage, lengthAwarePaginate, queryString, requestPath, resourceCollection } from './laravel-paging';
-import { CONTRACT_PRESENTERS, nameAndRole, type ApiDialect } from './types';
+import { nameAndRole, type ApiDialect } from './types';
 
 /**
  * A typical Laravel app with API Resources: every list is
  * `XResource::collection(Model::query()->...->paginate($perPage)->withQueryString())`,
  * answered as `{data, links, meta}`. `per_page` (default 15) is silently capped at 50.
  * Notifications are `latest('id')`, newest first, and know nothing of `after_id`.
+ * `GET /api/user` is a `UserResource`, `{data: {..., clinic: {id, name, timezone}}}`
+ * (login's `user` unwrapped); lists send a weak ETag (304 to `If-None-Match`).
+ * Doctors see the whole clinic's schedule, over REST and on every colleague's channel.
  */
 
 export const RESOURCE_PER_PAGE = 15;
 export const RESOURCE_MAX_PER_PAGE = 50;
 
-export const resourceDialect = (): ApiDialect => ({
+export const resourceDialect = (store: ClinicStore): ApiDialect => ({
   name: 'resource',
   fullApi: true,
   encode: phpJsonEncode,
-  present: CONTRACT_PRESENTERS,
+  present: zonedUserPresenters(store),
   list(request) {
     const rows = request.kind === 'notifications' ? [...request.rows].reverse() : request.rows;
     const page = lengthAwarePaginate(rows, {
@@ -28,4 +33,7 @@ export const resourceDialect = (): ApiDialect => ({
     return resourceCollection(page);
   },
   presenceUserInfo: nameAndRole,
+  wrapsUser: true,
+  etags: true,
+  doctorView: 'clinic',
 });

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Appointment, ClinicMember, Consultation, Conversation, Message, Notification, User } from '../../../shared/domain';
+import type { ClinicStore } from '../clinic-store';
+import type { DoctorView } from '../policy';
 import type { ApiDialectName } from './names';
 
 /**
@@ -70,6 +72,28 @@ export interface ApiDialect {
   readonly list: (request: ListRequest) => unknown;
   /** `user_info` of a presence channel's `channel_data`. */
   readonly presenceUserInfo: (user: User) => Record<string, unknown>;
+  /**
+   * `GET /api/user` answers `{data: user}` (a `UserResource` returned from the
+   * route); login's `user` is never wrapped (a resource nested in an array is not).
+   */
+  readonly wrapsUser: boolean;
+  /**
+   * GET lists carry a weak `ETag` of their body and answer `304 Not Modified`
+   * (no body) to a matching `If-None-Match`, as Laravel's `cache.headers:etag` middleware does.
+   */
+  readonly etags: boolean;
+  /** What a doctor sees of colleagues' schedules over REST and on their channels (see policy.ts). */
+  readonly doctorView: DoctorView;
+}
+
+/** The contract's user fields: the app's model without the zone, which each dialect places (or leaves out) itself. */
+export function contractUser(user: User): Omit<User, 'time_zone'> {
+  return { id: user.id, name: user.name, email: user.email, role: user.role, clinic_id: user.clinic_id, doctor_id: user.doctor_id };
+}
+
+/** The clinic as Laravel apps nest it on the user (`'clinic' => ['id', 'name', 'timezone']`). */
+export function clinicWithZone(store: ClinicStore, user: User): { id: number; name: string | null; timezone: string | null } {
+  return { id: user.clinic_id, name: store.world.clinics.find((c) => c.id === user.clinic_id)?.name ?? null, timezone: user.time_zone };
 }
 
 /** Applies the record shaper of the list's kind to each row. */
@@ -78,9 +102,9 @@ export function presentRows(present: Presenters, kind: ListKind, rows: readonly 
   return rows.map((row) => shape(row));
 }
 
-/** Presenters that leave every record as it is (the contract's shapes). */
+/** Presenters that leave every record as it is (the contract's shapes; the user without a zone). */
 export const CONTRACT_PRESENTERS: Presenters = {
-  user: (row) => row,
+  user: contractUser,
   member: (row) => row,
   notification: (row) => row,
   appointment: (row) => row,
