@@ -582,7 +582,8 @@ export class ApiClient {
       const key = JSON.stringify(next);
       if (asked.has(key)) break; // a "next" that points back: the end, however the server sees it
       asked.add(key);
-      const read = readListPage(await this.listPage(path, query, next));
+      // A thread's history is read one server page at a time (its own size); the synced lists whole.
+      const read = readListPage(resource === 'messages' ? await this.get(path, z.unknown(), { ...query, ...next }) : await this.listPage(path, query, next));
       if (!read.ok) throw new NotUnderstoodError(read.problem, init);
       const listing = this.readAll(resource, read.page.records, init, items.length);
       items.push(...listing.items);
