@@ -1,6 +1,6 @@
 import { bell, connectionStatus, expect, expectAccessible, goTo, screenshot, signInDemo, test, unreadCount } from './fixtures';
 
-test('a doctor gets only their own channels; a refused channel shows 403 in Diagnostics while the app keeps working', async ({ page, preview }) => {
+test('a doctor asks for every doctor’s schedule; refused channels show 403 in Diagnostics while the app keeps working', async ({ page, preview }) => {
   const { clinic } = preview;
   const doctor = preview.account('doctor');
   if (doctor.doctorId === undefined) throw new Error('doctor1 has no doctor id');
@@ -12,10 +12,17 @@ test('a doctor gets only their own channels; a refused channel shows 403 in Diag
   const table = page.getByRole('table', { name: 'Channels' });
   await expect(table).toBeVisible();
   const rows = table.locator('[data-channel]');
-  await expect(rows.filter({ hasText: '403' })).toHaveCount(1);
-  const refused = await rows.filter({ hasText: '403' }).getAttribute('data-channel');
   const names = await Promise.all((await rows.all()).map(async (row) => (await row.getAttribute('data-channel')) ?? ''));
-  expect(names.filter((n) => n.startsWith('private-appointments.doctor.'))).toEqual([`private-appointments.doctor.${doctor.doctorId}`]);
+  // Their own schedule first, then their colleagues' (the default dialect's channel rules refuse those: 403).
+  const schedules = names.filter((n) => n.startsWith('private-appointments.doctor.'));
+  expect(schedules[0]).toBe(`private-appointments.doctor.${doctor.doctorId}`);
+  expect(schedules.length).toBeGreaterThan(1);
+  const colleagues = schedules.slice(1);
+  for (const name of colleagues) await expect(table.locator(`[data-channel="${name}"]`)).toContainText('403');
+  // And the channel the injected fault refused.
+  const refusedRows = rows.filter({ hasText: '403' });
+  const refusedNames = await Promise.all((await refusedRows.all()).map(async (row) => (await row.getAttribute('data-channel')) ?? ''));
+  const refused = refusedNames.find((n) => !colleagues.includes(n)) ?? null;
   expect(names).toContain(`private-notifications.${doctor.id}`);
   expect(names.filter((n) => n.startsWith('private-notifications.'))).toEqual([`private-notifications.${doctor.id}`]);
   await expect(page.getByRole('button', { name: 'Run checks' })).toBeVisible();

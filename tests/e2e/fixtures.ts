@@ -106,6 +106,7 @@ export const test = base.extend<{
   apiDialect: ApiDialectName;
   clinicZone: string;
   startAt: number | undefined;
+  reconcileMs: number | undefined;
   updater: UpdaterOption | undefined;
   updates: Updates | null;
 }>({
@@ -123,6 +124,8 @@ export const test = base.extend<{
    * running on in real time); the real clock by default. The page's clock is set in `signInDemo`.
    */
   startAt: [undefined, { option: true }],
+  /** The desk's reconciliation interval while live, in ms (the setting's 60 s by default). */
+  reconcileMs: [undefined, { option: true }],
   /** An update feed and the real electron-updater for this test's desk; none by default. */
   updater: [undefined, { option: true }],
   updates: async ({ updater }, use) => {
@@ -157,7 +160,7 @@ export const test = base.extend<{
       rmSync(dir, { recursive: true, force: true });
     }
   },
-  preview: async ({ policy, apiDialect, clinicZone, startAt, updates }, use) => {
+  preview: async ({ policy, apiDialect, clinicZone, startAt, reconcileMs, updates }, use) => {
     const base = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-'));
     const t0 = Date.now();
     const now = startAt === undefined ? Date.now : () => startAt + (Date.now() - t0);
@@ -179,6 +182,7 @@ export const test = base.extend<{
       ...(policy === undefined ? {} : { policyFile }),
       appVersion: 'e2e',
       now,
+      ...(reconcileMs === undefined ? {} : { reconcileIntervalMs: () => reconcileMs }),
       onOpenExternal: (url) => opened.push(url),
       ...(updates ? { updates: updates.service } : {}),
     });

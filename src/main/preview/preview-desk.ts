@@ -45,6 +45,8 @@ export interface PreviewDeskOptions {
   updates?: UpdatesPort;
   /** The host's last-resort handler's record, for the diagnostics report (see `installPreviewLastResort`). */
   faults?: () => readonly FaultRecord[];
+  /** Overrides the reconciliation interval setting (end-to-end tests that cannot wait its 15 s minimum). */
+  reconcileIntervalMs?: () => number;
 }
 
 export interface PreviewDesk {
@@ -94,6 +96,7 @@ export function createPreviewDesk(options: PreviewDeskOptions): PreviewDesk {
     ...(demo ? { demo } : {}),
     ...(options.updates ? { updates: options.updates } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
     openExternal: async (url) => {
       logger.info('link to open in the browser', { url });
       options.onOpenExternal?.(url);

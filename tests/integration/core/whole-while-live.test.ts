@@ -127,6 +127,27 @@ describe('whole while live', () => {
     expect(back.connection.detail).toBeNull();
   });
 
+  it('the socket server restarted mid-way: what happened meanwhile is read back on reconnect, and no broadcast is reported missing', async () => {
+    const { clinic, t } = await clinicAndDesk({ reconcileMs: 500 });
+    await signInLive(t, clinic, RECEPTION);
+    await clinic.stopRealtime();
+    await t.waitFor('connection', (e) => e.connection.status !== 'live', 5_000);
+    const a = waitingPatient(clinic, 33);
+    const opened = await clinic.openConsultation({ doctorId: 33, patientId: a.patient_id, status: 'active' });
+    expect(opened.broadcast).toBe(false);
+    const mark = t.mark();
+    await clinic.startRealtime();
+    await t.waitFor('connection', (e) => e.connection.status === 'live', 10_000, mark);
+    expect(await consultationIds(t)).toContain(opened.consultation.id);
+    expect((await t.desk.getSnapshot()).board?.appointments.find((x) => x.id === opened.appointment.id)?.status).toBe('in_consultation');
+    // Two reconciliations after the restart find nothing new: the catch-up on reconnect was not a missed broadcast.
+    const reconciled = t.events.filter((e) => e.kind === 'sync' && e.reason === 'reconcile').length;
+    await eventually(() => expect(t.events.filter((e) => e.kind === 'sync' && e.reason === 'reconcile').length).toBeGreaterThanOrEqual(reconciled + 2), 4_000);
+    const diagnostics = await t.desk.getDiagnostics();
+    expect(diagnostics.connection.broadcastWarning).toBeNull();
+    expect(diagnostics.connection.status).toBe('live');
+  });
+
   it('a quiet live desk: one request per feature per reconciliation, mostly 304s where the server sends ETags', async () => {
     const { clinic, t } = await clinicAndDesk({ reconcileMs: 300 });
     await signInLive(t, clinic, RECEPTION);

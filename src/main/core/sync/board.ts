@@ -134,7 +134,10 @@ export class BoardPart {
     if (!fromMembers) for (const a of appointments) if (!byId.has(a.doctor_id) || a.doctor_name) byId.set(a.doctor_id, a.doctor_name ?? `Doctor ${a.doctor_id}`);
     // A doctor always has their own column, under their own name unless the members list says otherwise.
     if (user.doctor_id !== null && !(fromMembers && byId.has(user.doctor_id))) byId.set(user.doctor_id, user.name);
-    const doctors = [...byId].map(([doctorId, name]) => ({ doctorId, name, refreshSeconds: this.refused.get(doctorId) ?? null })).sort((a, b) => a.name.localeCompare(b.name));
+    // A doctor whom the server shows nothing of a colleague's (no rows, channel refused) gets no empty column for them.
+    const shown = new Set(appointments.map((a) => a.doctor_id));
+    const seen = ([doctorId]: [number, string]) => user.role !== 'doctor' || doctorId === user.doctor_id || shown.has(doctorId) || !this.refused.has(doctorId);
+    const doctors = [...byId].filter(seen).map(([doctorId, name]) => ({ doctorId, name, refreshSeconds: this.refused.get(doctorId) ?? null })).sort((a, b) => a.name.localeCompare(b.name));
     const own = doctors.findIndex((d) => d.doctorId === user.doctor_id);
     if (own > 0) doctors.unshift(...doctors.splice(own, 1));
     return doctors;

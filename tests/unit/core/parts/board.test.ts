@@ -10,7 +10,7 @@ import type { Appointment, ClinicMember } from '../../../../src/shared/domain';
 import { Board } from '../../../../src/shared/desk-state';
 import type { AppointmentUpdatePayload } from '../../../../src/shared/payloads';
 import { TODAY, TOMORROW, YESTERDAY } from '../../../helpers/demo';
-import { DOCTOR_LIAM, NOW_ISO, RECEPTION, closeAll, closedPortApi, recordedContext, requestsTo, signedIn, takeProblems } from './context';
+import { DOCTOR_LIAM, NOW_ISO, RECEPTION, closeAll, closedPortApi, first, justBefore, recordedContext, requestsTo, signedIn, takeProblems } from './context';
 
 const RECEPTION_EMAIL = 'reception1@northside.clinic.test';
 const NORTHSIDE = 1;
@@ -50,13 +50,13 @@ function held(part: BoardPart, id: number): Appointment {
 
 /** A board of today, synced from the demo (default dialect) as reception, with Northside's members. */
 async function syncedBoard() {
-  const { clinic, api, user } = await signedIn(RECEPTION_EMAIL);
+  const { clinic, api, user, advance } = await signedIn(RECEPTION_EMAIL);
   const r = recordedContext(user, api);
   const members = clinic.store.members(NORTHSIDE);
   const part = new BoardPart(r.ctx, TODAY, () => members);
   await part.sync(false);
   r.clear();
-  return { clinic, api, user, r, part, members };
+  return { clinic, api, user, r, part, members, advance };
 }
 
 describe('BoardPart: restore and sync', () => {
@@ -81,16 +81,21 @@ describe('BoardPart: restore and sync', () => {
   });
 
   it('sync reads every page of the day (paginate dialect) and makes it the board of the day', async () => {
-    const { clinic, api, user } = await signedIn(RECEPTION_EMAIL, 'paginate');
+    const { clinic, api, user, sent } = await signedIn(RECEPTION_EMAIL, 'paginate');
     const r = recordedContext(user, api);
     const members = clinic.store.members(NORTHSIDE);
     const part = new BoardPart(r.ctx, TODAY, () => members);
+    const asked = () => sent.filter((u) => u.pathname === '/api/appointments').map((u) => ({ date: u.searchParams.get('date'), per_page: u.searchParams.get('per_page'), page: u.searchParams.get('page') }));
 
     const result = await part.sync(false);
     const expected = clinic.store.appointmentsOn(NORTHSIDE, TODAY);
-    expect(expected).toHaveLength(32);
-    // 32 rows at 15 a page: three pages, each read.
-    expect(requestsTo(clinic, '/api/appointments')).toEqual([200, 200, 200]);
+    // More of the day than the server's largest page (25): more than one page to read.
+    expect(expected.length).toBeGreaterThan(25);
+    const pages = Math.ceil(expected.length / 25);
+    const at25 = Array.from({ length: pages }, (_, i) => ({ date: TODAY, per_page: '25', page: i === 0 ? null : String(i + 1) }));
+    // The desk asks for its own page size (500); the server refuses it (422: at most 25); the desk asks again with 25 and reads every page.
+    expect(asked()).toEqual([{ date: TODAY, per_page: '500', page: null }, ...at25]);
+    expect(requestsTo(clinic, '/api/appointments')).toEqual([422, ...at25.map(() => 200)]);
     expect(result.board).toEqual({ date: TODAY, doctors: NORTHSIDE_DOCTORS, appointments: expected, syncedAt: NOW_ISO, stale: false });
     expect(result.dropped).toBe(0);
     expect(result.problem).toBeNull();
@@ -101,6 +106,9 @@ describe('BoardPart: restore and sync', () => {
     // Read while not live: the same rows, flagged stale.
     const again = await part.sync(true);
     expect(again.board).toEqual({ ...result.board, stale: true });
+    // The server's limit is remembered: no second 422.
+    expect(asked().slice(1 + pages)).toEqual(at25);
+    expect(requestsTo(clinic, '/api/appointments').slice(1 + pages)).toEqual(at25.map(() => 200));
   });
 
   it('sync of another day returns it and caches it, but leaves the board of the day alone', async () => {
@@ -117,25 +125,28 @@ describe('BoardPart: restore and sync', () => {
 
   it('keeps a live update that raced the listing and is newer than its row; a newer row wins over an older update', async () => {
     const { clinic, r, part } = await syncedBoard();
-    const raced = held(part, 1076); // scheduled, row updated 2026-11-25T10:30
-    const overtaken = held(part, 1067); // scheduled, row updated 2026-11-26T07:00
+    // Two scheduled appointments whose rows last changed before 09:59 (booked earlier).
+    const scheduled = clinic.store.appointmentsOn(NORTHSIDE, TODAY, (a) => a.status === 'scheduled' && Date.parse(a.updated_at) < Date.parse('2026-11-26T09:59:00Z'));
+    const raced = held(part, first(scheduled, 'scheduled appointment today').id);
+    const overtaken = held(part, first(scheduled.slice(1), 'second scheduled appointment today').id);
 
-    // An update the desk holds for 1067, older than what the server will have.
+    // An update the desk holds for `overtaken`, newer than its row but older than what the server will have.
     expect(part.onUpdate(payload(overtaken, '2026-11-26T09:59:00.000000Z', { status: 'confirmed' }))).toBe('applied');
-    // The server then checks 1067 in (stamped 10:00:00.000000Z by the fixed clock).
-    const serverRow = clinic.store.updateAppointment(1067, { status: 'checked_in' });
+    // The server then checks it in (stamped 10:00:00.000000Z by the fixed clock).
+    const serverRow = clinic.store.updateAppointment(overtaken.id, { status: 'checked_in' });
     expect(serverRow.updated_at).toBe('2026-11-26T10:00:00.000000Z');
 
-    // 1076 is confirmed live while the listing is on its way; the server's row is older.
+    // `raced` is confirmed live while the listing is on its way; the server's row is older.
     const syncing = part.sync(false);
     const live = payload(raced, '2026-11-26T10:00:00.000500Z', { status: 'confirmed' });
     expect(part.onUpdate(live)).toBe('applied');
     const { board } = await syncing;
 
-    expect(held(part, 1076)).toEqual({ ...raced, status: 'confirmed', updated_at: '2026-11-26T10:00:00.000500Z' });
-    expect(held(part, 1067)).toEqual(serverRow);
-    expect(board.appointments).toHaveLength(32);
-    expect(r.snapshot(`board:${TODAY}`, Board)?.appointments.find((a) => a.id === 1076)?.status).toBe('confirmed');
+    expect(held(part, raced.id)).toEqual({ ...raced, status: 'confirmed', updated_at: '2026-11-26T10:00:00.000500Z' });
+    expect(clinic.store.appointment(raced.id)?.status).toBe('scheduled');
+    expect(held(part, overtaken.id)).toEqual(serverRow);
+    expect(board.appointments).toHaveLength(clinic.store.appointmentsOn(NORTHSIDE, TODAY).length);
+    expect(r.snapshot(`board:${TODAY}`, Board)?.appointments.find((a) => a.id === raced.id)?.status).toBe('confirmed');
   });
 });
 
@@ -173,18 +184,27 @@ describe('BoardPart: live updates', () => {
   });
 
   it('ignores an update older than (or as old as) the appointment it holds', async () => {
-    const { r, part } = await syncedBoard();
+    const { clinic, r, part } = await syncedBoard();
     const board = part.current();
-    const a = held(part, 1067); // updated 2026-11-26T07:00:00.000000Z
-    expect(part.onUpdate(payload(a, '2026-11-26T06:59:59.999999Z', { status: 'cancelled' }))).toBe('ignored');
+    const a = held(part, first(clinic.store.appointmentsOn(NORTHSIDE, TODAY, (x) => x.status === 'scheduled'), 'scheduled appointment today').id);
+    expect(part.onUpdate(payload(a, justBefore(a.updated_at), { status: 'cancelled' }))).toBe('ignored');
     expect(part.onUpdate(payload(a, a.updated_at, { status: 'cancelled' }))).toBe('ignored');
     expect(part.current()).toBe(board);
-    expect(held(part, 1067).status).toBe('scheduled');
+    expect(held(part, a.id).status).toBe('scheduled');
     expect(r.events).toEqual([]);
   });
 
   it('adds an appointment it has not seen when the update carries its doctor and patient, in time order', async () => {
-    const { r, part } = await syncedBoard();
+    const { clinic, r, part } = await syncedBoard();
+    const day = clinic.store.appointmentsOn(NORTHSIDE, TODAY);
+    expect(clinic.store.appointment(1500)).toBeNull();
+    // 09:10 falls between the day's appointments, on no one's slot.
+    const at = Date.parse(`${TODAY}T09:10:00Z`);
+    const earlier = day.filter((a) => Date.parse(a.appointment_date) < at).map((a) => a.id);
+    const later = day.filter((a) => Date.parse(a.appointment_date) > at).map((a) => a.id);
+    expect(earlier).not.toEqual([]);
+    expect(later).not.toEqual([]);
+    expect(earlier.length + later.length).toBe(day.length);
     const update: AppointmentUpdatePayload = {
       id: 1500,
       action: 'created',
@@ -206,10 +226,8 @@ describe('BoardPart: live updates', () => {
       reason: 'Check-up',
       updated_at: '2026-11-26T10:00:02.000000Z',
     };
-    const ids = part.current()?.appointments.map((a) => a.id) ?? [];
-    // 08:30 1055, 1065; 09:00 1056, 1075; then 09:10 the new one; then 09:30 1057 ...
-    expect(ids.slice(0, 6)).toEqual([1055, 1065, 1056, 1075, 1500, 1057]);
-    expect(ids).toHaveLength(33);
+    // After the day's earlier appointments and before its later ones, which keep their order.
+    expect(part.current()?.appointments.map((a) => a.id)).toEqual([...earlier, 1500, ...later]);
     expect(held(part, 1500)).toEqual(added);
     expect(part.current()?.doctors).toEqual(NORTHSIDE_DOCTORS);
     expect(r.events).toEqual([
@@ -485,14 +503,36 @@ describe('BoardPart: the clinic’s day, in its own zone', () => {
     expect(part.current()?.doctors).toEqual(NORTHSIDE_DOCTORS);
   });
 
+  it("a doctor gets no empty column for a colleague whose schedule the server shows nothing of", async () => {
+    const r = recordedContext(DOCTOR_LIAM, await closedPortApi());
+    const members: ClinicMember[] = [31, 32, 33].map((doctor_id) => ({ id: doctor_id - 26, name: `Dr ${doctor_id}`, role: 'doctor', clinic_id: NORTHSIDE, doctor_id }));
+    const part = new BoardPart(r.ctx, TODAY, () => members);
+    part.ensure();
+    // Before the channels answer, every column is there.
+    expect(part.current()?.doctors.map((d) => d.doctorId)).toEqual([32, 31, 33]);
+    part.setRefused(new Set([31, 33]), 60);
+    expect(part.current()?.doctors).toEqual([{ doctorId: 32, name: 'Dr 32', refreshSeconds: null }]);
+    // A colleague's row the server does show brings their column back, marked as refreshed.
+    part.onUpdate({ id: 1800, action: 'confirmed', status: 'confirmed', appointment_date: `${TODAY}T11:00:00.000000Z`, details: { doctor_id: 33, patient_id: 540, patient_name: 'Ben Okafor' }, timestamp: '2026-11-26T10:00:03.000000Z' });
+    part.membersChanged();
+    expect(part.current()?.doctors).toEqual([
+      { doctorId: 32, name: 'Dr 32', refreshSeconds: null },
+      { doctorId: 33, name: 'Dr 33', refreshSeconds: 60 },
+    ]);
+  });
+
   it('reports as unannounced only changes to rows it held, older than the grace period, on live columns', async () => {
-    const { clinic, r, part } = await syncedBoard();
-    const a = held(part, 1076);
+    const { clinic, r, part, advance } = await syncedBoard();
+    // A patient due later today, held on the board, in a column whose channel is live (reception refuses none).
+    const a = held(part, first(clinic.store.appointmentsOn(NORTHSIDE, TODAY, (x) => x.status === 'confirmed' && Date.parse(x.appointment_date) > clinic.store.clock()), 'confirmed appointment later today').id);
+    expect(part.current()?.doctors.find((d) => d.doctorId === a.doctor_id)?.refreshSeconds).toBeNull();
     // The server changed it and no broadcast came; a minute later the list shows it: one unannounced change.
     clinic.store.updateAppointment(a.id, { status: 'checked_in' });
     const later = (s: number) => new Date(clinic.store.clock() + s * 1000).toISOString();
     r.setNow(later(5));
     expect((await part.sync(false)).unannounced).toBe(0); // within the grace period: its broadcast may be on its way
+    // Each change is a second after the one before (the board holds the last one read).
+    advance(1000);
     clinic.store.updateAppointment(a.id, { status: 'in_consultation' });
     r.setNow(later(60));
     expect((await part.sync(false)).unannounced).toBe(1);
@@ -500,7 +540,9 @@ describe('BoardPart: the clinic’s day, in its own zone', () => {
     expect((await part.sync(false)).unannounced).toBe(0);
     // On a column whose channel is refused, a change is expected to arrive this way.
     part.setRefused(new Set([a.doctor_id]), 60);
+    advance(1000);
     clinic.store.updateAppointment(a.id, { status: 'completed' });
     expect((await part.sync(false)).unannounced).toBe(0);
+    expect(held(part, a.id).status).toBe('completed');
   });
 });

@@ -6,9 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConsultationsPart } from '../../../../src/main/core/sync/consultations';
+import type { DemoClinic } from '../../../../src/main/demo/demo-clinic';
 import { Consultation } from '../../../../src/shared/domain';
 import type { ConsultationStatusPayload } from '../../../../src/shared/payloads';
-import { RECEPTION, closeAll, closedPortApi, recordedContext, requestsTo, signedIn, takeProblems } from './context';
+import { RECEPTION, closeAll, closedPortApi, first, justBefore, recordedContext, requestsTo, signedIn, takeProblems } from './context';
 
 const ConsultationList = z.array(Consultation);
 const NORTHSIDE = 1;
@@ -31,6 +32,11 @@ function held(part: ConsultationsPart, id: number): Consultation {
   return found;
 }
 
+/** Northside's consultations (by id) that `is` describes, as the server holds them. */
+function northside(clinic: DemoClinic, is: (c: Consultation) => boolean): Consultation[] {
+  return clinic.store.consultationsWhere((c) => c.clinic_id === NORTHSIDE && is(c));
+}
+
 async function synced(email = 'reception1@northside.clinic.test') {
   const { clinic, api, user } = await signedIn(email);
   const r = recordedContext(user, api);
@@ -47,7 +53,10 @@ describe('ConsultationsPart: sync', () => {
     const part = new ConsultationsPart(r.ctx);
     const outcome = await part.sync();
     const expected = clinic.store.consultationsWhere((c) => c.clinic_id === NORTHSIDE);
-    expect(expected.map((c) => c.id)).toEqual([3001, 3002, 3003, 3004, 3005, 3006, 3007]);
+    // Northside's, of every doctor and state, and none of the other clinic's (which has some).
+    expect(new Set(expected.map((c) => c.doctor_id)).size).toBeGreaterThan(1);
+    expect(new Set(expected.map((c) => c.status))).toEqual(new Set(['completed', 'active', 'pending']));
+    expect(clinic.store.consultationsWhere((c) => c.clinic_id !== NORTHSIDE)).not.toEqual([]);
     expect(requestsTo(clinic, '/api/consultations')).toEqual([200]);
     expect(outcome).toMatchObject({ dropped: 0, problem: null });
     expect(part.list()).toEqual(expected);
@@ -61,29 +70,33 @@ describe('ConsultationsPart: sync', () => {
   });
 
   it("a doctor's list is their own", async () => {
-    const { clinic, part } = await synced('doctor3@northside.clinic.test');
-    expect(part.list()).toEqual(clinic.store.consultationsWhere((c) => c.doctor_id === 33));
-    expect(part.list().map((c) => c.id)).toEqual([3004, 3005, 3006, 3007]);
+    const { clinic, user, part } = await synced('doctor3@northside.clinic.test');
+    const own = clinic.store.consultationsWhere((c) => c.doctor_id === user.doctor_id);
+    // The doctor has some, and so do their colleagues: the list holds the former only.
+    expect(own).not.toEqual([]);
+    expect(clinic.store.consultationsWhere((c) => c.clinic_id === NORTHSIDE && c.doctor_id !== user.doctor_id)).not.toEqual([]);
+    expect(part.list()).toEqual(own);
   });
 
   it('keeps a held consultation newer than its row; a newer row wins over an older one held', async () => {
     const { clinic, r, part } = await synced();
-    // 3006 (pending, 09:59): the desk holds a live change the server has since overtaken.
-    const overtaken = held(part, 3006);
+    // A pending one (opened before 09:59:30): the desk holds a live change the server has since overtaken.
+    const overtaken = held(part, first(northside(clinic, (c) => c.status === 'pending' && Date.parse(c.updated_at) < Date.parse('2026-11-26T09:59:30Z')), 'pending consultation').id);
     expect(part.onUpdate(payload(overtaken, '2026-11-26T09:59:30.000000Z', { status: 'cancelled', ended_at: '2026-11-26T09:59:30.000000Z' }), false).result).toBe('applied');
-    const serverRow = clinic.store.setConsultationStatus(3006, 'active'); // stamped 10:00:00.000000Z
+    const serverRow = clinic.store.setConsultationStatus(overtaken.id, 'active'); // stamped 10:00:00.000000Z
     expect(serverRow.updated_at).toBe('2026-11-26T10:00:00.000000Z');
 
-    // 3003 (pending, 09:59) becomes active live while the list is on its way.
-    const raced = held(part, 3003);
+    // An active one (its row as of 10:00:00.000000Z) is completed live while the list is on its way.
+    const raced = held(part, first(northside(clinic, (c) => c.status === 'active'), 'active consultation').id);
     const syncing = part.sync();
-    const live = payload(raced, '2026-11-26T10:00:00.000700Z', { status: 'active', started_at: '2026-11-26T10:00:00.000700Z' });
+    const live = payload(raced, '2026-11-26T10:00:00.000700Z', { status: 'completed', ended_at: '2026-11-26T10:00:00.000700Z' });
     expect(part.onUpdate(live, false).result).toBe('applied');
     await syncing;
 
-    expect(held(part, 3003)).toEqual({ ...raced, status: 'active', started_at: '2026-11-26T10:00:00.000700Z', updated_at: '2026-11-26T10:00:00.000700Z' });
-    expect(held(part, 3006)).toEqual(serverRow);
-    expect(part.list()).toHaveLength(7);
+    expect(held(part, raced.id)).toEqual({ ...raced, status: 'completed', ended_at: '2026-11-26T10:00:00.000700Z', updated_at: '2026-11-26T10:00:00.000700Z' });
+    expect(clinic.store.consultation(raced.id)?.status).toBe('active');
+    expect(held(part, overtaken.id)).toEqual(serverRow);
+    expect(part.list()).toHaveLength(northside(clinic, () => true).length);
     expect(r.of('consultations.replaced').at(-1)?.consultations).toEqual(part.list());
     expect(r.snapshot('consultations', ConsultationList)).toEqual(part.list());
   });
@@ -91,13 +104,13 @@ describe('ConsultationsPart: sync', () => {
 
 describe('ConsultationsPart: live status changes', () => {
   it('applies a newer change to a known consultation; closed once it leaves pending and active', async () => {
-    const { r, part } = await synced();
-    const pending = held(part, 3003);
+    const { clinic, r, part } = await synced();
+    const pending = held(part, first(northside(clinic, (c) => c.status === 'pending'), 'pending consultation').id);
 
     const started = payload(pending, '2026-11-26T10:00:01.000000Z', { status: 'active', started_at: '2026-11-26T10:00:01.000000Z' });
     expect(part.onUpdate(started, false)).toEqual({ result: 'applied', closed: false });
     const active = { ...pending, status: 'active', started_at: '2026-11-26T10:00:01.000000Z', updated_at: '2026-11-26T10:00:01.000000Z' };
-    expect(held(part, 3003)).toEqual(active);
+    expect(held(part, pending.id)).toEqual(active);
 
     const ended = payload(active, '2026-11-26T10:20:00.000000Z', { status: 'completed', ended_at: '2026-11-26T10:20:00.000000Z' });
     expect(part.onUpdate(ended, false)).toEqual({ result: 'applied', closed: true });
@@ -106,24 +119,25 @@ describe('ConsultationsPart: live status changes', () => {
       { kind: 'consultation.updated', consultation: active },
       { kind: 'consultation.updated', consultation: completed },
     ]);
-    expect(r.snapshot('consultations', ConsultationList)?.find((c) => c.id === 3003)).toEqual(completed);
+    expect(r.snapshot('consultations', ConsultationList)?.find((c) => c.id === pending.id)).toEqual(completed);
   });
 
   it('keeps a status it does not know, and counts it as closed', async () => {
-    const { r, part } = await synced();
-    const active = held(part, 3005);
+    const { clinic, r, part } = await synced();
+    const active = held(part, first(northside(clinic, (c) => c.status === 'active'), 'active consultation').id);
+    expect(part.open().map((c) => c.id)).toContain(active.id);
     expect(part.onUpdate(payload(active, '2026-11-26T10:00:01.000000Z', { status: 'on_hold' }), false)).toEqual({ result: 'applied', closed: true });
-    expect(held(part, 3005)).toEqual({ ...active, status: 'on_hold', updated_at: '2026-11-26T10:00:01.000000Z' });
-    expect(part.open().map((c) => c.id)).not.toContain(3005);
+    expect(held(part, active.id)).toEqual({ ...active, status: 'on_hold', updated_at: '2026-11-26T10:00:01.000000Z' });
+    expect(part.open().map((c) => c.id)).not.toContain(active.id);
     expect(r.of('consultation.updated').map((e) => e.consultation.status)).toEqual(['on_hold']);
   });
 
   it('ignores a change older than (or as old as) the consultation it holds', async () => {
-    const { r, part } = await synced();
-    const active = held(part, 3005); // updated 10:00:00.000000Z
-    expect(part.onUpdate(payload(active, '2026-11-26T09:59:59.999999Z', { status: 'completed' }), false)).toEqual({ result: 'ignored', closed: false });
+    const { clinic, r, part } = await synced();
+    const active = held(part, first(northside(clinic, (c) => c.status === 'active'), 'active consultation').id);
+    expect(part.onUpdate(payload(active, justBefore(active.updated_at), { status: 'completed' }), false)).toEqual({ result: 'ignored', closed: false });
     expect(part.onUpdate(payload(active, active.updated_at, { status: 'completed' }), true)).toEqual({ result: 'ignored', closed: false });
-    expect(held(part, 3005)).toEqual(active);
+    expect(held(part, active.id)).toEqual(active);
     expect(r.events).toEqual([]);
   });
 
@@ -166,19 +180,19 @@ describe('ConsultationsPart: live status changes', () => {
 
 describe('ConsultationsPart: open', () => {
   it('follows the pending and active ones, by id', async () => {
-    const { part } = await synced();
-    expect(part.open().map((c) => [c.id, c.status])).toEqual([
-      [3003, 'pending'],
-      [3005, 'active'],
-      [3006, 'pending'],
-      [3007, 'pending'],
-    ]);
+    const { clinic, part } = await synced();
+    const open = northside(clinic, (c) => c.status === 'pending' || c.status === 'active');
+    // Both kinds are there, and completed ones that are not followed.
+    expect(new Set(open.map((c) => c.status))).toEqual(new Set(['pending', 'active']));
+    expect(part.open().map((c) => [c.id, c.status])).toEqual(open.map((c) => [c.id, c.status]));
+    const byId = (ids: number[]) => [...ids].sort((a, b) => a - b);
+
     // A completed one called back (a newer change) is followed again.
-    const done = held(part, 3001);
+    const done = held(part, first(northside(clinic, (c) => c.status === 'completed'), 'completed consultation').id);
     expect(part.onUpdate(payload(done, '2026-11-26T10:00:01.000000Z', { status: 'pending', ended_at: null }), false)).toEqual({ result: 'applied', closed: false });
-    expect(part.open().map((c) => c.id)).toEqual([3001, 3003, 3005, 3006, 3007]);
-    const cancelled = held(part, 3007);
+    expect(part.open().map((c) => c.id)).toEqual(byId([done.id, ...open.map((c) => c.id)]));
+    const cancelled = held(part, first(open.filter((c) => c.status === 'pending'), 'pending consultation').id);
     expect(part.onUpdate(payload(cancelled, '2026-11-26T10:00:02.000000Z', { status: 'cancelled', ended_at: '2026-11-26T10:00:02.000000Z' }), false)).toEqual({ result: 'applied', closed: true });
-    expect(part.open().map((c) => c.id)).toEqual([3001, 3003, 3005, 3006]);
+    expect(part.open().map((c) => c.id)).toEqual(byId([done.id, ...open.map((c) => c.id)].filter((id) => id !== cancelled.id)));
   });
 });

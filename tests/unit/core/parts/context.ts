@@ -18,6 +18,7 @@ import type { DemoClinic } from '../../../../src/main/demo/demo-clinic';
 import type { ApiDialectName } from '../../../../src/main/demo/dialects';
 import { DeskEvent, type DeskEventKind } from '../../../../src/shared/bridge';
 import type { User } from '../../../../src/shared/domain';
+import { isoToMicros, toLaravelIso } from '../../../../src/shared/time';
 import { account, FIXED_NOW_MS, startTestClinic } from '../../../helpers/demo';
 
 /** What `isoNow()` answers unless a test moves the clock: the demo's fixed "now". */
@@ -120,16 +121,44 @@ export interface DemoSignIn {
   api: ApiClient;
   /** The user as the API's sign-in answered it. */
   user: User;
+  /** Every URL `api` asked for, in order (query included, which the clinic's request log leaves out). */
+  sent: URL[];
+  /** Moves the clinic's clock on by `ms` (it stands still otherwise): its next changes are stamped later. */
+  advance: (ms: number) => void;
 }
 
-/** A demo clinic on the fixed clock, and a real `ApiClient` signed in to it as the demo account `email`. */
+/**
+ * A demo clinic on the fixed clock, in UTC (so that `TODAY` is its day and its
+ * layout does not follow this computer's zone), and a real `ApiClient` signed
+ * in to it as the demo account `email`.
+ */
 export async function signedIn(email: string, apiDialect: ApiDialectName = 'default'): Promise<DemoSignIn> {
-  const clinic = await startTestClinic({ apiDialect });
+  let now = FIXED_NOW_MS;
+  const clinic = await startTestClinic({ apiDialect, timeZone: 'UTC', now: () => now });
   cleanups.push(() => clinic.close());
   const me = account(clinic, email);
-  const api = new ApiClient({ baseUrl: clinic.info.apiUrl, retry: { attempts: 1 } });
+  const sent: URL[] = [];
+  const recording: typeof fetch = (input, init) => {
+    sent.push(new URL(input instanceof Request ? input.url : String(input)));
+    return fetch(input, init);
+  };
+  const api = new ApiClient({ baseUrl: clinic.info.apiUrl, retry: { attempts: 1 }, fetch: recording });
   const { user } = await api.login(me.email, me.password);
-  return { clinic, api, user };
+  return {
+    clinic,
+    api,
+    user,
+    sent,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+/** A Laravel timestamp one microsecond before `iso`: the newest change that is still older than it. */
+export function justBefore(iso: string): string {
+  const micros = isoToMicros(iso) - 1;
+  return toLaravelIso(Math.floor(micros / 1000), micros % 1000);
 }
 
 /** The status of every GET the clinic answered on `path`, in order. */
@@ -165,4 +194,13 @@ export function tempCache(now: () => number): DeskCache {
     rmSync(dir, { recursive: true, force: true });
   });
   return cache;
+}
+
+// --------------------------------------------------------------- demo ---
+
+/** The first of `rows`, which a test picked by what it needs: `what` names it when the demo has none. */
+export function first<T>(rows: readonly T[], what: string): T {
+  const [found] = rows;
+  if (found === undefined) throw new Error(`the demo clinic has no ${what}`);
+  return found;
 }
