@@ -50,6 +50,7 @@ test.describe('the clinic’s queue worker stopped', () => {
     await goTo(page, 'Diagnostics');
     const notice = page.getByTestId('broadcast-warning-notice');
     await expect(notice).toContainText('queue worker');
+    await expect(page.getByText('No live updates — polling')).toBeVisible();
     await screenshot(page, 'diagnostics-broadcasts-stopped');
     await expectAccessible(page, 'diagnostics (broadcasts stopped)');
 

@@ -17,7 +17,7 @@ import { FeatureTracker, type FeatureOutcome, type RunResult } from './sync/feat
 import { MembersPart } from './sync/members';
 import { NotificationsPart } from './sync/notifications';
 import { DEFAULT_OUTBOX_RETRY, OutboxSender } from './sync/outbox-sender';
-import { ANNOUNCE_GRACE_MS, type PartContext } from './sync/part';
+import type { PartContext } from './sync/part';
 import { wantedChannels } from './wanted-channels';
 import { resolveActionUrl } from './action-url';
 
@@ -138,7 +138,7 @@ export class DeskSession {
   private currentDay: string;
   /** Features the next `refresh` reads (an event implied that their lists changed). */
   private readonly refreshWanted = new Set<Feature>();
-  private readonly reconciliation = { lastAt: null as string | null, requests: 0, notModified: 0, unannounced: 0, streak: 0 };
+  private readonly reconciliation = { lastAt: null as string | null, requests: 0, notModified: 0, unannounced: 0, streak: 0, eventsSince: 0 };
 
   constructor(deps: SessionDeps) {
     this.d = deps;
@@ -353,8 +353,8 @@ export class DeskSession {
         run('notifications', async () => {
           const caught = await this.notifications.sync();
           inserted = caught.inserted.length;
-          // Every notification is broadcast: one the list brings first, and not just now, was missed.
-          if (reconciling) missed += caught.inserted.filter((n) => this.d.now() - Date.parse(n.created_at) >= ANNOUNCE_GRACE_MS).length;
+          // Every notification is broadcast: one the list brings first was missed.
+          if (reconciling) missed += caught.inserted.length;
           // A long absence is caught up in several rounds, one after the other.
           if (caught.incomplete) this.scheduleRefresh();
           return caught;
@@ -432,9 +432,10 @@ export class DeskSession {
 
   /**
    * Counts what one reconciliation cost and found. Changes no broadcast had
-   * announced, in reconciliation after reconciliation, mean the server's
-   * broadcasts are not going out; the desk says so (and stays current by
-   * reconciling). One such change is a race, not a pattern.
+   * announced, in reconciliation after reconciliation with no broadcast at
+   * all in between, mean the server's broadcasts are not going out; the desk
+   * says so (and polls). A change read just before its broadcast arrives is
+   * a race, not a pattern: the broadcast itself ends the streak.
    */
   private reconciled(missed: number, before: { requests: number; notModified: number }): void {
     const r = this.reconciliation;
@@ -443,12 +444,13 @@ export class DeskSession {
     r.requests += after.requests - before.requests;
     r.notModified += after.notModified - before.notModified;
     r.unannounced += missed;
-    r.streak = missed > 0 ? r.streak + 1 : 0;
+    r.streak = missed > 0 && r.eventsSince === 0 ? r.streak + 1 : 0;
+    r.eventsSince = 0;
     if (missed > 0) this.d.logger.warn('reconciliation found changes no broadcast announced', { changes: missed, streak: r.streak });
     const warning =
       r.streak >= SILENT_STREAK
-        ? "The server's broadcasts seem to have stopped: the last reconciliations found changes no live event announced. Is the clinic server's queue worker running (php artisan queue:work), and is BROADCAST_CONNECTION set? The desk checks the server every " +
-          `${Math.round(this.d.reconcileIntervalMs() / 1000)} s meanwhile.`
+        ? "The server's broadcasts seem to have stopped: the desk keeps finding changes on the server that no live update announced. Is the clinic server's queue worker running (php artisan queue:work), and is BROADCAST_CONNECTION set to pusher or reverb? Meanwhile the desk asks the server every " +
+          `${Math.round(this.d.pollingIntervalMs() / 1000)} s.`
         : null;
     if (warning !== this.tracker.current.broadcastWarning) this.updateConnection({ broadcastWarning: warning });
   }
@@ -625,6 +627,7 @@ export class DeskSession {
   private onServerEvent(e: RealtimeEvents['event']): void {
     this.d.emitWire?.(e);
     this.tracker.update({ lastEventAt: e.receivedAt });
+    this.reconciliation.eventsSince++;
     // A broadcast arrived: the server's queue is running (again).
     if (this.tracker.current.broadcastWarning !== null) {
       this.reconciliation.streak = 0;

@@ -26,13 +26,9 @@ afterEach(async () => {
   for (const close of cleanups.splice(0).reverse()) await close();
 });
 
-/**
- * A demo clinic whose clock runs a minute behind the desk's: every change it
- * makes is already past the desk's grace period for a broadcast on its way,
- * so a test need not wait 10 s to see a missed broadcast counted.
- */
+/** A demo clinic (scenario off: only what the test does happens) and a desk on the real clock, reconciling every `reconcileMs`. */
 async function clinicAndDesk(options: { dialect?: ApiDialectName; reconcileMs?: number } = {}): Promise<{ clinic: DemoClinic; t: TestDesk }> {
-  const clinic = await startTestClinic({ seed: DEMO_SEED, apiDialect: options.dialect ?? 'default', now: () => Date.now() - 60_000, timeZone: 'UTC' });
+  const clinic = await startTestClinic({ seed: DEMO_SEED, apiDialect: options.dialect ?? 'default', now: Date.now, timeZone: 'UTC' });
   cleanups.push(() => clinic.close());
   const t = createDesk(clinic, { config: deskConfig(clinic), now: Date.now, reconcileIntervalMs: () => options.reconcileMs ?? 3_600_000 });
   cleanups.push(() => t.close());

@@ -226,10 +226,22 @@ describe('the server’s broadcasts stopped', () => {
     expect(accessibleName(link.element)).toBe(`Live, 1 feature limited, updates may be late: the clinic server does not fully serve Appointment board. ${WARNING.slice(0, -1)}. Open Diagnostics`)
   })
 
-  it('is not mentioned while the desk is not live', () => {
+  it('while the core polls because of it: "No live updates", one click from Diagnostics', async () => {
     const wrapper = mount(ConnectionStatus, { props: { connection: connection('polling', { broadcastWarning: WARNING }) } })
-    expect(wrapper.find('[data-testid="connection-status"]').text()).toBe('Offline — polling')
-    expect(wrapper.find('[data-testid="connection-status"]').attributes('data-broadcast-warning')).toBeUndefined()
+    const status = wrapper.find('[data-testid="connection-status"]')
+    expect(status.text()).toBe('No live updates')
+    expect(status.attributes('data-broadcast-warning')).toBe('true')
+    const link = wrapper.get('[data-testid="broadcast-warning"]')
+    expect(accessibleName(link.element)).toBe(`No live updates: ${WARNING.slice(0, -1)}. Open Diagnostics`)
+    await link.trigger('click')
+    expect(wrapper.emitted('diagnostics')).toHaveLength(1)
+  })
+
+  it('is not mentioned while the socket is down (that is the connection’s own story)', () => {
+    for (const state of ['offline', 'reconnecting'] as const) {
+      const wrapper = mount(ConnectionStatus, { props: { connection: connection(state, { broadcastWarning: WARNING }) } })
+      expect(wrapper.find('[data-testid="connection-status"]').attributes('data-broadcast-warning')).toBeUndefined()
+    }
   })
 
   it('comes and goes with the core’s connection events, in the app’s status bar', async () => {

@@ -46,12 +46,11 @@ export class BoardPart {
   async sync(stale: boolean, date = this.day): Promise<FeatureOutcome & { board: Board }> {
     const listing = await this.ctx.api.appointments(date);
     const held = this.board?.date === date ? new Map(this.board.appointments.map((a) => [a.id, a])) : new Map<number, Appointment>();
-    const nowMs = Date.parse(this.ctx.isoNow());
     let missed = 0;
     const appointments = listing.items.map((row) => {
       const mine = held.get(row.id);
       // Columns without a live channel are expected to change only here.
-      if (mine && !this.refused.has(row.doctor_id) && unannounced(row, mine, nowMs)) missed++;
+      if (mine && !this.refused.has(row.doctor_id) && unannounced(row, mine)) missed++;
       return mine ? newer(row, mine) : row;
     });
     const board: Board = { date, doctors: this.doctors(appointments), appointments: sortByTime(appointments), syncedAt: this.ctx.isoNow(), stale };

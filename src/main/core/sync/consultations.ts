@@ -34,12 +34,11 @@ export class ConsultationsPart {
   async sync(): Promise<FeatureOutcome> {
     const listing = await this.ctx.api.consultations();
     const next = new Map<number, Consultation>();
-    const nowMs = Date.parse(this.ctx.isoNow());
     let missed = 0;
     for (const row of listing.items) {
       const mine = this.byId.get(row.id);
       // A new consultation is not evidence: its channel is only known from the list.
-      if (mine && OPEN_CONSULTATION_STATUSES.includes(mine.status) && unannounced(row, mine, nowMs)) missed++;
+      if (mine && OPEN_CONSULTATION_STATUSES.includes(mine.status) && unannounced(row, mine)) missed++;
       next.set(row.id, mine ? newer(row, mine) : row);
     }
     this.byId.clear();

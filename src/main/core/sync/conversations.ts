@@ -4,7 +4,7 @@ import type { MessagePayload } from '../../../shared/payloads';
 import { compareIso } from '../../../shared/time';
 import { newerConversation } from '../newest-wins';
 import type { FeatureOutcome } from './features';
-import { ANNOUNCE_GRACE_MS, type PartContext } from './part';
+import type { PartContext } from './part';
 
 const ConversationList = z.array(Conversation);
 const SNAPSHOT = 'conversations';
@@ -46,7 +46,7 @@ export class ConversationsPart {
       const arrived = conversation.last_message;
       if (mine && arrived && arrived.id > (mine.last_message?.id ?? 0)) {
         this.ctx.emit({ kind: 'message.created', message: arrived, pending: false });
-        if (Date.parse(this.ctx.isoNow()) - Date.parse(arrived.created_at) >= ANNOUNCE_GRACE_MS) missed++;
+        missed++;
       }
       this.byId.set(row.id, conversation);
       this.ctx.emit({ kind: 'conversation.updated', conversation });

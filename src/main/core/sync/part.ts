@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { DeskEvent } from '../../../shared/bridge';
 import type { User } from '../../../shared/domain';
 import type { ApiClient } from '../api-client';
+import { compareIso } from '../../../shared/time';
 
 /**
  * What a feature part of the session needs from it: who is signed in, the
@@ -24,12 +25,10 @@ export interface PartContext {
 
 /**
  * A change the REST API shows that a live event should have brought first:
- * the row is newer than the one held and not so fresh that its broadcast may
- * still be on its way. Counted by reconciliation, to notice stopped broadcasts.
+ * the row is newer (to the microsecond) than the one held. Counted by
+ * reconciliation, to notice stopped broadcasts; a broadcast still on its way
+ * is told apart by the session (it arrives, so the streak ends).
  */
-export const ANNOUNCE_GRACE_MS = 10_000;
-export function unannounced(row: { updated_at: string }, held: { updated_at: string } | undefined, nowMs: number): boolean {
-  if (!held) return false;
-  const at = Date.parse(row.updated_at);
-  return Date.parse(held.updated_at) < at && nowMs - at >= ANNOUNCE_GRACE_MS;
+export function unannounced(row: { updated_at: string }, held: { updated_at: string } | undefined): boolean {
+  return held !== undefined && compareIso(row.updated_at, held.updated_at) > 0;
 }

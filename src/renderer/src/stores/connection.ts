@@ -67,7 +67,8 @@ export const useConnectionStore = defineStore('connection', () => {
   let copyTimer: ReturnType<typeof setTimeout> | null = null
 
   const status = computed(() => info.value.status)
-  const label = computed(() => CONNECTION_LABELS[info.value.status])
+  /** The socket is up but the server broadcasts nothing: "polling", not "offline". */
+  const label = computed(() => (info.value.status === 'polling' && info.value.broadcastWarning !== null ? 'No live updates — polling' : CONNECTION_LABELS[info.value.status]))
   const live = computed(() => info.value.status === 'live')
   const failedChannels = computed(() => channels.value.filter((c) => c.state === 'failed'))
 
