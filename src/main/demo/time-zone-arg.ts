@@ -1,35 +1,10 @@
 import { isTimeZone } from '../../shared/clinic-time';
+import { takeOption } from './take-option';
 
-/**
- * `--time-zone NAME` or `--time-zone=NAME` taken out of a command line (before
- * a `--`, which ends the options): the demo clinic's IANA zone, checked, and
- * the other arguments as they were. `clinic-desk start` passes the rest on,
- * and the desktop app reads its own command line with it, as with `--api-dialect`.
- */
+/** `--time-zone NAME` or `--time-zone=NAME` (see `takeOption`): the demo clinic's IANA zone, checked. */
 export function takeTimeZoneArg(argv: readonly string[]): { ok: true; timeZone: string | undefined; rest: string[] } | { ok: false; message: string } {
-  const rest: string[] = [];
-  let timeZone: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    let value: string | undefined;
-    if (arg === '--time-zone') {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) return { ok: false, message: '--time-zone needs an IANA zone name, e.g. America/Los_Angeles' };
-      i++;
-    } else if (arg.startsWith('--time-zone=')) {
-      value = arg.slice('--time-zone='.length);
-    } else {
-      rest.push(arg);
-      continue;
-    }
-    if (!isTimeZone(value)) return { ok: false, message: `--time-zone: ${unknownTimeZone(value)}` };
-    timeZone = value;
-  }
-  return { ok: true, timeZone, rest };
+  const taken = takeOption(argv, '--time-zone', (value) => (isTimeZone(value) ? { ok: true, value } : { ok: false, message: unknownTimeZone(value) }), 'needs an IANA zone name, e.g. America/Los_Angeles');
+  return taken.ok ? { ok: true, timeZone: taken.value, rest: taken.rest } : taken;
 }
 
 /** How every command refuses a zone it does not know (`--time-zone Mars/Olympus`). */

@@ -3,6 +3,8 @@
  * `clinic-desk demo-server --api-dialect NAME`). Kept apart from the dialect
  * modules so the demo's `info` schema and the CLI can name them cheaply.
  */
+import { takeOption } from '../take-option';
+
 export const API_DIALECTS = ['default', 'resource', 'paginate', 'cursor', 'nested', 'minimal'] as const;
 export type ApiDialectName = (typeof API_DIALECTS)[number];
 
@@ -40,34 +42,13 @@ export function apiDialectUsageLines(indent: number): string {
   return API_DIALECTS.map((name) => `${' '.repeat(indent)}${name.padEnd(9)} ${API_DIALECT_DESCRIPTIONS[name]}`).join('\n');
 }
 
-/**
- * `--api-dialect NAME` or `--api-dialect=NAME` taken out of a command line
- * (before a `--`, which ends the options): the name, checked, and the other
- * arguments as they were. `clinic-desk start` passes the rest on, and the
- * desktop app reads its own command line with it.
- */
+/** `--api-dialect NAME` or `--api-dialect=NAME` (see `takeOption`): the dialect's name, checked. */
 export function takeApiDialectArg(argv: readonly string[]): { ok: true; dialect: ApiDialectName | undefined; rest: string[] } | { ok: false; message: string } {
-  const rest: string[] = [];
-  let dialect: ApiDialectName | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    let value: string | undefined;
-    if (arg === '--api-dialect') {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) return { ok: false, message: `--api-dialect needs a name; one of: ${API_DIALECTS.join(', ')}` };
-      i++;
-    } else if (arg.startsWith('--api-dialect=')) {
-      value = arg.slice('--api-dialect='.length);
-    } else {
-      rest.push(arg);
-      continue;
-    }
-    if (!isApiDialect(value)) return { ok: false, message: `--api-dialect: ${unknownApiDialect(value)}` };
-    dialect = value;
-  }
-  return { ok: true, dialect, rest };
+  const taken = takeOption<ApiDialectName>(
+    argv,
+    '--api-dialect',
+    (value) => (isApiDialect(value) ? { ok: true, value } : { ok: false, message: unknownApiDialect(value) }),
+    `needs a name; one of: ${API_DIALECTS.join(', ')}`,
+  );
+  return taken.ok ? { ok: true, dialect: taken.value, rest: taken.rest } : taken;
 }
