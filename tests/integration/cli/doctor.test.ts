@@ -59,6 +59,22 @@ describe('clinic-desk doctor (the seed\'s troubleshooting checklist)', () => {
     expect(report.ok).toBe(true);
   });
 
+  it("a doctor on a clinic whose channel rules refuse colleagues' schedules: passes, with a note on those columns", async () => {
+    const c = await clinic();
+    const doctor = account(c, 'doctor1@northside.clinic.test');
+    const report = await runDoctor({ config: config(c), credentials: { email: doctor.email, password: doctor.password }, timeoutMs: 3000 });
+    expect(failed(report)).toEqual([]);
+    const channels = report.checks.find((check) => check.id === 'channels');
+    expect(channels).toMatchObject({ ok: true, warning: true });
+    expect(channels?.detail).toMatch(/Colleagues' schedules refused \(403\): private-appointments\.doctor\.\d+, private-appointments\.doctor\.\d+/);
+    expect(channels?.detail).toContain(`private-appointments.doctor.${doctor.doctorId}`);
+    expect(channels?.fix).toMatch(/routes\/channels\.php/);
+    // A refused channel of their own is still a failure.
+    c.api.injectFault({ path: /broadcasting\/auth/, status: 403, times: 100 });
+    const refused = await runDoctor({ config: config(c), credentials: { email: doctor.email, password: doctor.password }, timeoutMs: 3000 });
+    expect(failed(refused).map((check) => check.id)).toEqual(['channels']);
+  });
+
   it('"WebSocket not connecting": an unknown app key → verify the Pusher credentials', async () => {
     const c = await clinic();
     const report = await runDoctor({ config: config(c, { key: 'not-our-key' }), credentials: creds(c), timeoutMs: 3000 });
