@@ -75,6 +75,12 @@ export function dayStart(day: string, zone: string): number {
   return startOfDay(new TZDate(y ?? 1970, (m ?? 1) - 1, d ?? 1, 12, 0, zone)).getTime();
 }
 
+/** The instant a wall-clock time of a clinic day happens (`09:30` on `2026-12-05` in its zone). */
+export function wallTime(day: string, hour: number, minute: number, zone: string): number {
+  const [y, m, d] = day.split('-').map(Number);
+  return new TZDate(y ?? 1970, (m ?? 1) - 1, d ?? 1, hour, minute, zone).getTime();
+}
+
 /** The next local midnight after an instant: when the clinic's "today" changes. */
 export function nextDayStart(instant: number, zone: string): number {
   return startOfDay(addDays(new TZDate(instant, zone), 1)).getTime();

@@ -5,6 +5,7 @@
  * has, first as pure functions, then through the controller and the fake Tray.
  */
 import { inflateSync } from 'node:zlib';
+import { clockIn, systemTimeZone, zoneLabel } from '../../src/shared/clinic-time';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionInfo, DeskSnapshot, NotificationItem } from '../../src/shared/desk-state';
 import { DEFAULT_SETTINGS, type SettingsView } from '../../src/shared/settings';
@@ -41,7 +42,7 @@ const note = (id: number, title = `Notification ${id}`): NotificationItem => ({
   read_at: null,
   pending: null,
 });
-const view = (extra: Partial<TrayView> = {}): TrayView => ({ signedIn: true, connection: connection('live'), unread: 0, recent: [], dndUntil: null, dndLocked: false, now: NOW, ...extra });
+const view = (extra: Partial<TrayView> = {}): TrayView => ({ signedIn: true, connection: connection('live'), unread: 0, recent: [], dndUntil: null, dndLocked: false, now: NOW, zone: systemTimeZone(), ...extra });
 
 /** Decodes our own PNGs (8-bit RGBA, filter 0) back to pixels. */
 function decodePng(png: Buffer): { width: number; height: number; pixel(x: number, y: number): number[] } {
@@ -177,13 +178,22 @@ describe('tooltip and menu', () => {
     expect(locked.byId('dnd').enabled).toBe(false);
   });
 
-  it('DND choices: one hour, tomorrow 8:00 local time, off', () => {
+  it('DND choices: one hour, tomorrow 8:00 on the clinic’s clock, off', () => {
     expect(dndUntil('hour', NOW)).toBe('2026-11-26T11:00:00.000Z');
-    const tomorrow = new Date(dndUntil('tomorrow', NOW) ?? '');
-    const expected = new Date(NOW);
-    expected.setDate(expected.getDate() + 1);
-    expect([tomorrow.getFullYear(), tomorrow.getMonth(), tomorrow.getDate(), tomorrow.getHours(), tomorrow.getMinutes()]).toEqual([expected.getFullYear(), expected.getMonth(), expected.getDate(), 8, 0]);
+    // 10:00 UTC on 26 November: in Los Angeles it is 02:00 on the 26th, in Sydney 21:00 on the 26th, in Kathmandu 15:45.
+    expect(dndUntil('tomorrow', NOW, 'America/Los_Angeles')).toBe('2026-11-27T16:00:00.000Z');
+    expect(dndUntil('tomorrow', NOW, 'Australia/Sydney')).toBe('2026-11-26T21:00:00.000Z');
+    expect(dndUntil('tomorrow', NOW, 'Asia/Kathmandu')).toBe('2026-11-27T02:15:00.000Z');
     expect(dndUntil('off', NOW)).toBeNull();
+  });
+
+  it('reads its times on the clinic’s clock, naming the zone when this computer’s differs', () => {
+    const until = '2026-11-26T16:00:00.000Z';
+    const here = new FakeMenu(trayMenuTemplate(view({ dndUntil: until, zone: systemTimeZone() }), actions()) as never);
+    expect(here.byId('dnd').label).toBe(`Do Not Disturb (until ${clockIn(until, systemTimeZone())})`);
+    const away = systemTimeZone() === 'Asia/Kathmandu' ? 'America/Los_Angeles' : 'Asia/Kathmandu';
+    const there = new FakeMenu(trayMenuTemplate(view({ dndUntil: until, zone: away }), actions()) as never);
+    expect(there.byId('dnd').label).toBe(`Do Not Disturb (until ${clockIn(until, away)} ${zoneLabel(away, Date.parse(until))})`);
   });
 
   it('titles are one line, shortened, and an & is not taken as an access key', () => {

@@ -1,4 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
+import { clockIn, dayIn, sameZone, shiftDay, systemTimeZone, wallTime, zoneLabel } from '../../shared/clinic-time';
 import type { ConnectionInfo, NotificationItem } from '../../shared/desk-state';
 import type { TrayStatus } from './tray-icon';
 
@@ -19,6 +20,8 @@ export interface TrayView {
   /** The admin's policy sets Do Not Disturb: shown, not changeable. */
   dndLocked: boolean;
   now: number;
+  /** The clinic's zone while signed in (this computer's otherwise): the tray's times are read on its clock. */
+  zone: string;
 }
 
 export interface TrayActions {
@@ -64,7 +67,11 @@ export function dndActive(dndUntil: string | null, now: number): boolean {
   return dndUntil !== null && Date.parse(dndUntil) > now;
 }
 
-const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** A time on the clinic's clock, its zone named when this computer's is another (the tray has no screen around it). */
+function clock(iso: string, zone: string): string {
+  const text = clockIn(iso, zone);
+  return sameZone(zone, systemTimeZone()) ? text : `${text} ${zoneLabel(zone, Date.parse(iso))}`;
+}
 
 export function connectionLine(view: TrayView): string {
   const status = trayStatus(view);
@@ -72,25 +79,22 @@ export function connectionLine(view: TrayView): string {
   const c = view.connection;
   if (c?.status === 'polling' && c.transport === 'polling') return 'Connected (refreshing every few seconds)';
   if (c?.status === 'polling') return 'Live updates interrupted; refreshing over the network';
-  if (status === 'offline' && c?.nextRetryAt) return `Offline; next try at ${clock(c.nextRetryAt)}`;
+  if (status === 'offline' && c?.nextRetryAt) return `Offline; next try at ${clock(c.nextRetryAt, view.zone)}`;
   return STATUS_WORDS[status];
 }
 
 export function trayTooltip(view: TrayView): string {
   const parts = [`Clinic Desk: ${STATUS_WORDS[trayStatus(view)]}`];
   if (view.signedIn) parts.push(view.unread === 1 ? '1 unread notification' : `${view.unread} unread notifications`);
-  if (dndActive(view.dndUntil, view.now) && view.dndUntil) parts.push(`Do Not Disturb until ${clock(view.dndUntil)}`);
+  if (dndActive(view.dndUntil, view.now) && view.dndUntil) parts.push(`Do Not Disturb until ${clock(view.dndUntil, view.zone)}`);
   return parts.join('\n');
 }
 
-/** When Do Not Disturb ends: "For 1 hour" and "Until tomorrow 8:00" (local time) from `now`, or off (null). */
-export function dndUntil(choice: DndChoice, now: number): string | null {
+/** When Do Not Disturb ends: "For 1 hour" and "Until tomorrow 8:00" (on the clinic's clock) from `now`, or off (null). */
+export function dndUntil(choice: DndChoice, now: number, zone = systemTimeZone()): string | null {
   if (choice === 'off') return null;
   if (choice === 'hour') return new Date(now + 60 * 60_000).toISOString();
-  const d = new Date(now);
-  d.setDate(d.getDate() + 1);
-  d.setHours(8, 0, 0, 0);
-  return d.toISOString();
+  return new Date(wallTime(shiftDay(dayIn(now, zone), 1), 8, 0, zone)).toISOString();
 }
 
 /** Menu labels: `&` marks an access key on Windows and Linux, so a title's own `&` is doubled. */
@@ -115,7 +119,7 @@ export function trayMenuTemplate(view: TrayView, actions: TrayActions): MenuItem
 
   items.push({
     id: 'dnd',
-    label: dnd && view.dndUntil ? `Do Not Disturb (until ${clock(view.dndUntil)})` : 'Do Not Disturb',
+    label: dnd && view.dndUntil ? `Do Not Disturb (until ${clock(view.dndUntil, view.zone)})` : 'Do Not Disturb',
     enabled: !view.dndLocked,
     submenu: [
       { id: 'dnd-hour', label: 'For 1 hour', click: () => actions.setDnd('hour') },

@@ -1,4 +1,5 @@
 import { app, Menu, nativeImage, Tray, type BrowserWindow, type NativeImage } from 'electron';
+import { systemTimeZone } from '../../shared/clinic-time';
 import type { DeskEvent } from '../../shared/bridge';
 import type { SettingsView } from '../../shared/settings';
 import type { DeskService } from '../core/desk-service';
@@ -51,7 +52,7 @@ export class TrayController {
   private refreshing: Promise<void> | null = null;
 
   constructor(private readonly deps: TrayDeps) {
-    this.view = { signedIn: false, connection: null, unread: 0, recent: [], dndUntil: null, dndLocked: false, now: deps.now() };
+    this.view = { signedIn: false, connection: null, unread: 0, recent: [], dndUntil: null, dndLocked: false, now: deps.now(), zone: systemTimeZone() };
   }
 
   start(): void {
@@ -101,6 +102,7 @@ export class TrayController {
         dndUntil: settings.values.dndUntil,
         dndLocked: settings.locked.includes('dndUntil'),
         now: this.deps.now(),
+        zone: snapshot.session.status === 'signed-in' ? snapshot.session.timeZone.zone : systemTimeZone(),
       };
     } catch (error) {
       // Signed out between the two reads, or the cache is busy: the next event redraws.

@@ -1,5 +1,4 @@
-import { TZDate } from '@date-fns/tz'
-import { clockIn, dayIn, sameZone, shiftDay, zoneLabel } from '../../../shared/clinic-time'
+import { clockIn, dayIn, sameZone, shiftDay, wallTime, zoneLabel } from '../../../shared/clinic-time'
 
 /**
  * Times as the desk shows them, on the clinic's clock: 24-hour clock times,
@@ -69,10 +68,7 @@ export function dayOf(at: Instant | null | undefined, zone: string): string {
 }
 
 /** The instant a clinic day (`YYYY-MM-DD`) reads `hour:minute` on the clinic's clock (ms since the epoch). */
-export function wallTime(day: string, hour: number, minute: number, zone: string): number {
-  const [y, m, d] = day.split('-').map(Number)
-  return new TZDate(y ?? 1970, (m ?? 1) - 1, d ?? 1, hour, minute, zone).getTime()
-}
+export { wallTime }
 
 /** `YYYY-MM-DD` shifted by whole calendar days (a day is a day, 23 or 25 hours long on the days the clocks change). */
 export function addDays(day: string, days: number): string {
