@@ -141,7 +141,7 @@ export const BRIDGE_METHOD_NAMES = Object.keys(BRIDGE_METHODS) as BridgeMethodNa
 export type BridgeInput<K extends BridgeMethodName> = z.input<(typeof BRIDGE_METHODS)[K]['input']>;
 export type BridgeOutput<K extends BridgeMethodName> = z.output<(typeof BRIDGE_METHODS)[K]['output']>;
 
-export const SYNC_REASONS = ['connect', 'reconnect', 'poll', 'manual', 'sign-in', 'refresh', 'retry', 'reconcile', 'midnight'] as const;
+export const SYNC_REASONS = ['connect', 'reconnect', 'poll', 'manual', 'sign-in', 'refresh', 'retry', 'reconcile'] as const;
 
 /** Everything the core tells the renderer, as it happens. */
 export const DeskEvent = z.discriminatedUnion('kind', [

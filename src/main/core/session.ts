@@ -333,7 +333,7 @@ export class DeskSession {
     let error: string | null = null;
     // A catch-up brings the desk up to date as of when it started.
     const covers = this.catchUpsNeeded;
-    const force = reason === 'sign-in' || reason === 'manual' || reason === 'connect' || reason === 'midnight';
+    const force = reason === 'sign-in' || reason === 'manual' || reason === 'connect';
     // A refresh reads what the events that asked for it named; every other catch-up reads everything.
     const only = reason === 'refresh' ? new Set(this.refreshWanted) : null;
     this.refreshWanted.clear();
@@ -486,7 +486,7 @@ export class DeskSession {
     const refused = new Set<number>();
     for (const c of this.channelStatuses()) {
       const ref = parseChannel(c.name);
-      if (ref?.kind === 'doctor-appointments' && c.state === 'failed' && (c.errorStatus === 403 || c.errorStatus === 401)) refused.add(ref.id);
+      if (ref?.kind === 'doctor-appointments' && c.state === 'failed' && c.errorStatus === 403) refused.add(ref.id);
     }
     this.board.setRefused(refused, Math.round(this.d.reconcileIntervalMs() / 1000));
   }

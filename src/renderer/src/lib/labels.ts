@@ -32,7 +32,6 @@ export const SYNC_REASON_LABELS: Record<SyncReason, string> = {
   refresh: 'to fill a gap',
   retry: 'retrying a feature',
   reconcile: 'checking while live',
-  midnight: 'at the clinic’s midnight',
 }
 
 /** Where the clinic's time zone came from, as Diagnostics says it. */
