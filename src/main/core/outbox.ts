@@ -18,6 +18,7 @@ export const OutboxAction = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('read-all'), at: IsoDateTime }),
   z.object({ kind: z.literal('delete'), notificationId: Id }),
   SendMessageInput.extend({ kind: z.literal('send-message') }),
+  z.object({ kind: z.literal('conversation-read'), conversationId: Id }),
 ]);
 export type OutboxAction = z.infer<typeof OutboxAction>;
 export type OutboxKind = OutboxAction['kind'];
@@ -53,6 +54,8 @@ function dedupeKeyOf(action: OutboxAction): string | null {
       return `${action.kind}:${action.notificationId}`;
     case 'send-message':
       return `send-message:${action.clientId}`;
+    case 'conversation-read':
+      return `conversation-read:${action.conversationId}`;
     case 'read-all':
       return null;
   }

@@ -175,7 +175,7 @@ export class DeskSession {
     this.currentDay = this.today();
     this.board = new BoardPart(ctx, this.currentDay, () => this.members.list());
     this.consultations = new ConsultationsPart(ctx);
-    this.conversations = new ConversationsPart(ctx);
+    this.conversations = new ConversationsPart(ctx, () => new Set(deps.cache.pendingActions().flatMap((e) => (e.action.kind === 'conversation-read' ? [e.action.conversationId] : []))));
   }
 
   // ── lifecycle ───────────────────────────────────────────────────────────
@@ -753,15 +753,15 @@ export class DeskSession {
     }
   }
 
+  /**
+   * Read at once on this desk (and after a restart: the outbox keeps it),
+   * sent when the server answers, like every other action; "queued" only
+   * when it really waits in the outbox.
+   */
   async markConversationRead(conversationId: number): Promise<ActionResult> {
-    try {
-      const conversation = await this.d.api.userView().markConversationRead(conversationId);
-      if (conversation) this.conversations.put(conversation);
-      return { status: 'done' };
-    } catch (error) {
-      if (error instanceof NetworkError) return { status: 'queued' };
-      throw error;
-    }
+    const outboxId = this.d.cache.enqueue({ kind: 'conversation-read', conversationId });
+    this.conversations.readLocally(conversationId);
+    return this.outbox.sendNow(outboxId);
   }
 
   setTyping(conversationId: number, typing: boolean): void {

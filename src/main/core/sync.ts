@@ -217,5 +217,8 @@ async function send(api: ApiClient, entry: OutboxEntry): Promise<void> {
     case 'send-message':
       await api.sendMessage(action.conversationId, action.body, action.clientId);
       return;
+    case 'conversation-read':
+      await api.markConversationRead(action.conversationId);
+      return;
   }
 }

@@ -308,6 +308,44 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     expect((await second.desk.listNotifications({ limit: 50 })).items.find((n) => n.id === unread.id)?.pending).toBeNull();
   });
 
+  it('marks a conversation read at once, "queued" only while it really waits in the outbox, and sends it after a restart', async () => {
+    const c = await clinic();
+    const tokens = memoryTokenStore();
+    const first = desk(c, { tokens });
+    await signInLive(first, c, RECEPTION);
+    const me = account(c, RECEPTION);
+    const unread = (await first.desk.getSnapshot()).conversations.find((x) => x.unread_count > 0 && x.last_message !== null);
+    if (!unread) throw new Error('seed 42 gives reception no unread conversation');
+    const serverUnread = () => c.store.conversationFor(unread.id, me.id)?.unread_count;
+    expect(serverUnread()).toBeGreaterThan(0);
+
+    c.api.injectFault({ path: /^\/api\//, status: 503, times: 10_000 });
+    const result = await first.desk.markConversationRead({ conversationId: unread.id });
+    expect(result.status).toBe('queued');
+    // Read twice while the server is away: one intent, one outbox entry.
+    expect((await first.desk.markConversationRead({ conversationId: unread.id })).status).toBe('queued');
+    // Read here at once, though the server has not heard of it.
+    const shown = (await first.desk.getSnapshot()).conversations.find((x) => x.id === unread.id);
+    expect(shown).toMatchObject({ unread_count: 0, last_read_message_id: unread.last_message?.id });
+    expect((await first.desk.getDiagnostics()).cache.outbox).toBe(1);
+    expect(serverUnread()).toBeGreaterThan(0);
+    await first.desk.close();
+
+    // After a restart, the list the server sends (still unread there) does not undo it; the outbox sends it.
+    c.api.clearFaults();
+    const second = desk(c, { tokens, cacheDir: first.cacheDir });
+    expect(await second.desk.resume()).toBe(true);
+    await second.waitFor('sync', (e) => e.ok && e.outboxFlushed === 1);
+    expect(serverUnread()).toBe(0);
+    expect((await second.desk.getSnapshot()).conversations.find((x) => x.id === unread.id)?.unread_count).toBe(0);
+
+    // Online, it is done at once and nothing waits.
+    const other = (await second.desk.getSnapshot()).conversations.find((x) => x.id !== unread.id);
+    if (!other) throw new Error('no second conversation');
+    expect((await second.desk.markConversationRead({ conversationId: other.id })).status).toBe('done');
+    expect((await second.desk.getDiagnostics()).cache.outbox).toBe(0);
+  });
+
   it('works without a WebSocket (BROADCAST_DRIVER=log): polls the API and says so', async () => {
     const c = await clinic();
     const d = desk(c, { config: deskConfig(c, { transport: { kind: 'polling' } }) });

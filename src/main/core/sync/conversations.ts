@@ -18,7 +18,11 @@ const SNAPSHOT = 'conversations';
 export class ConversationsPart {
   private readonly byId = new Map<number, Conversation>();
 
-  constructor(private readonly ctx: PartContext) {}
+  constructor(
+    private readonly ctx: PartContext,
+    /** Conversations the user read whose read waits in the outbox: the list may not know it yet. */
+    private readonly pendingReads: () => ReadonlySet<number> = () => new Set(),
+  ) {}
 
   /** Most recently active first (as instants: servers may write offsets). */
   list(): Conversation[] {
@@ -36,11 +40,13 @@ export class ConversationsPart {
   async sync(): Promise<FeatureOutcome> {
     const listing = await this.ctx.api.conversations();
     const held = new Map(this.byId);
+    const readHere = this.pendingReads();
     let missed = 0;
     this.byId.clear();
     for (const row of listing.items) {
       const mine = held.get(row.id);
-      const conversation = mine ? newerConversation(row, mine) : row;
+      const newest = mine ? newerConversation(row, mine) : row;
+      const conversation = readHere.has(row.id) ? readUpTo(newest) : newest;
       // The list can bring a message before its live delivery, which then counts as a duplicate:
       // announce it here, once, or its alert is lost. (Not on the first listing: nothing is new then.)
       const arrived = conversation.last_message;
@@ -76,6 +82,12 @@ export class ConversationsPart {
     return 'applied';
   }
 
+  /** The user read it on this desk: nothing unread, up to its last message (the server hears it through the outbox). */
+  readLocally(id: number): void {
+    const conversation = this.byId.get(id);
+    if (conversation) this.put(readUpTo(conversation));
+  }
+
   /** The user's own message, as the server stored it; a reply that arrived first stays the last message. */
   sent(message: Message): void {
     const conversation = this.byId.get(message.conversation_id);
@@ -89,4 +101,8 @@ export class ConversationsPart {
     this.ctx.emit({ kind: 'conversation.updated', conversation });
     this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConversationList);
   }
+}
+
+function readUpTo(c: Conversation): Conversation {
+  return { ...c, unread_count: 0, last_read_message_id: c.last_message?.id ?? c.last_read_message_id };
 }
