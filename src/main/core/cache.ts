@@ -472,6 +472,8 @@ export class DeskCache {
           this.stmt.hide.run(createdAt, parsed.notificationId);
           break;
         case 'send-message':
+        case 'conversation-read':
+          // Held in the conversations snapshot, which the session keeps read while this waits.
           break;
       }
     }
