@@ -178,6 +178,8 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   const demoZone = takeTimeZoneArg(argv);
   if (!demoZone.ok) logger.warn(`demo clinic: ${demoZone.message}; it uses this computer's zone`);
   const demoTimeZone = demoZone.ok ? demoZone.timeZone : undefined;
+  // Only the small port: the clinic itself (servers, world, the `pusher` SDK, `ws`) is a separate
+  // chunk that embeddedDemo imports on the first "Try the demo clinic" (tests/build/main-bundle.test.ts).
   const demo =
     options.demo !== undefined
       ? options.demo

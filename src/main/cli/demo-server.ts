@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { startDemoClinic } from '../demo/demo-clinic';
 import { API_DIALECTS, apiDialectUsageLines, unknownApiDialect } from '../demo/dialects/names';
 import { stderrLogger } from '../demo/logger';
 import { TIME_ZONE_USAGE, unknownTimeZone } from '../demo/time-zone-arg';
@@ -85,6 +84,8 @@ export async function run(argv: string[]): Promise<number> {
 
   let clinic;
   try {
+    // Loaded only now: `--help` and a usage error answer without the clinic's module graph.
+    const { startDemoClinic } = await import('../demo/demo-clinic');
     clinic = await startDemoClinic({
       seed: args.seed,
       host: args.host,

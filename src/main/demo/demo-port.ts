@@ -1,6 +1,9 @@
 import type { DemoAccount } from '../../shared/bridge';
 import type { DemoPort } from '../core/desk-service';
-import { startDemoClinic, type DemoClinic, type DemoClinicOptions } from './demo-clinic';
+// Types only: the clinic itself (its world, the REST app, the Pusher server, the `pusher`
+// SDK and `ws`) is imported on the first start(), so a desk that never tries the demo never
+// loads it. tests/build/main-bundle.test.ts checks the built main entry for this.
+import type { DemoClinic, DemoClinicOptions } from './demo-clinic';
 import type { DemoLogger } from './logger';
 
 /**
@@ -10,6 +13,9 @@ import type { DemoLogger } from './logger';
  * (`startDemoClinic`): `seed`, `apiDialect` (the REST dialect it answers in;
  * `clinic-desk preview|start --api-dialect NAME`), `timeZone` (the clinic's
  * zone, default this computer's; `--time-zone NAME`), `scenario`, ...
+ *
+ * The port is small: `accounts()` answers without the clinic, and the clinic's
+ * module is loaded by a dynamic `import()` on the first `start()`.
  */
 export interface EmbeddedDemo extends DemoPort {
   /** The running clinic, once started (tests and the preview host trigger events through it). */
@@ -23,10 +29,12 @@ export function embeddedDemo(options: DemoClinicOptions & { logger?: DemoLogger 
   const ROLES: DemoAccount['role'][] = ['reception', 'doctor', 'admin'];
 
   const start = () =>
-    (starting ??= startDemoClinic({ scenario: { autoStart: true, ratePerMinute: 12 }, ...options }).then((c) => {
-      clinic = c;
-      return c;
-    }));
+    (starting ??= import('./demo-clinic')
+      .then(({ startDemoClinic }) => startDemoClinic({ scenario: { autoStart: true, ratePerMinute: 12 }, ...options }))
+      .then((c) => {
+        clinic = c;
+        return c;
+      }));
 
   return {
     get clinic() {
