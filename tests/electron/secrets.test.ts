@@ -3,7 +3,7 @@
  * store; otherwise refused (kept in memory for this run, the user told)
  * unless the admin policy allows storing it unencrypted.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -40,6 +40,15 @@ describe('with a secure store', () => {
     expect(JSON.parse(text)).toMatchObject({ version: 1, protection: 'safeStorage' });
     expect(await store().load()).toEqual(SESSION);
     expect(told).toEqual([]);
+  });
+
+  it('the file is readable by this user only, and saving again leaves no temp file beside it (core/json-file.ts writes it)', async () => {
+    const s = store();
+    await s.save(SESSION);
+    await s.save({ ...SESSION, userId: 5 });
+    expect(readdirSync(dir)).toEqual(['session.json']);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(await store().load()).toEqual({ ...SESSION, userId: 5 });
   });
 
   it('clear removes it', async () => {

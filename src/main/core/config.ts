@@ -1,11 +1,10 @@
 import { ApiProfile } from './api/profile';
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { distance } from 'fastest-levenshtein';
+import { basename } from 'node:path';
 import { z } from 'zod';
-import { MAX_JSON_DEPTH, jsonTextDepth } from '../../shared/json-limits';
 import { DEFAULT_SETTINGS, Settings, SettingsPatch, type SettingKey } from '../../shared/settings';
 import { TimeZoneName } from '../../shared/clinic-time';
+import { readJsonFile, writeJsonFileAtomic, type JsonFileProblem } from './json-file';
 
 /**
  * The desk's configuration, in layers (lowest first):
@@ -361,19 +360,10 @@ function fixFor(path: string, source: ConfigSource): string {
   return where === '' ? 'correct the value or remove it' : `change it ${where}`;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] ?? 0;
-      const left = row[j - 1] ?? 0;
-      row[j] = Math.min(above + 1, left + 1, diagonal + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] ?? 0;
+/** The first of `known` within two edits of `key`, case aside (a misspelt option's likely meaning). */
+function closeTo(known: readonly string[], key: string): string | undefined {
+  const lower = key.toLowerCase();
+  return known.find((k) => distance(k.toLowerCase(), lower) <= 2);
 }
 
 function knownKeysAt(parentPath: string, source: ConfigSource, transportKind: unknown): string[] {
@@ -412,10 +402,10 @@ function zodIssues(error: z.ZodError, source: ConfigSource, input: unknown, file
       case 'unrecognized_keys':
         for (const key of issue.keys) {
           const known = knownKeysAt(path, source, transportKind);
-          const close = known.find((k) => editDistance(k, key) <= 2);
+          const close = closeTo(known, key);
           const full = path === '' ? key : `${path}.${key}`;
           // A setting written at the top of a policy belongs in one of its settings groups.
-          const setting = source === 'policy' && path === '' && close === undefined ? SETTINGS_KEYS.find((k) => editDistance(k, key) <= 2) : undefined;
+          const setting = source === 'policy' && path === '' && close === undefined ? closeTo(SETTINGS_KEYS, key) : undefined;
           if (setting !== undefined) {
             at(
               full,
@@ -465,194 +455,35 @@ export type FileRead = { kind: 'missing' } | { kind: 'ok'; value: unknown } | { 
  */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
-/** Stat first: a FIFO or device would block or never end, a huge file would be read whole. */
-function readBoundedText(file: string): string {
-  const stat = statSync(file);
-  if (stat.isDirectory()) throw Object.assign(new Error(`${file} is a directory`), { code: 'EISDIR' });
-  if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTREG' });
-  if (stat.size > MAX_CONFIG_FILE_BYTES) throw Object.assign(new Error(`${file} is too large`), { code: 'EFBIG', size: stat.size });
-  return readFileSync(file, 'utf8');
-}
-
-/**
- * Reads a JSON file; a syntax error is located by line and column. Bounded:
- * at most `MAX_CONFIG_FILE_BYTES`, nesting at most `MAX_JSON_DEPTH` levels
- * (checked on the text, so the recursive walks over a policy never meet a
- * depth bomb).
- */
-export function readJsonFile(file: string): FileRead {
-  let text: string;
-  try {
-    text = readBoundedText(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { kind: 'missing' };
-    if (code === 'EFBIG') {
-      const size = (error as { size?: number }).size ?? 0;
-      return {
-        kind: 'error',
-        issue: { field: file, file, message: `is too large (${size} bytes; at most ${MAX_CONFIG_FILE_BYTES} are read)`, fix: 'a settings or policy file holds a few kilobytes: point the path at the right file' },
-      };
-    }
-    if (code === 'ENOTREG') {
-      return { kind: 'error', issue: { field: file, file, message: 'is not a regular file', fix: 'point the path at a JSON file' } };
-    }
-    return {
-      kind: 'error',
-      issue: {
-        field: file,
-        file,
-        message: `cannot be read (${code ?? String(error)})`,
-        fix: code === 'EISDIR' ? 'point the path at a JSON file, not a folder' : 'make the file readable by the user running Clinic Desk, or remove it',
-      },
-    };
-  }
-  // Windows Notepad saves UTF-8 with a byte-order mark, which JSON.parse rejects.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    return {
-      kind: 'error',
-      issue: { field: file, file, message: `nests deeper than ${MAX_JSON_DEPTH} levels`, fix: 'a settings or policy file nests a few levels at most: check that this is the right file' },
-    };
-  }
-  try {
-    return { kind: 'ok', value: JSON.parse(text) as unknown };
-  } catch (error) {
-    const offset = jsonErrorOffset(text);
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length;
-    const column = offset - before.lastIndexOf('\n');
-    const reason = (error instanceof Error ? error.message : String(error))
-      .replace(/,\s*(?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
-      .replace(/ in JSON at position \d+.*$/s, '')
-      .replace(/ at position \d+.*$/s, '')
-      .replace(/\r/g, '\\r')
-      .replace(/\n/g, '\\n');
-    const where = text.trim() === '' ? 'is empty' : `is not valid JSON: ${reason} at line ${line}, column ${column}`;
-    return {
-      kind: 'error',
-      issue: {
-        field: file,
-        file,
-        message: where,
-        fix:
-          text.trim() === ''
-            ? 'write a JSON object into it (at least {}), or remove the file'
-            : `correct the JSON at line ${line} of ${basename(file)} (a missing comma or quote, a trailing comma, or a comment are the usual causes)`,
-      },
-    };
+/** The fix for each way a settings or policy file can be unusable (json-file.ts reads it). */
+function fileIssue(file: string, problem: JsonFileProblem): Omit<ConfigIssue, 'source'> {
+  const at = (message: string, fix: string) => ({ field: file, file, message, fix });
+  switch (problem.kind) {
+    case 'too-large':
+      return at(`is too large (${problem.size} bytes; at most ${problem.limit} are read)`, 'a settings or policy file holds a few kilobytes: point the path at the right file');
+    case 'not-a-file':
+      return at('is not a regular file', 'point the path at a JSON file');
+    case 'unreadable':
+      return at(
+        `cannot be read (${problem.code})`,
+        problem.code === 'EISDIR' ? 'point the path at a JSON file, not a folder' : 'make the file readable by the user running Clinic Desk, or remove it',
+      );
+    case 'too-deep':
+      return at(`nests deeper than ${problem.limit} levels`, 'a settings or policy file nests a few levels at most: check that this is the right file');
+    case 'empty':
+      return at('is empty', 'write a JSON object into it (at least {}), or remove the file');
+    case 'syntax':
+      return at(
+        `is not valid JSON: ${problem.reason} at line ${problem.line}, column ${problem.column}`,
+        `correct the JSON at line ${problem.line} of ${basename(file)} (a missing comma or quote, a trailing comma, or a comment are the usual causes)`,
+      );
   }
 }
 
-/** The offset of the first JSON syntax error (V8's message does not always carry one). */
-function jsonErrorOffset(text: string): number {
-  let i = 0;
-  function fail(): never {
-    throw new RangeError(String(i));
-  }
-  const space = () => {
-    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
-  };
-  const literal = (word: string) => {
-    for (const ch of word) {
-      if (text.charAt(i) !== ch) fail();
-      i++;
-    }
-  };
-  const string = () => {
-    i++; // opening quote
-    for (;;) {
-      if (i >= text.length) fail();
-      const ch = text.charAt(i);
-      if (ch === '"') return void i++;
-      if (ch === '\\') {
-        i++;
-        const esc = text.charAt(i);
-        if (esc === 'u') {
-          for (let k = 0; k < 4; k++) {
-            i++;
-            if (!/[0-9a-f]/i.test(text.charAt(i))) fail();
-          }
-          i++;
-        } else if ('"\\/bfnrt'.includes(esc) && esc !== '') i++;
-        else fail();
-      } else if (ch < ' ') fail();
-      else i++;
-    }
-  };
-  const number = () => {
-    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!match) fail();
-    i += match[0].length;
-  };
-  const value = (): void => {
-    space();
-    const ch = text.charAt(i);
-    if (ch === '{') {
-      i++;
-      space();
-      if (text.charAt(i) === '}') return void i++;
-      for (;;) {
-        space();
-        if (text.charAt(i) !== '"') fail();
-        string();
-        space();
-        if (text.charAt(i) !== ':') fail();
-        i++;
-        value();
-        space();
-        if (text.charAt(i) === ',') i++;
-        else if (text.charAt(i) === '}') return void i++;
-        else fail();
-      }
-    }
-    if (ch === '[') {
-      i++;
-      space();
-      if (text.charAt(i) === ']') return void i++;
-      for (;;) {
-        value();
-        space();
-        if (text.charAt(i) === ',') i++;
-        else if (text.charAt(i) === ']') return void i++;
-        else fail();
-      }
-    }
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    if (ch === '-' || (ch >= '0' && ch <= '9')) return number();
-    fail();
-  };
-  try {
-    value();
-    space();
-    if (i < text.length) fail();
-    return text.length;
-  } catch (error) {
-    return error instanceof RangeError ? Number(error.message) : text.length;
-  }
-}
-
-/** Writes via a temp file in the same folder and a rename, so a crash never leaves half a file. */
-function writeFileAtomic(file: string, contents: string): void {
-  const dir = dirname(file);
-  mkdirSync(dir, { recursive: true });
-  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, contents);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+/** A settings or policy file, read bounded (json-file.ts), its problem worded with the fix. */
+export function readConfigJson(file: string): FileRead {
+  const read = readJsonFile(file, { maxBytes: MAX_CONFIG_FILE_BYTES });
+  return read.kind === 'error' ? { kind: 'error', issue: fileIssue(file, read.problem) } : read;
 }
 
 // ---------------------------------------------------------- environment ---
@@ -886,7 +717,7 @@ export function valuePaths(value: unknown, prefix = ''): string[] {
 /** A policy in one JSON file (the CLI's `--config`, `doctor --policy`, tests); a missing file is no policy. */
 export function readPolicyFile(file: string): DiscoveredPolicy {
   const source: PolicySource = { kind: 'file', label: file };
-  const read = readJsonFile(file);
+  const read = readConfigJson(file);
   switch (read.kind) {
     case 'missing':
       return NO_POLICY;
@@ -1087,7 +918,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
 
   // --- user settings: the policy's settings stay as the admin set them
   if (sources.userFile !== undefined) {
-    const read = readJsonFile(sources.userFile);
+    const read = readConfigJson(sources.userFile);
     if (read.kind === 'error') warnings.push(`ignored the user settings: ${formatIssue({ source: 'user', ...read.issue })}`);
     if (read.kind === 'ok') {
       const parsed = UserSettingsFile.safeParse(read.value, { reportInput: true });
@@ -1187,11 +1018,11 @@ export function saveUserSettings(userFile: string, patch: SettingsPatch, locked:
       })),
     );
   }
-  const existingRead = readJsonFile(userFile);
+  const existingRead = readConfigJson(userFile);
   const existing = existingRead.kind === 'ok' ? UserSettingsFile.safeParse(existingRead.value) : null;
   // An unreadable file was already ignored at load time; the user's new choice replaces it.
   const stored = mergePatches(existing?.success ? existing.data : {}, parsed.data);
   const next = current === undefined ? applySettings(DEFAULT_SETTINGS, stored) : applySettings(current, parsed.data);
-  writeFileAtomic(userFile, `${JSON.stringify(stored, null, 2)}\n`);
+  writeJsonFileAtomic(userFile, stored, { mode: 0o600 });
   return next;
 }

@@ -361,7 +361,7 @@ export function readManagedPreferences(file: string, plutil: (args: readonly str
     // plutil cannot put dates or data into JSON, and the policy has none.
     return problem(`cannot be read (${reason})`, 'check the configuration profile: only text, numbers, true/false, lists and dictionaries (no <date> or <data>)');
   }
-  // As for a policy file (config.ts readJsonFile): bounded before the recursive walks below.
+  // As for a policy file (json-file.ts readJsonFile): bounded before the recursive walks below.
   if (text.length > MAX_CONFIG_FILE_BYTES) return problem(`is too large (more than ${MAX_CONFIG_FILE_BYTES} bytes of JSON)`, 'check the configuration profile: a Clinic Desk policy holds a few kilobytes');
   if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return problem(`nests deeper than ${MAX_JSON_DEPTH} levels`, 'check the configuration profile: a Clinic Desk policy nests a few levels at most');
   let value: unknown;

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rmSync } from 'node:fs';
 import { safeStorage } from 'electron';
 import { z } from 'zod';
 import type { StoredSession, TokenStore } from '../core/desk-service';
+import { readJsonFile, writeJsonFileAtomic } from '../core/json-file';
 import type { Logger } from '../core/log';
 import type { DesktopPlatform } from './app-paths';
 
@@ -59,26 +59,18 @@ export function safeStorageTokenStore(options: TokenStoreOptions): TokenStore {
   let memory: StoredSession | null = null;
   let told = false;
 
-  const write = (content: z.infer<typeof SessionFile>) => {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(content), { mode: 0o600 });
-    renameSync(tmp, file);
-  };
+  // Atomic (fsync'd, a unique temp name), readable by this user only.
+  const write = (content: z.infer<typeof SessionFile>) => writeJsonFileAtomic(file, content, { mode: 0o600 });
   const remove = () => rmSync(file, { force: true });
 
   const readFile = (): z.infer<typeof SessionFile> | null => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      return null;
-    }
-    try {
-      const parsed = SessionFile.safeParse(JSON.parse(text));
+    const read = readJsonFile(file);
+    if (read.kind === 'missing') return null;
+    // Not this user's to read (or a folder): not theirs to delete either; they sign in again.
+    if (read.kind === 'error' && (read.problem.kind === 'unreadable' || read.problem.kind === 'not-a-file')) return null;
+    if (read.kind === 'ok') {
+      const parsed = SessionFile.safeParse(read.value);
       if (parsed.success) return parsed.data;
-    } catch {
-      // fall through
     }
     logger.warn('the stored session file is unreadable; signing in again', { file });
     remove();

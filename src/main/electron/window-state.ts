@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { writeJsonFileAtomic } from '../core/json-file';
 
 /**
  * Where the dashboard window was and how big, between runs. The file is ours
@@ -40,10 +40,7 @@ export function readWindowState(file: string): WindowState | null {
 }
 
 export function writeWindowState(file: string, state: WindowState): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state)}\n`);
-  renameSync(tmp, file);
+  writeJsonFileAtomic(file, state);
 }
 
 function overlap(a: Rect, b: Rect): { width: number; height: number } {

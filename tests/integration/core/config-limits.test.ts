@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../../src/shared/json-limits';
-import { MAX_CONFIG_FILE_BYTES, loadConfig, readJsonFile, readPolicyFile } from '../../../src/main/core/config';
+import { MAX_CONFIG_FILE_BYTES, loadConfig, readConfigJson, readPolicyFile } from '../../../src/main/core/config';
 import { readManagedPreferences } from '../../../src/main/core/policy-sources';
 
 let dir: string;
@@ -24,20 +24,20 @@ describe('bounded JSON files', () => {
   it('a policy nested thousands deep is a problem with its fix (and the start goes on)', () => {
     const file = join(dir, 'policy.json');
     writeFileSync(file, bomb(100_000));
-    expect(readJsonFile(file)).toEqual({ kind: 'error', issue: expect.objectContaining({ file, message: `nests deeper than ${MAX_JSON_DEPTH} levels` }) });
+    expect(readConfigJson(file)).toEqual({ kind: 'error', issue: expect.objectContaining({ file, message: `nests deeper than ${MAX_JSON_DEPTH} levels` }) });
     const policy = readPolicyFile(file);
     expect(policy.problems).toEqual([expect.objectContaining({ source: 'policy', message: `nests deeper than ${MAX_JSON_DEPTH} levels` })]);
     const loaded = loadConfig({ env: {}, policyFile: file });
     expect(loaded.policyProblems.map((p) => p.message)).toContain(`nests deeper than ${MAX_JSON_DEPTH} levels`);
     // Right at the limit is read (and then judged by the policy's schema as usual).
     writeFileSync(file, bomb(MAX_JSON_DEPTH - 1));
-    expect(readJsonFile(file).kind).toBe('ok');
+    expect(readConfigJson(file).kind).toBe('ok');
   });
 
   it('a user settings file over the size limit is not read; the user is told, defaults apply', () => {
     const file = join(dir, 'settings.json');
     writeFileSync(file, `{"theme":"dark","pad":"${'x'.repeat(MAX_CONFIG_FILE_BYTES)}"}`);
-    const read = readJsonFile(file);
+    const read = readConfigJson(file);
     expect(read).toEqual({ kind: 'error', issue: expect.objectContaining({ message: expect.stringMatching(/^is too large \(\d+ bytes; at most 1048576 are read\)$/) }) });
     const loaded = loadConfig({ env: {}, userFile: file });
     expect(loaded.warnings.join('\n')).toMatch(/ignored the user settings: .*is too large/);
@@ -50,7 +50,7 @@ describe('bounded JSON files', () => {
     } catch {
       return; // no mkfifo on this system
     }
-    expect(readJsonFile(fifo)).toEqual({ kind: 'error', issue: expect.objectContaining({ message: 'is not a regular file' }) });
+    expect(readConfigJson(fifo)).toEqual({ kind: 'error', issue: expect.objectContaining({ message: 'is not a regular file' }) });
   });
 
   it('managed preferences (macOS, through plutil) are bounded the same way', () => {

@@ -351,9 +351,11 @@ describe('invalid configuration names the field and the fix', () => {
     expect(issue).toMatchObject({ source: 'policy', field: policyFile, file: policyFile });
     expect(issue?.message).toMatch(/^is not valid JSON: .* at line 4, column 1$/);
     expect(issue?.fix).toMatch(/line 4 of policy\.json/);
-    // V8 gives no position for some errors; the desk finds it itself.
+    // V8 gives no position for some errors; jsonc-parser finds it, at the word that is wrong, and says what was due there.
     const typo = policyProblemsOf({ policyFile: temp.file('policy.json', '{\n  "allowInsecureTokenStorage": tru\n}') })[0];
-    expect(typo?.message).toBe("is not valid JSON: Unexpected token '\\n' at line 2, column 35");
+    expect(typo?.message).toBe(
+      'is not valid JSON: expected a value (a "string", a number, true, false, null, an object or a list), found \'tru\' at line 2, column 32',
+    );
     expect(policyProblemsOf({ policyFile: temp.file('policy.json', '') })[0]?.message).toBe('is empty');
     expect(policyProblemsOf({ policyFile: temp.file('policy.json', '[1, 2]') })[0]).toMatchObject({ field: '(top level)', message: 'must be an object (got a list)' });
   });
