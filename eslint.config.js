@@ -104,6 +104,48 @@ export default defineConfig(
     extends: [tseslint.configs.disableTypeChecked],
   },
 
+  // The house rules (docs/architecture.md, "The rooms"): dependencies point inward.
+  {
+    files: ['src/shared/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', '**/renderer/**', '**/preload/**', 'electron', 'vue', 'pinia', 'node:*'], message: 'src/shared is the contract: no host, no framework, no I/O.' }] }],
+    },
+  },
+  {
+    files: ['src/main/core/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['electron', 'electron/**', 'vue', 'pinia', '**/renderer/**', '**/main/electron/**', '../electron/**', '**/demo/**', '**/cli/**', '**/preview/**'], allowTypeImports: true, message: 'The core runs in plain Node under every host: no Electron, no Vue, no host or demo code.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', '**/preload/**', 'electron', 'node:*', 'better-sqlite3', 'pusher-js', 'laravel-echo'], message: 'The renderer talks to the desk through the bridge and imports only src/shared.' }] }],
+    },
+  },
+  {
+    // The demo clinic (its servers, the pusher SDK, ws) loads on demand: only its small port and
+    // command-line helpers may be imported statically outside it.
+    files: ['src/main/index.ts', 'src/main/cli/**', 'src/main/preview/**', 'src/main/electron/**', 'src/main/web/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)demo/(?!(demo-port|dialects/names|time-zone-arg|take-option|logger)$)',
+              allowTypeImports: true,
+              message: 'Load the demo clinic with import() (see docs/architecture.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
   // Tests and benchmarks.
   {
     files: testFiles,
