@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { screenFrame } from '../src/main/core/pusher-guard';
 import { startDemoClinic } from '../src/main/demo/demo-clinic';
-import { silentLogger } from '../src/main/demo/logger';
+import { quietDemoLogger } from '../src/main/demo/logger';
 import { DEFAULT_FUZZ_SEED, checkStored, fuzzCases, generateFuzz, runFuzz, storedNotifications, targetsFrom, type FuzzCase, type FuzzResult, type FuzzTargets } from '../tests/helpers/fuzz';
 import { createBenchDesk, signInLive } from './support/desk';
 import { LOAD_NOTE, contention, fmt, loadavg, machine, median, ownCpuMs, printTable, revision, round, writeResults } from './support/report';
@@ -60,7 +60,7 @@ interface Round {
 }
 
 const loadBefore = loadavg();
-const clinic = await startDemoClinic({ seed: 42, logger: silentLogger });
+const clinic = await startDemoClinic({ seed: 42, logger: quietDemoLogger });
 const me = clinic.info.users.find((u) => u.email === RECEPTION);
 const doctor = clinic.info.users.find((u) => u.email === DOCTOR);
 if (!me || !doctor) throw new Error('demo accounts missing');

@@ -48,7 +48,7 @@ import { DEFAULT_BUDGET } from '../src/main/core/retry-budget';
 import { DeskSession } from '../src/main/core/session';
 import { startDemoClinic, type DemoClinic } from '../src/main/demo/demo-clinic';
 import type { InjectedFault } from '../src/main/demo/laravel-app';
-import { silentLogger } from '../src/main/demo/logger';
+import { quietDemoLogger } from '../src/main/demo/logger';
 import { startFreezableProxy, type FreezableProxy } from '../tests/helpers/tcp-proxy';
 import { createBenchDesk, countingLogger, idle, nextEvent, signInLive, type BenchDesk } from './support/desk';
 import { LOAD_NOTE, contention, fmt, loadavg, machine, ownCpuMs, printTable, revision, round, sleep, until, writeResults } from './support/report';
@@ -288,7 +288,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const meter = contention();
   const ownCpu0 = ownCpuMs();
-  const clinic = await startDemoClinic({ seed: 42, logger: silentLogger, scenario: { autoStart: false } });
+  const clinic = await startDemoClinic({ seed: 42, logger: quietDemoLogger, scenario: { autoStart: false } });
   const proxy = await startFreezableProxy(clinic.info.wsHost, clinic.info.wsPort);
   const userId = clinic.info.users.find((u) => u.email === EMAIL)?.id ?? 0;
   try {

@@ -2,9 +2,11 @@
  * Electron fuses for packaged builds: feature switches flipped in the Electron
  * binary at packaging time, before code signing, so the OS's signature check
  * keeps them flipped. Keys and meanings are electron-builder's `electronFuses`
- * (`FuseOptionsV1`, from @electron/fuses); the packaging issue (#6) passes
- * this object to electron-builder as it is. tests/electron/fuses.test.ts
- * asserts every value.
+ * (`FuseOptionsV1`, from @electron/fuses); build/electron-builder.config.ts
+ * passes this object to electron-builder, adding only
+ * `resetAdHocDarwinSignature`. tests/electron/build.test.ts checks every fuse
+ * electron-builder flips from that configuration against the values it
+ * expects.
  *
  * Consequences for the app: with runAsNode off, `child_process.fork` from the
  * main process does not work (Clinic Desk forks nothing; use a utility process

@@ -12,7 +12,7 @@ import { WebSocket } from 'ws';
 import { channels } from '../../src/shared/channels';
 import { startDemoClinic, type DemoClinic } from '../../src/main/demo/demo-clinic';
 import type { ApiDialectName } from '../../src/main/demo/dialects';
-import { silentLogger } from '../../src/main/demo/logger';
+import { quietDemoLogger } from '../../src/main/demo/logger';
 import type { PusherServer } from '../../src/main/demo/pusher/server';
 import { SimulatedDesk } from '../../src/main/demo/simulated-desk';
 import { hr, serve } from './ipc';
@@ -115,7 +115,7 @@ async function paced(count: number, ratePerSec: number, send: (i: number) => voi
 const handlers = {
   /** `apiDialect`: the REST dialect of the clinic's Laravel app (default 'default', the desk's contract). */
   async start(options: { seed?: number; apiDialect?: ApiDialectName } = {}) {
-    clinic = await startDemoClinic({ seed: options.seed ?? 42, logger: silentLogger, scenario: { autoStart: false }, ...(options.apiDialect === undefined ? {} : { apiDialect: options.apiDialect }) });
+    clinic = await startDemoClinic({ seed: options.seed ?? 42, logger: quietDemoLogger, scenario: { autoStart: false }, ...(options.apiDialect === undefined ? {} : { apiDialect: options.apiDialect }) });
     watch(needRealtime());
     const info = clinic.info;
     sdk = new PusherSdk({ appId: info.appId, key: info.appKey, secret: info.appSecret, host: info.wsHost, port: String(info.wsPort), useTLS: false, timeout: 10_000 });
@@ -257,7 +257,7 @@ const handlers = {
     const c = need();
     const channel = channels.presenceClinic(o.clinicId).fullName;
     memberAdded.delete(`${channel}:${o.userId}`);
-    const desk = new SimulatedDesk(o.userId, o.clinicId, c.store.issueToken(o.userId), { apiUrl: c.info.apiUrl, wsHost: c.info.wsHost, wsPort: c.info.wsPort, appKey: c.info.appKey }, silentLogger);
+    const desk = new SimulatedDesk(o.userId, o.clinicId, c.store.issueToken(o.userId), { apiUrl: c.info.apiUrl, wsHost: c.info.wsHost, wsPort: c.info.wsPort, appKey: c.info.appKey }, quietDemoLogger);
     joined.set(o.userId, desk);
     const watch = { needles: ['pusher_internal:member_added', channel], at: 0 };
     watchedFrame = watch;

@@ -15,7 +15,7 @@ import type { Logger } from '../../src/main/core/log';
 import type { DemoClinic } from '../../src/main/demo/demo-clinic';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import type { DemoUserInfo } from '../../src/main/demo/info';
-import { silentLogger } from '../../src/main/demo/logger';
+import { quietDemoLogger } from '../../src/main/demo/logger';
 import { ensureRendererBuilt, rendererDir } from '../../src/main/preview/build-renderer';
 import { createPreviewDesk } from '../../src/main/preview/preview-desk';
 import { startPreviewHost, type PreviewHost } from '../../src/main/preview/server';
@@ -60,7 +60,7 @@ export async function ensureRenderer(): Promise<boolean> {
 /** `dir`: the renderer to serve; out/renderer by default (another build, e.g. an earlier commit's, for a baseline). */
 export async function startBenchPreview(dir = rendererDir(ROOT)): Promise<BenchPreview> {
   const base = mkdtempSync(join(tmpdir(), 'clinic-desk-dashboard-bench-'));
-  const demo = embeddedDemo({ seed: 42, scenario: { autoStart: false }, logger: silentLogger });
+  const demo = embeddedDemo({ seed: 42, scenario: { autoStart: false }, logger: quietDemoLogger });
   const logger = errorCountingLogger();
   const { desk } = createPreviewDesk({
     env: {},

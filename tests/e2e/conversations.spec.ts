@@ -1,4 +1,4 @@
-import { silentLogger } from '../../src/main/demo/logger';
+import { quietDemoLogger } from '../../src/main/demo/logger';
 import { SimulatedDesk } from '../../src/main/demo/simulated-desk';
 import { expect, expectAccessible, goTo, screenshot, signInDemo, test } from './fixtures';
 
@@ -26,7 +26,7 @@ test('conversations: send a message, and see a colleague typing', async ({ page,
     colleague.clinicId,
     clinic.store.issueToken(colleague.id),
     { apiUrl: clinic.info.apiUrl, wsHost: clinic.info.wsHost, wsPort: clinic.info.wsPort, appKey: clinic.info.appKey },
-    silentLogger,
+    quietDemoLogger,
   );
   try {
     await desk.goOnline();

@@ -31,7 +31,7 @@ import type { DemoClinic } from '../../src/main/demo/demo-clinic';
 import type { ApiDialectName } from '../../src/main/demo/dialects';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import type { DemoServerInfo, DemoUserInfo } from '../../src/main/demo/info';
-import { silentLogger } from '../../src/main/demo/logger';
+import { quietDemoLogger } from '../../src/main/demo/logger';
 import { rendererDir } from '../../src/main/preview/build-renderer';
 import { createPreviewDesk } from '../../src/main/preview/preview-desk';
 import type { Appointment } from '../../src/shared/domain';
@@ -164,7 +164,7 @@ export const test = base.extend<{
     const base = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-'));
     const t0 = Date.now();
     const now = startAt === undefined ? Date.now : () => startAt + (Date.now() - t0);
-    const demo = embeddedDemo({ seed: DEMO_SEED, apiDialect, timeZone: clinicZone, now, scenario: { autoStart: false }, logger: silentLogger });
+    const demo = embeddedDemo({ seed: DEMO_SEED, apiDialect, timeZone: clinicZone, now, scenario: { autoStart: false }, logger: quietDemoLogger });
     // Starts the clinic first (the desk signs in later, when the page asks), so a policy can name it.
     await demo.start('reception');
     const clinic = demo.clinic;

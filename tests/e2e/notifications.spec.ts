@@ -30,7 +30,9 @@ test('a notification raises the bell; mark read lowers it, and it stays read aft
   await item.getByRole('button', { name: 'Mark read' }).click();
   await expect(item).toHaveAttribute('data-read', 'true');
   await expect(bell(page, before)).toBeVisible();
-  await expect(item).not.toHaveAttribute('data-pending', 'true');
+  // Settled once the server took it: no 'read' (or 'delete') pending state, and no "waiting for the server" line.
+  await expect(item).toHaveAttribute('data-pending', '');
+  await expect(item).not.toContainText('waiting for the server');
   // The server has it too.
   await expect.poll(() => clinic.store.listNotifications(me.id, 0, 200).data.find((n) => n.id === notification.id)?.read_at ?? null).not.toBeNull();
 

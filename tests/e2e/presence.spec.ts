@@ -1,4 +1,4 @@
-import { silentLogger } from '../../src/main/demo/logger';
+import { quietDemoLogger } from '../../src/main/demo/logger';
 import { SimulatedDesk } from '../../src/main/demo/simulated-desk';
 import { expect, expectAccessible, goTo, screenshot, signInDemo, test } from './fixtures';
 
@@ -16,7 +16,7 @@ test('a colleague coming online and leaving shows in presence', async ({ page, p
     colleague.clinicId,
     clinic.store.issueToken(colleague.id),
     { apiUrl: clinic.info.apiUrl, wsHost: clinic.info.wsHost, wsPort: clinic.info.wsPort, appKey: clinic.info.appKey },
-    silentLogger,
+    quietDemoLogger,
   );
   try {
     await desk.goOnline();

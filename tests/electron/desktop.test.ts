@@ -14,7 +14,7 @@ import { BRIDGE_METHOD_NAMES, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChann
 import type { DeskSnapshot } from '../../src/shared/desk-state';
 import { CRASH_LOOP_MESSAGE } from '../../src/main/core/last-resort';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
-import { silentLogger } from '../../src/main/demo/logger';
+import { quietDemoLogger } from '../../src/main/demo/logger';
 import { fixedClock } from '../helpers/demo';
 import { dashboard, fake, fakeEvent, FakeNotification, resetFakeElectron, tray } from '../helpers/fake-electron';
 
@@ -33,7 +33,7 @@ beforeEach(() => {
   fake.app.paths = { userData: join(dir, 'userData'), logs: join(dir, 'logs') };
   mkdirSync(join(dir, 'renderer'));
   writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>Clinic Desk</title>');
-  demo = embeddedDemo({ seed: 42, now: fixedClock, logger: silentLogger, scenario: { autoStart: false } });
+  demo = embeddedDemo({ seed: 42, now: fixedClock, logger: quietDemoLogger, scenario: { autoStart: false } });
 });
 
 afterEach(async () => {

@@ -10,7 +10,7 @@ import type { Options as PusherJsOptions } from 'pusher-js';
 import PusherSdk from 'pusher';
 import { startDemoClinic, type DemoClinic, type DemoClinicOptions } from '../../src/main/demo/demo-clinic';
 import type { DemoUserInfo } from '../../src/main/demo/info';
-import { silentLogger } from '../../src/main/demo/logger';
+import { quietDemoLogger } from '../../src/main/demo/logger';
 import { LoginResponse } from '../../src/shared/domain';
 
 /** The demo lays its appointments out on this UTC day. */
@@ -42,7 +42,7 @@ export function withTimeout<T>(promise: Promise<T>, label: string, ms = WAIT_MS)
 
 /** A demo clinic on seed 42 and the fixed clock, silent, on free loopback ports. */
 export function startTestClinic(options: DemoClinicOptions = {}): Promise<DemoClinic> {
-  return startDemoClinic({ seed: DEMO_SEED, now: fixedClock, logger: silentLogger, ...options });
+  return startDemoClinic({ seed: DEMO_SEED, now: fixedClock, logger: quietDemoLogger, ...options });
 }
 
 /** The demo account with this email (throws when the world has none, so a renamed seed fails loudly). */

@@ -14,7 +14,7 @@ import { HostFrame, PREVIEW_BRIDGE_PATH, type WireCall, type WireResult } from '
 import type { DeskService } from '../../src/main/core/desk-service';
 import { memoryLogger } from '../../src/main/core/log';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
-import { silentLogger } from '../../src/main/demo/logger';
+import { quietDemoLogger } from '../../src/main/demo/logger';
 import { createPreviewDesk } from '../../src/main/preview/preview-desk';
 import { startPreviewHost, type PreviewHost } from '../../src/main/preview/server';
 import { DEMO_SEED } from './demo';
@@ -53,7 +53,7 @@ export async function startPreviewHarness(options: { rendererDir?: string; now?:
   const rendererDir = options.rendererDir ?? fakeRenderer(base);
   const settingsFile = join(base, 'settings.json');
   const logger = memoryLogger();
-  const demo = embeddedDemo({ seed: DEMO_SEED, scenario: { autoStart: false }, logger: silentLogger, ...(options.now ? { now: options.now } : {}) });
+  const demo = embeddedDemo({ seed: DEMO_SEED, scenario: { autoStart: false }, logger: quietDemoLogger, ...(options.now ? { now: options.now } : {}) });
   const opened: string[] = [];
   const { desk } = createPreviewDesk({
     env: {},

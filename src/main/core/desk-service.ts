@@ -522,8 +522,9 @@ export class DeskService implements Methods {
       generatedAt: new Date(this.now()).toISOString(),
       ...d,
       session: this.sessionState.status === 'signed-in' ? { userId: this.sessionState.user.id, role: this.sessionState.user.role, demo: this.demo } : { status: this.sessionState.status },
-      // Secrets masked: the key is public by design (it is in every client), the token never leaves.
-      config: { apiUrl: this.apiUrl, transport: maskTransport(this.transport), pollingIntervalSec: this.options.settings.view().values.pollingIntervalSec },
+      // No secret leaves: the server without user info or query, the transport's public fields only (its
+      // key is public by design: every client holds it); the token and the password are never in it.
+      config: { apiUrl: reportedServer(this.apiUrl), transport: reportedTransport(this.transport), pollingIntervalSec: this.options.settings.view().values.pollingIntervalSec },
       updates: this.updates.status(),
       // Internal errors the host caught (kind, class, where; never contents), and socket frames refused unread.
       faults: this.options.faults?.() ?? [],
@@ -584,8 +585,29 @@ function serverKey(url: string): string | null {
   }
 }
 
-function maskTransport(t: TransportConfig): Record<string, unknown> {
-  return { ...t };
+/**
+ * The transport as the diagnostics report shows it: the fields that say where
+ * the desk connects, each named, so nothing else an object may carry (a Pusher
+ * app secret spread into a host's transport, a field added later) leaves with it.
+ */
+function reportedTransport(t: TransportConfig): Record<string, unknown> {
+  switch (t.kind) {
+    case 'pusher':
+      return { kind: t.kind, key: t.key, cluster: t.cluster };
+    case 'reverb':
+      return { kind: t.kind, key: t.key, host: t.host, port: t.port, scheme: t.scheme, ...(t.path === undefined ? {} : { path: t.path }) };
+    case 'polling':
+      return { kind: t.kind };
+  }
+}
+
+/**
+ * The server address as the diagnostics report shows it: origin and path, as
+ * the API client uses it, without a user name, password, query or fragment
+ * typed into the sign-in form. Not a URL: said so, not quoted.
+ */
+function reportedServer(url: string | null): string | null {
+  return url === null ? null : (serverKey(url) ?? '(not a URL)');
 }
 
 function signInFailure(error: unknown): SignInResult {

@@ -13,7 +13,7 @@ import {
 import type { ApiDialectName } from './dialects';
 import type { DemoServerInfo } from './info';
 import { startLaravelApp, type LaravelApp, type TrafficReport } from './laravel-app';
-import { silentLogger, type DemoLogger } from './logger';
+import { quietDemoLogger, type DemoLogger } from './logger';
 import { startPusherServer, type PusherServer } from './pusher/server';
 import { Scenario, type ScenarioOptions } from './scenario';
 import { buildWorld } from './world';
@@ -98,7 +98,7 @@ export interface DemoClinic {
 }
 
 export async function startDemoClinic(options: DemoClinicOptions = {}): Promise<DemoClinic> {
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? quietDemoLogger;
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;
   const seed = options.seed ?? 42;

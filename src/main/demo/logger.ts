@@ -1,10 +1,11 @@
-/** What the demo clinic logs through; the CLI writes it to stderr, tests usually pass `silentLogger`. */
+/** What the demo clinic logs through; the CLI writes it to stderr, tests usually pass `quietDemoLogger`. */
 export interface DemoLogger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
-export const silentLogger: DemoLogger = { info: () => undefined, warn: () => undefined };
+/** Drops everything: the demo clinic's default, and what tests and benches pass. */
+export const quietDemoLogger: DemoLogger = { info: () => undefined, warn: () => undefined };
 
 /** One JSON object per line on stderr, so stdout stays the machine-readable channel. */
 export function stderrLogger(minLevel: 'info' | 'warn' = 'info'): DemoLogger {

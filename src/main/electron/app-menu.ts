@@ -5,7 +5,10 @@ import type { DesktopPlatform } from './app-paths';
 /**
  * The application menu: the standard edit and window roles (copy and paste
  * need them on macOS), and Help with what support asks for first: the logs
- * folder, and a diagnostics report (secrets masked) on the clipboard.
+ * folder, and the core's diagnostics report on the clipboard. The report
+ * carries no token, password or app secret, and names the server without a
+ * user name, password or query (`DeskService.diagnosticsReport`, checked by
+ * tests/integration/core/diagnostics-report.test.ts).
  */
 
 export interface HelpActions {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { embeddedDemo } from '../../../src/main/demo/demo-port';
-import { silentLogger } from '../../../src/main/demo/logger';
+import { quietDemoLogger } from '../../../src/main/demo/logger';
 import { fixedClock, startTestClinic } from '../../helpers/demo';
 import { createDesk } from '../../helpers/desk';
 
@@ -13,7 +13,7 @@ describe('"Try the demo clinic"', () => {
   it('starts the embedded demo on first use and signs in as the chosen role', async () => {
     const placeholder = await startTestClinic(); // only to build a desk config; the demo brings its own servers
     cleanups.push(() => placeholder.close());
-    const demo = embeddedDemo({ seed: 42, now: fixedClock, logger: silentLogger, scenario: { autoStart: false } });
+    const demo = embeddedDemo({ seed: 42, now: fixedClock, logger: quietDemoLogger, scenario: { autoStart: false } });
     cleanups.push(() => demo.close());
     const t = createDesk(placeholder, { demo });
     cleanups.push(() => t.close());

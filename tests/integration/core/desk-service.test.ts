@@ -6,7 +6,7 @@ import { channels } from '../../../src/shared/channels';
 import { cacheFileFor } from '../../../src/main/core/cache';
 import { memoryTokenStore } from '../../../src/main/core/desk-service';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
-import { silentLogger } from '../../../src/main/demo/logger';
+import { quietDemoLogger } from '../../../src/main/demo/logger';
 import { phpJsonEncode } from '../../../src/main/demo/php-json';
 import { SimulatedDesk } from '../../../src/main/demo/simulated-desk';
 import { account, startTestClinic } from '../../helpers/demo';
@@ -35,6 +35,26 @@ function desk(c: DemoClinic, options: Parameters<typeof createDesk>[1] = {}): Te
   return d;
 }
 
+/** Waits until the demo API has answered no request for `ms` (the catch-ups that follow going live are over). */
+async function restQuiet(c: DemoClinic, ms = 300): Promise<void> {
+  const deadline = Date.now() + 5000;
+  let count = c.api.requestLog.length;
+  let since = Date.now();
+  while (Date.now() - since < ms) {
+    if (Date.now() > deadline) throw new Error('the desk kept calling the API');
+    await new Promise((r) => setTimeout(r, 20));
+    if (c.api.requestLog.length !== count) {
+      count = c.api.requestLog.length;
+      since = Date.now();
+    }
+  }
+}
+
+/** The API's reads (GET) answered since the request log held `from` entries, as `GET /path`. */
+function readsSince(c: DemoClinic, from: number): string[] {
+  return c.api.requestLog.slice(from).filter((r) => r.method === 'GET').map((r) => `${r.method} ${r.path}`);
+}
+
 describe('desk core, end to end (SDK trigger → socket server → core → cache → events)', () => {
   it('stores and announces a new notification once, and counts it unread', async () => {
     const c = await clinic();
@@ -58,38 +78,37 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     expect(d.events.filter((e) => e.kind === 'notification.upserted' && e.notification.id === notification.id && e.isNew)).toHaveLength(1);
   });
 
-  it('updates the board, consultations and conversations live', async () => {
+  it('updates the board, consultations and conversations live: over the socket, with no list read from the API', async () => {
     const c = await clinic();
-    const d = desk(c);
+    // No reconciliation during the test: a change can reach the desk over the socket only, or through a list read the request log shows.
+    const d = desk(c, { reconcileIntervalMs: () => 3_600_000 });
     await signInLive(d, c, RECEPTION);
+    await restQuiet(c);
     const board = (await d.desk.getSnapshot()).board;
     const target = board?.appointments.find((a) => a.status === 'scheduled');
     if (!board || !target) throw new Error('no scheduled appointment on the board');
 
-    const since = d.mark();
+    let requests = c.api.requestLog.length;
+    let since = d.mark();
     await c.backend.updateAppointment(target.id, 'confirmed', { status: 'confirmed' });
-    // Live, or (when a REST refresh happened to run at that moment) with the refreshed board: either way, at once.
-    const seen = await Promise.race([
-      d.waitFor('appointment.updated', (e) => e.appointment.id === target.id, 5000, since),
-      d.waitFor('board.replaced', (e) => e.board.appointments.some((a) => a.id === target.id && a.status === 'confirmed'), 5000, since),
-    ]);
-    if (seen.kind === 'appointment.updated') expect(seen).toMatchObject({ action: 'confirmed', changed: ['status'], appointment: { status: 'confirmed' } });
+    const seen = await d.waitFor('appointment.updated', (e) => e.appointment.id === target.id, 5000, since);
+    expect(seen).toMatchObject({ action: 'confirmed', changed: ['status'], appointment: { status: 'confirmed' } });
+    // The event itself, not a refresh that happened to bring the new state: the API was not asked for the day.
+    expect(readsSince(c, requests)).toEqual([]);
+    expect(d.events.slice(since).filter((e) => e.kind === 'board.replaced')).toEqual([]);
     expect((await d.desk.getSnapshot()).board?.appointments.find((a) => a.id === target.id)?.status).toBe('confirmed');
 
     const pending = (await d.desk.listConsultations()).find((x) => x.status === 'pending' || x.status === 'active');
     if (!pending) throw new Error('no open consultation');
-    const beforeConsultation = d.mark();
+    await restQuiet(c);
+    requests = c.api.requestLog.length;
+    since = d.mark();
     await c.backend.setConsultationStatus(pending.id, 'completed');
-    // As for the board: the catch-up that follows going live may fetch the list after the change and
-    // win the race (it then stops listening to the closed consultation); the state is the same either way.
-    const completed = (x: { id: number; status: string }) => x.id === pending.id && x.status === 'completed';
-    const seenConsultation = await Promise.race([
-      d.waitFor('consultation.updated', (e) => e.consultation.id === pending.id, 5000, beforeConsultation),
-      d.waitFor('consultations.replaced', (e) => e.consultations.some(completed), 5000, beforeConsultation),
-    ]);
-    const consultation = seenConsultation.kind === 'consultation.updated' ? seenConsultation.consultation : seenConsultation.consultations.find(completed);
-    expect(consultation?.status).toBe('completed');
-    expect(consultation?.ended_at).not.toBeNull();
+    const updated = await d.waitFor('consultation.updated', (e) => e.consultation.id === pending.id, 5000, since);
+    expect(updated.consultation.status).toBe('completed');
+    expect(updated.consultation.ended_at).not.toBeNull();
+    expect(readsSince(c, requests)).toEqual([]);
+    expect(d.events.slice(since).filter((e) => e.kind === 'consultations.replaced')).toEqual([]);
 
     const conversation = (await d.desk.listConversations())[0];
     if (!conversation) throw new Error('no conversation');
@@ -139,7 +158,7 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     const colleagueId = conversation?.participant_ids.find((id) => id !== account(c, RECEPTION).id);
     const colleague = colleagueId === undefined ? null : c.store.userById(colleagueId);
     if (!conversation || !colleague) throw new Error('no colleague in a conversation');
-    const sim = new SimulatedDesk(colleague.id, colleague.clinic_id, c.store.issueToken(colleague.id), { apiUrl: c.info.apiUrl, wsHost: c.info.wsHost, wsPort: c.info.wsPort, appKey: c.info.appKey }, silentLogger);
+    const sim = new SimulatedDesk(colleague.id, colleague.clinic_id, c.store.issueToken(colleague.id), { apiUrl: c.info.apiUrl, wsHost: c.info.wsHost, wsPort: c.info.wsPort, appKey: c.info.appKey }, quietDemoLogger);
     open.push({ close: () => sim.goOffline() });
     await d.waitFor('channel', (e) => e.channel.name === channels.conversation(conversation.id).fullName && e.channel.state === 'subscribed');
     await sim.typing(conversation.id, colleague.name, true, new Date().toISOString());

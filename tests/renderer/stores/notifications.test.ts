@@ -76,11 +76,11 @@ describe('notifications store', () => {
     fake.listNotifications.mockResolvedValue(page())
     const store = useNotificationsStore()
     await store.load()
-    await store.remove(1)
+    await store.deleteItem(1)
     expect(fake.deleteNotification).toHaveBeenCalledWith({ id: 1 })
     expect(store.items.map((n) => n.id)).toEqual([3, 2])
     fake.deleteNotification.mockResolvedValueOnce({ status: 'queued' })
-    await store.remove(2)
+    await store.deleteItem(2)
     expect(store.items.find((n) => n.id === 2)?.pending).toBe('delete')
   })
 

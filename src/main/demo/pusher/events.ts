@@ -8,7 +8,7 @@ export interface PusherLogger {
   warn(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export const silentLogger: PusherLogger = { info: () => undefined, warn: () => undefined };
+export const quietPusherLogger: PusherLogger = { info: () => undefined, warn: () => undefined };
 
 export interface PusherServerEvents {
   connection: { socketId: string; appId: string };

@@ -3,7 +3,7 @@
  * a scenario file fails loudly instead of producing a server that never pings.
  */
 import { z } from 'zod';
-import { silentLogger, type PusherLogger } from './events';
+import { quietPusherLogger, type PusherLogger } from './events';
 
 export interface PusherAppConfig {
   id: string;
@@ -78,5 +78,5 @@ export function resolveOptions(options: PusherServerOptions): ResolvedOptions {
   const { now, logger, ...plain } = options;
   const parsed = Validated.safeParse(plain);
   if (!parsed.success) throw new TypeError(`invalid Pusher server options: ${z.prettifyError(parsed.error)}`);
-  return { ...parsed.data, now: now ?? Date.now, logger: logger ?? silentLogger };
+  return { ...parsed.data, now: now ?? Date.now, logger: logger ?? quietPusherLogger };
 }

@@ -3,9 +3,11 @@ import { HostFrame, PREVIEW_BRIDGE_PATH, type WireCall } from '../../../shared/w
 
 /**
  * `ClinicBridge` over the browser preview host's WebSocket. Every answer is
- * validated with the method's schema, as the Electron preload's answers are,
- * so the stores cannot tell the hosts apart. The socket is authorised by the
- * session cookie the host set when the page was opened with its one-time
+ * validated with the method's schema and every event with the contract's
+ * `DeskEvent` (through `HostFrame`). The Electron preload checks neither: it
+ * hands the page what the main process sent, so only in the preview does a
+ * malformed answer reach the stores as an error. The socket is authorised by
+ * the session cookie the host set when the page was opened with its one-time
  * token, so a reload reconnects without it.
  */
 export function connectPreviewBridge(location: Pick<Location, 'host' | 'protocol'> = window.location): Promise<ClinicBridge> {

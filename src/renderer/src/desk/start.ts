@@ -87,7 +87,7 @@ export function route(s: DeskStores, event: DeskEvent): void {
       s.notifications.upsert(event.notification, event.isNew)
       return
     case 'notification.removed':
-      s.notifications.removed(event.id)
+      s.notifications.dropItem(event.id)
       return
     case 'notifications.unread':
       s.notifications.setUnread(event.unread)

@@ -132,7 +132,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
     if (isNew && live()) fresh.flash(item.id)
   }
 
-  function removed(id: number): void {
+  /** Drops an item from the list: the core says it is gone (`notification.removed`). Asks the server nothing. */
+  function dropItem(id: number): void {
     items.value = items.value.filter((n) => n.id !== id)
   }
 
@@ -218,7 +219,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
     )
   }
 
-  function remove(id: number): Promise<ActionResult | null> {
+  /** The user deletes an item: shown as pending at once, dropped when the core confirms. */
+  function deleteItem(id: number): Promise<ActionResult | null> {
     return act(
       id,
       () => bridge.deleteNotification({ id }),
@@ -227,7 +229,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
         return before ? () => patch(id, { pending: before.pending }) : null
       },
       (result) => {
-        if (result.status === 'done') removed(id)
+        if (result.status === 'done') dropItem(id)
       },
     )
   }
@@ -268,12 +270,12 @@ export const useNotificationsStore = defineStore('notifications', () => {
     setTypeFilter,
     setUnreadOnly,
     upsert,
-    removed,
+    dropItem,
     setUnread,
     synced,
     markRead,
     markAllRead,
-    remove,
+    deleteItem,
     open,
     spotlight,
     reset,

@@ -1,0 +1,80 @@
+/**
+ * The diagnostics report staff copy for support (Help → Copy diagnostics): it
+ * names the server and the socket transport, and nothing that must not leave
+ * the desk: no Pusher app secret, no sign-in token or password, no user name,
+ * password or query typed into the server address.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DemoPort } from '../../../src/main/core/desk-service';
+import type { TransportConfig } from '../../../src/main/core/config';
+import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
+import { startTestClinic } from '../../helpers/demo';
+import { createDesk, type TestDesk } from '../../helpers/desk';
+
+const RECEPTION = 'reception1@northside.clinic.test';
+
+const open: Array<{ close(): Promise<void> | void }> = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await item.close();
+});
+
+async function clinicAndDesk(options: Parameters<typeof createDesk>[1] = {}): Promise<{ c: DemoClinic; d: TestDesk }> {
+  const c = await startTestClinic();
+  open.push(c);
+  const d = createDesk(c, options);
+  open.push(d);
+  return { c, d };
+}
+
+function password(c: DemoClinic, email: string): string {
+  const account = c.info.users.find((u) => u.email === email);
+  if (!account) throw new Error(`no demo account ${email}`);
+  return account.password;
+}
+
+async function report(d: TestDesk): Promise<{ text: string; config: { apiUrl: string | null; transport: Record<string, unknown> } }> {
+  const { text } = await d.desk.diagnosticsReport();
+  return { text, config: (JSON.parse(text) as { config: { apiUrl: string | null; transport: Record<string, unknown> } }).config };
+}
+
+describe('the diagnostics report', () => {
+  it('shows the transport by its public fields only: a Pusher app secret riding along on the object does not leave', async () => {
+    let clinic: DemoClinic | null = null;
+    // A host whose transport object carries more than the contract's fields (here the demo's app secret, as a spread of its info would).
+    const demo: DemoPort = {
+      accounts: () => [],
+      start: () => {
+        if (!clinic) throw new Error('no clinic');
+        const { appKey, appSecret, wsHost, wsPort } = clinic.info;
+        const transport = { kind: 'reverb', key: appKey, host: wsHost, port: wsPort, scheme: 'http', appSecret, secret: appSecret } as TransportConfig;
+        return Promise.resolve({ apiUrl: clinic.info.apiUrl, transport, email: RECEPTION, password: password(clinic, RECEPTION) });
+      },
+    };
+    const { c, d } = await clinicAndDesk({ demo });
+    clinic = c;
+    expect((await d.desk.signInDemo({ role: 'reception' })).ok).toBe(true);
+
+    const { text, config } = await report(d);
+    expect(config.transport).toEqual({ kind: 'reverb', key: c.info.appKey, host: c.info.wsHost, port: c.info.wsPort, scheme: 'http' });
+    expect(c.info.appSecret.length).toBeGreaterThan(0);
+    expect(text).not.toContain(c.info.appSecret);
+    expect(text).not.toContain(password(c, RECEPTION));
+    const stored = await d.tokens.load();
+    expect(stored?.token).toBeTruthy();
+    expect(text).not.toContain(stored?.token ?? '<no token>');
+  });
+
+  it('names the server without a user name, password or query typed into its address', async () => {
+    const { c, d } = await clinicAndDesk();
+    const url = new URL(c.info.apiUrl);
+    url.username = 'frontdesk';
+    url.password = 'hunter2-server-pass';
+    url.search = '?signature=9f8e7d6c5b4a';
+    // The API client talks to origin and path only, so the sign-in works with such an address.
+    expect((await d.desk.signIn({ apiUrl: url.href, email: RECEPTION, password: password(c, RECEPTION) })).ok).toBe(true);
+
+    const { text, config } = await report(d);
+    expect(config.apiUrl).toBe(c.info.apiUrl.replace(/\/+$/, ''));
+    for (const secret of ['hunter2-server-pass', 'frontdesk', '9f8e7d6c5b4a', password(c, RECEPTION)]) expect(text).not.toContain(secret);
+  });
+});
