@@ -8,6 +8,7 @@ import type { DeskEvent } from '../shared/bridge';
 import type { OpenTarget } from '../shared/desk-state';
 import { ConfigError, formatIssue, loadConfig, readPolicyFile, type ConfigIssue, type LoadedConfig } from './core/config';
 import { DeskService } from './core/desk-service';
+import { createHostAdapter } from './core/host-adapter';
 import { CRASH_LOOP_MESSAGE, LastResort, type FaultSource } from './core/last-resort';
 import type { Logger } from './core/log';
 import { settingsFilePort } from './core/settings-file';
@@ -255,8 +256,9 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     now,
   });
   const senders = { contents: () => windows.contents(), isAppUrl: isOurs };
-  const broadcaster = new EventBroadcaster(senders);
-  registerBridge({ desk, senders, logger, onSubscribe: (contents) => broadcaster.subscribed(contents) });
+  const adapter = createHostAdapter(desk, logger);
+  const broadcaster = new EventBroadcaster(senders, adapter);
+  registerBridge({ adapter, senders, logger, onSubscribe: (contents) => broadcaster.subscribed(contents) });
 
   function openInApp(target: OpenTarget): void {
     windows.show();

@@ -4,9 +4,9 @@ import type { BridgeMethodName, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL } from 
  * The bridge's method names and channels as plain constants, for the preload.
  * The preload runs in a sandbox where every byte is parsed per window, and the
  * shared contract (`src/shared/bridge.ts`) carries zod and every schema with
- * it. The preload validates nothing: it forwards each call's input (which the
- * main process parses with the method's schema) and hands answers and events
- * to the page as the main process sent them, unchecked. The compiler
+ * it. The preload validates nothing: it forwards each call's input and hands
+ * answers (envelopes) and events to the page as the main process sent them,
+ * after the main process's host adapter checked them. The compiler
  * checks below keep this list equal to `BRIDGE_METHODS` in both directions,
  * and tests/electron/preload.test.ts checks the channel names against
  * `ipcChannel()`, so a method cannot exist on one side only.

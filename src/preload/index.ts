@@ -1,20 +1,22 @@
-// The preload: exposes exactly the ClinicBridge contract on window.clinic, as named methods
+// The preload: exposes exactly the HostBridge contract on window.clinic, as named methods
 // that forward to the main process, and an event subscription. The page never gets
 // ipcRenderer, a channel name, an IPC event object or any Node API. It validates nothing:
-// answers and events reach the page as the main process sent them.
+// the main process's host adapter checked every answer and event against the contract, and
+// each method resolves to its envelope ({ok, value} / {ok: false, error}), which the page
+// unwraps in one place for both hosts (src/shared/bridge-unwrap.ts, applied by the renderer's getBridge()).
 // Built as a single CommonJS file (out/preload/index.cjs): sandboxed preloads cannot be ESM.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ClinicBridge, DeskEvent } from '../shared/bridge';
+import type { DeskEvent, HostBridge } from '../shared/bridge';
 import { EVENT_CHANNEL, METHOD_NAMES, SUBSCRIBE_CHANNEL, methodChannel } from './bridge-map';
 
-export function buildBridge(): ClinicBridge {
+export function buildBridge(): HostBridge {
   const methods = Object.fromEntries(
-    // Only the first argument is forwarded: the main process parses it with the method's schema. The answer is not checked here.
+    // Only the first argument is forwarded: the main process parses it with the method's schema. The answer is an envelope, passed on.
     METHOD_NAMES.map((name) => [name, (input?: unknown) => ipcRenderer.invoke(methodChannel(name), input)]),
   );
   let told = false;
   const onEvent = (listener: (event: DeskEvent) => void) => {
-    // Passed on unchecked (typed as a DeskEvent, not parsed as one).
+    // Checked by the main process's host adapter before it was sent; passed on as is.
     const forward = (_event: IpcRendererEvent, payload: DeskEvent) => listener(payload);
     ipcRenderer.on(EVENT_CHANNEL, forward);
     // Once per page: from now on the main process may deliver what was waiting for a listener.
@@ -26,8 +28,8 @@ export function buildBridge(): ClinicBridge {
       ipcRenderer.removeListener(EVENT_CHANNEL, forward);
     };
   };
-  // Built from the name list, so the shape is checked against ClinicBridge by the tests and the list's own checks.
-  return { ...methods, onEvent } as unknown as ClinicBridge;
+  // Built from the name list, so the shape is checked against HostBridge by the tests and the list's own checks.
+  return { ...methods, onEvent } as unknown as HostBridge;
 }
 
 contextBridge.exposeInMainWorld('clinic', buildBridge());

@@ -27,10 +27,10 @@ import { IsoDate, IsoDateTime } from './time';
  * Electron main process over IPC, or the browser preview over a WebSocket).
  * `BRIDGE_METHODS` is the single source: the preload, the main handlers, the
  * preview bridge and the tests are all driven by it, so a method cannot exist
- * on one side only. Every argument is validated where the core receives it
- * (the IPC handlers, the preview host); the preview's answers and events are
- * validated again in the window, the Electron path's are not yet (issue 13:
- * one host adapter for both).
+ * on one side only. Both hosts go through one host adapter
+ * (src/main/core/host-adapter.ts): it validates every input, answer and event
+ * against this contract and answers each call with a `BridgeEnvelope`, which
+ * the renderer unwraps in one place (src/shared/bridge-unwrap.ts, applied by the renderer's getBridge()).
  */
 
 const NoInput = z.undefined();
@@ -204,11 +204,57 @@ export type DeskEventKind = DeskEvent['kind'];
 
 export type Unsubscribe = () => void;
 
+/**
+ * Why a call failed, for the renderer to react to; the message is for staff.
+ * `invalid-input`: the call did not match the contract; `refused`: not allowed
+ * from this page; `unavailable`: the desk declined (not signed in, updates
+ * off, ...); `unauthorized` … `not-a-clinic`: the clinic server's answer;
+ * `internal`: a bug, details only in the log.
+ */
+export const BRIDGE_ERROR_KINDS = [
+  'invalid-input',
+  'refused',
+  'unavailable',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'validation',
+  'rate-limited',
+  'server',
+  'network',
+  'not-a-clinic',
+  'internal',
+] as const;
+export const BridgeErrorKind = z.enum(BRIDGE_ERROR_KINDS);
+export type BridgeErrorKind = z.infer<typeof BridgeErrorKind>;
+export const BRIDGE_ERROR_MESSAGE_MAX = 1000;
+
+export const BridgeFailure = z.object({
+  ok: z.literal(false),
+  error: z.object({ kind: BridgeErrorKind, message: z.string().min(1).max(BRIDGE_ERROR_MESSAGE_MAX) }),
+});
+export type BridgeFailure = z.infer<typeof BridgeFailure>;
+
+/**
+ * Every call's answer, in both hosts: the value, or why not. Never a thrown
+ * error across the boundary (Electron would rewrap it as "Error invoking
+ * remote method ..."). `value` is optional: JSON drops `undefined`.
+ */
+export const BridgeEnvelope = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value: z.unknown().optional() }), BridgeFailure]);
+export type BridgeEnvelope<T = unknown> = { ok: true; value: T } | BridgeFailure;
+
 type MethodArgs<K extends BridgeMethodName> = BridgeInput<K> extends undefined ? [] : [input: BridgeInput<K>];
 
-/** What the renderer sees on `window.clinic`. */
+/** What the renderer's code uses: the host's envelopes unwrapped (a value, or a thrown `BridgeError`). */
 export type ClinicBridge = {
   [K in BridgeMethodName]: (...args: MethodArgs<K>) => Promise<BridgeOutput<K>>;
+} & {
+  onEvent(listener: (event: DeskEvent) => void): Unsubscribe;
+};
+
+/** What a host hands the window (the preload's `window.clinic`, the preview client): each method answers with an envelope. */
+export type HostBridge = {
+  [K in BridgeMethodName]: (...args: MethodArgs<K>) => Promise<BridgeEnvelope<BridgeOutput<K>>>;
 } & {
   onEvent(listener: (event: DeskEvent) => void): Unsubscribe;
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BRIDGE_METHOD_NAMES, DeskEvent, type BridgeMethodName } from './bridge';
+import { BRIDGE_METHOD_NAMES, BridgeErrorKind, DeskEvent, type BridgeMethodName } from './bridge';
 
 /**
  * `ClinicBridge` carried over a WebSocket, for the browser preview host: the
@@ -24,11 +24,16 @@ export const WireCall = z.object({
 });
 export type WireCall = z.infer<typeof WireCall>;
 
-/** Host → page: a method's answer, or why it failed. */
+/** Host → page: a method's answer, the host adapter's `BridgeEnvelope` with the call's id. */
 export const WireResult = z.discriminatedUnion('ok', [
   // Optional: JSON drops `undefined`, the answer of signOut, reconnect and setTyping.
-  z.object({ type: z.literal('result'), id: z.number().int().nonnegative(), ok: z.literal(true), output: z.unknown().optional() }),
-  z.object({ type: z.literal('result'), id: z.number().int().nonnegative(), ok: z.literal(false), error: z.string().max(2000) }),
+  z.object({ type: z.literal('result'), id: z.number().int().nonnegative(), ok: z.literal(true), value: z.unknown().optional() }),
+  z.object({
+    type: z.literal('result'),
+    id: z.number().int().nonnegative(),
+    ok: z.literal(false),
+    error: z.object({ kind: BridgeErrorKind, message: z.string().min(1).max(2000) }),
+  }),
 ]);
 export type WireResult = z.infer<typeof WireResult>;
 

@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_METHOD_NAMES, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type DeskEvent } from '../../src/shared/bridge';
 import type { DeskSnapshot } from '../../src/shared/desk-state';
 import { CRASH_LOOP_MESSAGE } from '../../src/main/core/last-resort';
+import { unwrapEnvelope } from '../../src/shared/bridge-unwrap';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import { quietDemoLogger } from '../../src/main/demo/logger';
 import { fixedClock } from '../helpers/demo';
@@ -75,8 +76,8 @@ function waitForEvent<K extends DeskEvent['kind']>(desktop: Desktop, kind: K, ma
   });
 }
 
-/** The page in the dashboard calls the bridge. */
-const call = (method: string, input?: unknown) => fake.ipcMain.invoke(ipcChannel(method as never), { contents: dashboard().webContents }, input);
+/** The page in the dashboard calls the bridge (its answer unwrapped as the renderer does). */
+const call = async (method: string, input?: unknown) => unwrapEnvelope(method, await fake.ipcMain.invoke(ipcChannel(method as never), { contents: dashboard().webContents }, input));
 
 describe('before the app is ready', () => {
   it('registers app:// as a privileged standard+secure scheme, enables the sandbox and takes the single-instance lock', async () => {
@@ -191,14 +192,14 @@ describe('the bridge', () => {
 
     const other = new fake.BrowserWindow({});
     void other.loadURL('app://desk/');
-    await expect(fake.ipcMain.invoke(ipcChannel('getSnapshot'), { contents: other.webContents })).rejects.toThrow(/refused/);
+    await expect(fake.ipcMain.invoke(ipcChannel('getSnapshot'), { contents: other.webContents })).resolves.toMatchObject({ ok: false, error: { kind: 'refused' } });
     const sub = dashboard().webContents.mainFrame.child('app://desk/frame.html');
-    await expect(fake.ipcMain.invoke(ipcChannel('getSnapshot'), { contents: dashboard().webContents, frame: sub })).rejects.toThrow(/refused/);
-    await expect(call('loadBoard', { date: 'tomorrow' })).rejects.toThrow(/invalid input/);
+    await expect(fake.ipcMain.invoke(ipcChannel('getSnapshot'), { contents: dashboard().webContents, frame: sub })).resolves.toMatchObject({ ok: false, error: { kind: 'refused' } });
+    await expect(call('loadBoard', { date: 'tomorrow' })).rejects.toThrow(/^Invalid input for loadBoard/);
     const log = readFileSync(join(dir, 'logs', 'main.log'), 'utf8');
     expect(log).toMatch(/"message":"IPC refused".*"reason":"not a dashboard window"/);
     expect(log).toMatch(/"message":"IPC refused".*"reason":"not the main frame"/);
-    expect(log).toMatch(/"message":"IPC input rejected".*"method":"loadBoard"/);
+    expect(log).toMatch(/"message":"bridge input rejected".*"method":"loadBoard"/);
   });
 
   it('a clinicdesk:// link from a second launch shows the window and opens the item in the page', async () => {

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_METHOD_NAMES, ipcChannel } from '../../src/shared/bridge';
 import { MAX_JSON_DEPTH } from '../../src/shared/json-limits';
 import type { DeskMethods } from '../../src/main/core/desk-service';
+import { createHostAdapter } from '../../src/main/core/host-adapter';
 import { memoryLogger } from '../../src/main/core/log';
 import { isAppUrl } from '../../src/main/electron/app-protocol';
 import { registerBridge } from '../../src/main/electron/ipc';
@@ -25,7 +26,7 @@ beforeEach(async () => {
   logger = memoryLogger();
   calls = [];
   const desk = Object.fromEntries(BRIDGE_METHOD_NAMES.map((name) => [name, async () => void calls.push(name)])) as unknown as DeskMethods;
-  registerBridge({ desk, senders: { contents: () => [win.webContents] as never, isAppUrl: (url) => isAppUrl(url, new URL('app://desk/')) }, logger, onSubscribe: () => undefined });
+  registerBridge({ adapter: createHostAdapter(desk, logger), senders: { contents: () => [win.webContents] as never, isAppUrl: (url) => isAppUrl(url, new URL('app://desk/')) }, logger, onSubscribe: () => undefined });
 });
 
 /** `[[[...]]]` `depth` levels deep, built without recursion. */
@@ -38,10 +39,13 @@ function nested(depth: number, leaf: unknown = 'Jane Roe'): unknown {
 describe('IPC input depth', () => {
   it('refuses an input nested deeper than the limit before validating it, and logs no contents', async () => {
     for (const input of [{ id: nested(100_000) }, nested(5_000), { conversationId: 1, body: 'x', clientId: 'c', extra: nested(MAX_JSON_DEPTH + 1) }]) {
-      await expect(fake.ipcMain.invoke(ipcChannel('sendMessage'), { contents: win.webContents }, input)).rejects.toThrow(`sendMessage: invalid input: nested deeper than ${MAX_JSON_DEPTH} levels`);
+      await expect(fake.ipcMain.invoke(ipcChannel('sendMessage'), { contents: win.webContents }, input)).resolves.toEqual({
+        ok: false,
+        error: { kind: 'invalid-input', message: `Invalid input for sendMessage: nested deeper than ${MAX_JSON_DEPTH} levels` },
+      });
     }
     expect(calls).toEqual([]);
-    const logged = logger.records.filter((r) => r.message === 'IPC input rejected');
+    const logged = logger.records.filter((r) => r.message === 'bridge input rejected');
     expect(logged).toHaveLength(3);
     expect(JSON.stringify(logged)).not.toContain('Jane Roe');
     // An ordinary input still goes through.
@@ -52,7 +56,10 @@ describe('IPC input depth', () => {
   it('a cyclic object (structured clone keeps cycles) ends the walk at the value limit', async () => {
     const cyclic: Record<string, unknown> = { id: 1 };
     cyclic.self = cyclic;
-    await expect(fake.ipcMain.invoke(ipcChannel('markNotificationRead'), { contents: win.webContents }, cyclic)).rejects.toThrow(/invalid input: nested deeper than/);
+    await expect(fake.ipcMain.invoke(ipcChannel('markNotificationRead'), { contents: win.webContents }, cyclic)).resolves.toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-input', message: expect.stringMatching(/^Invalid input for markNotificationRead: nested deeper than/) },
+    });
     expect(calls).toEqual([]);
   });
 });

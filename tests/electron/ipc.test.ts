@@ -8,6 +8,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_METHOD_NAMES, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type DeskEvent } from '../../src/shared/bridge';
 import type { DeskMethods } from '../../src/main/core/desk-service';
+import { createHostAdapter } from '../../src/main/core/host-adapter';
 import { memoryLogger } from '../../src/main/core/log';
 import { isAppUrl } from '../../src/main/electron/app-protocol';
 import { EventBroadcaster, registerBridge, type SenderPolicy } from '../../src/main/electron/ipc';
@@ -27,7 +28,8 @@ function recordingDesk(): DeskMethods {
       name,
       async (input: unknown) => {
         calls.push({ method: name, input });
-        return { answered: name };
+        // A valid answer for the methods that answer nothing; anything else fails its output schema.
+        return name === 'signOut' || name === 'reconnect' || name === 'setTyping' || name === 'installUpdate' ? undefined : { answered: name };
       },
     ]),
   ) as unknown as DeskMethods;
@@ -40,8 +42,10 @@ beforeEach(async () => {
   logger = memoryLogger();
   calls = [];
   senders = { contents: () => [win.webContents] as never, isAppUrl: (url) => isAppUrl(url, APP) };
-  registerBridge({ desk: recordingDesk(), senders, logger, onSubscribe: () => undefined });
+  registerBridge({ adapter: createHostAdapter(recordingDesk(), logger), senders, logger, onSubscribe: () => undefined });
 });
+
+const refused = (method: string) => ({ ok: false, error: { kind: 'refused', message: `${method}: refused` } });
 
 const invoke = (method: string, input?: unknown, from: Parameters<typeof fake.ipcMain.invoke>[1] = { contents: win.webContents }) => fake.ipcMain.invoke(ipcChannel(method as never), from, input);
 
@@ -51,11 +55,18 @@ describe('handlers', () => {
     expect(fake.ipcMain.eventNames()).toEqual([IPC_SUBSCRIBE_CHANNEL]);
   });
 
-  it('forward the parsed input (defaults applied, unknown fields stripped) and return the answer', async () => {
-    expect(await invoke('listNotifications', { unreadOnly: true, sneaky: 'x' })).toEqual({ answered: 'listNotifications' });
-    expect(calls).toEqual([{ method: 'listNotifications', input: { limit: 50, unreadOnly: true } }]);
-    await invoke('getSnapshot');
-    expect(calls.at(-1)).toEqual({ method: 'getSnapshot', input: undefined });
+  it('forward the parsed input (defaults applied, unknown fields stripped) and answer with an envelope', async () => {
+    expect(await invoke('setTyping', { conversationId: 3, typing: true, sneaky: 'x' })).toEqual({ ok: true });
+    expect(calls).toEqual([{ method: 'setTyping', input: { conversationId: 3, typing: true } }]);
+    await invoke('listNotifications', { unreadOnly: true, sneaky: 'x' });
+    expect(calls.at(-1)).toEqual({ method: 'listNotifications', input: { limit: 50, unreadOnly: true } });
+    await invoke('signOut');
+    expect(calls.at(-1)).toEqual({ method: 'signOut', input: undefined });
+  });
+
+  it('never send an answer the output schema refuses: an internal error, the details only in the log', async () => {
+    expect(await invoke('getSnapshot')).toEqual({ ok: false, error: { kind: 'internal', message: 'The desk gave an invalid answer to getSnapshot.' } });
+    expect(logger.records.at(-1)).toMatchObject({ level: 'error', fields: { method: 'getSnapshot' } });
   });
 
   it.each([
@@ -68,48 +79,50 @@ describe('handlers', () => {
     ['updateSettings', { madeUp: true }],
     ['sendMessage', { conversationId: 1, body: 'x'.repeat(5000), clientId: 'c' }],
   ])('refuse invalid input to %s and log why, without calling the desk', async (method, input) => {
-    await expect(invoke(method, input)).rejects.toThrow(new RegExp(`${method}: invalid input`));
+    const answer = (await invoke(method, input)) as { ok: boolean; error: { kind: string; message: string } };
+    expect(answer).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: expect.stringMatching(new RegExp(`^Invalid input for ${method}: `)) } });
+    expect(answer.error.message).not.toContain('\n');
     expect(calls).toEqual([]);
-    expect(logger.records).toContainEqual(expect.objectContaining({ level: 'warn', message: 'IPC input rejected', fields: expect.objectContaining({ method }) }));
+    expect(logger.records).toContainEqual(expect.objectContaining({ level: 'warn', message: 'bridge input rejected', fields: expect.objectContaining({ method }) }));
   });
 });
 
 describe('sender checks', () => {
   it('accept the main frame of a dashboard window on the app URL', async () => {
-    await expect(invoke('getSnapshot')).resolves.toEqual({ answered: 'getSnapshot' });
+    await expect(invoke('signOut')).resolves.toEqual({ ok: true });
   });
 
   it('refuse another web contents, even one showing the app', async () => {
     const other = new FakeBrowserWindow({});
     await other.loadURL('app://desk/');
-    await expect(invoke('getSnapshot', undefined, { contents: other.webContents })).rejects.toThrow('getSnapshot: refused');
+    await expect(invoke('getSnapshot', undefined, { contents: other.webContents })).resolves.toEqual(refused('getSnapshot'));
     expect(logger.records.at(-1)).toMatchObject({ message: 'IPC refused', fields: { method: 'getSnapshot', reason: 'not a dashboard window' } });
   });
 
   it('refuse a subframe of the dashboard', async () => {
     const frame = win.webContents.mainFrame.child('app://desk/embedded.html');
-    await expect(invoke('signOut', undefined, { contents: win.webContents, frame })).rejects.toThrow('refused');
+    await expect(invoke('signOut', undefined, { contents: win.webContents, frame })).resolves.toEqual(refused('signOut'));
     expect(logger.records.at(-1)?.fields).toMatchObject({ reason: 'not the main frame' });
   });
 
   it.each(['https://evil.example/', 'file:///app/out/renderer/index.html', 'app://other/', 'http://localhost:5173/'])('refuse the dashboard once it shows %s', async (url) => {
     win.webContents.mainFrame.url = url;
-    await expect(invoke('getSnapshot')).rejects.toThrow('refused');
+    await expect(invoke('getSnapshot')).resolves.toEqual(refused('getSnapshot'));
     expect(logger.records.at(-1)?.fields).toMatchObject({ reason: 'not the app', url });
     expect(calls).toEqual([]);
   });
 
   it('refuse a frame that is gone, and a destroyed window', async () => {
-    await expect(invoke('getSnapshot', undefined, { contents: win.webContents, frame: null })).rejects.toThrow('refused');
+    await expect(invoke('getSnapshot', undefined, { contents: win.webContents, frame: null })).resolves.toEqual(refused('getSnapshot'));
     win.destroy();
-    await expect(invoke('getSnapshot')).rejects.toThrow('refused');
+    await expect(invoke('getSnapshot')).resolves.toEqual(refused('getSnapshot'));
     expect(calls).toEqual([]);
   });
 
   it('ignore a subscribe signal from a stranger', () => {
     const onSubscribe = vi.fn();
     resetFakeElectron();
-    registerBridge({ desk: recordingDesk(), senders, logger, onSubscribe });
+    registerBridge({ adapter: createHostAdapter(recordingDesk(), logger), senders, logger, onSubscribe });
     const stranger = new FakeBrowserWindow({});
     fake.ipcMain.sendFrom(IPC_SUBSCRIBE_CHANNEL, { contents: stranger.webContents });
     expect(onSubscribe).not.toHaveBeenCalled();
@@ -127,7 +140,7 @@ describe('EventBroadcaster', () => {
     const stray = new FakeBrowserWindow({});
     await stray.loadURL('https://evil.example/');
     const all = [win.webContents, second.webContents, stray.webContents] as FakeWebContents[];
-    const broadcaster = new EventBroadcaster({ contents: () => all as never, isAppUrl: senders.isAppUrl });
+    const broadcaster = new EventBroadcaster({ contents: () => all as never, isAppUrl: senders.isAppUrl }, createHostAdapter(recordingDesk(), logger));
     broadcaster.send(unread(2));
     expect(win.webContents.sentOn(IPC_EVENT_CHANNEL)).toEqual([unread(2)]);
     expect(second.webContents.sentOn(IPC_EVENT_CHANNEL)).toEqual([unread(2)]);
@@ -135,7 +148,7 @@ describe('EventBroadcaster', () => {
   });
 
   it('keeps a screen to open until a page listens, and again after a reload', () => {
-    const broadcaster = new EventBroadcaster(senders);
+    const broadcaster = new EventBroadcaster(senders, createHostAdapter(recordingDesk(), logger));
     broadcaster.open({ screen: 'board', appointmentId: 42 });
     expect(win.webContents.sentOn(IPC_EVENT_CHANNEL)).toEqual([]);
     broadcaster.subscribed(win.webContents as never);

@@ -1,20 +1,20 @@
 /**
- * The preload against the fake `electron`: it exposes exactly ClinicBridge on
+ * The preload against the fake `electron`: it exposes exactly HostBridge on
  * window.clinic, each method forwarding to its channel from the shared map,
  * and events without the IPC event object; never ipcRenderer itself.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BRIDGE_METHOD_NAMES, BRIDGE_METHODS, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type ClinicBridge, type DeskEvent } from '../../src/shared/bridge';
+import { BRIDGE_METHOD_NAMES, BRIDGE_METHODS, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type DeskEvent, type HostBridge } from '../../src/shared/bridge';
 import { EVENT_CHANNEL, METHOD_NAMES, SUBSCRIBE_CHANNEL, methodChannel } from '../../src/preload/bridge-map';
 import { fake } from '../helpers/fake-electron';
 
 vi.mock('electron', async () => (await import('../helpers/fake-electron')).electronModule());
 
-let exposed: ClinicBridge;
+let exposed: HostBridge;
 beforeAll(async () => {
   await import('../../src/preload/index');
-  exposed = fake.contextBridge.exposed['clinic'] as ClinicBridge;
+  exposed = fake.contextBridge.exposed['clinic'] as HostBridge;
 });
 beforeEach(() => {
   fake.ipcRenderer.invoked.length = 0;

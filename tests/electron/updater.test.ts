@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENT_CHANNEL, ipcChannel, type DeskEvent } from '../../src/shared/bridge';
 import type { UpdateStatus } from '../../src/shared/desk-state';
 import { memoryLogger } from '../../src/main/core/log';
+import { unwrapEnvelope } from '../../src/shared/bridge-unwrap';
 import { createUpdaterEngine, detectInstallKind, updaterLog, type InstallProbe, type UpdaterModule } from '../../src/main/electron/updater';
 import { dashboard, fake, resetFakeElectron } from '../helpers/fake-electron';
 
@@ -121,7 +122,7 @@ describe('in the desktop app', () => {
     return desktop;
   }
 
-  const call = (method: string) => fake.ipcMain.invoke(ipcChannel(method as never), { contents: dashboard().webContents }, undefined);
+  const call = async (method: string) => unwrapEnvelope(method, await fake.ipcMain.invoke(ipcChannel(method as never), { contents: dashboard().webContents }, undefined));
   const URL = 'https://updates.clinic.example.org/clinic-desk';
 
   // These run first in this file: nothing has imported electron-updater yet.

@@ -346,6 +346,36 @@ class FakeApp extends EventEmitter {
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 
+/**
+ * What crossing IPC does to a value, as Electron does it: the structured clone
+ * algorithm (a function, a class instance's prototype, a symbol do not cross;
+ * what cannot be cloned fails the call).
+ */
+function acrossIpc<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/**
+ * How Electron hands the renderer an error thrown (or rejected) by an
+ * `ipcMain.handle` handler: a new Error whose message wraps the original's
+ * `toString()`; only that text crosses, not the class or any property.
+ */
+export function electronInvokeError(channel: string, error: unknown): Error {
+  return new Error(`Error invoking remote method '${channel}': ${String(error)}`);
+}
+
+/** A handler's answer as the renderer's `invoke` sees it: cloned, or rejected with Electron's rewrap. */
+async function answerAcrossIpc(channel: string, answer: () => unknown): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = await answer();
+    result = acrossIpc(result);
+  } catch (error) {
+    throw electronInvokeError(channel, error);
+  }
+  return result;
+}
+
 class FakeIpcMain extends EventEmitter {
   readonly handlers = new Map<string, Handler>();
   handle(channel: string, handler: Handler): void {
@@ -355,12 +385,16 @@ class FakeIpcMain extends EventEmitter {
   removeHandler(channel: string): void {
     this.handlers.delete(channel);
   }
-  /** Test helper: the renderer's `ipcRenderer.invoke(channel, ...args)` from `frame` of `contents`. */
+  /**
+   * Test helper: the renderer's `ipcRenderer.invoke(channel, ...args)` from `frame` of `contents`,
+   * as Electron carries it: the answer structured-cloned, a thrown error rewrapped. The arguments are
+   * passed as given (not cloned), so a test can hand a handler what the clone would refuse to build here.
+   */
   async invoke(channel: string, from: { contents: FakeWebContents; frame?: FakeFrame | null }, ...args: unknown[]): Promise<unknown> {
     const handler = this.handlers.get(channel);
-    if (!handler) throw new Error(`No handler registered for '${channel}'`);
+    if (!handler) throw electronInvokeError(channel, new Error(`No handler registered for '${channel}'`));
     const frame = from.frame === undefined ? from.contents.mainFrame : from.frame;
-    return handler({ sender: from.contents, senderFrame: frame, processId: 1, frameId: frame?.routingId ?? 0 }, ...args);
+    return answerAcrossIpc(channel, () => handler({ sender: from.contents, senderFrame: frame, processId: 1, frameId: frame?.routingId ?? 0 }, ...args));
   }
   /** Test helper: the renderer's `ipcRenderer.send(channel, ...args)`. */
   sendFrom(channel: string, from: { contents: FakeWebContents; frame?: FakeFrame | null }, ...args: unknown[]): void {
@@ -372,11 +406,18 @@ class FakeIpcMain extends EventEmitter {
 class FakeIpcRenderer extends EventEmitter {
   readonly invoked: Array<{ channel: string; args: unknown[] }> = [];
   readonly sentToMain: Array<{ channel: string; args: unknown[] }> = [];
-  /** How the fake main process answers invokes. */
+  /** How the fake main process answers invokes (cloned and rewrapped like a handler's answer). */
   answer: (channel: string, args: unknown[]) => unknown = () => undefined;
+  /** When set, invokes go to the fake `ipcMain`'s handlers, as from this page (see `connectTo`). */
+  page: { contents: FakeWebContents; frame?: FakeFrame | null } | null = null;
   invoke(channel: string, ...args: unknown[]): Promise<unknown> {
     this.invoked.push({ channel, args });
-    return Promise.resolve(this.answer(channel, args));
+    if (this.page) return ipcMain.invoke(channel, this.page, ...args);
+    return answerAcrossIpc(channel, () => this.answer(channel, args));
+  }
+  /** Test helper: this renderer is the page of `contents`; its invokes reach the registered `ipcMain` handlers. */
+  connectTo(contents: FakeWebContents, frame?: FakeFrame | null): void {
+    this.page = frame === undefined ? { contents } : { contents, frame };
   }
   send(channel: string, ...args: unknown[]): void {
     this.sentToMain.push({ channel, args });
@@ -769,6 +810,7 @@ export function resetFakeElectron(): void {
   ipcRenderer.invoked.length = 0;
   ipcRenderer.sentToMain.length = 0;
   ipcRenderer.answer = () => undefined;
+  ipcRenderer.page = null;
   for (const key of Object.keys(contextBridge.exposed)) delete contextBridge.exposed[key];
   Menu.applicationMenu = null;
   nativeImage.created.length = 0;

@@ -17,6 +17,7 @@ import { CacheOpenError, cacheFileFor, openCache } from './cache';
 import type { DeskConfig, TransportConfig } from './config';
 import { ConnectionTracker } from './connection-info';
 import type { FaultRecord } from './last-resort';
+import { DeskRefusal } from './desk-refusal';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import { frameGuardStats } from './pusher-guard';
@@ -80,7 +81,7 @@ export function fixedSettings(values: SettingsView['values'], locked: SettingsVi
   return {
     view: () => ({ values, locked, ...(managed === undefined ? {} : { managed }) }),
     update: () => {
-      throw new Error('Settings cannot be changed here; edit the configuration instead.');
+      throw new DeskRefusal('Settings cannot be changed here; edit the configuration instead.');
     },
   };
 }
@@ -431,7 +432,7 @@ export class DeskService implements Methods {
   }
 
   private need(): DeskSession {
-    if (!this.session) throw new Error('Not signed in.');
+    if (!this.session) throw new DeskRefusal('Not signed in.');
     return this.session;
   }
 

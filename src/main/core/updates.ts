@@ -1,5 +1,6 @@
 import type { Unsubscribe } from '../../shared/bridge';
 import type { UpdateStatus } from '../../shared/desk-state';
+import { DeskRefusal } from './desk-refusal';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { UpdateDecision, UpdatesOn } from './update-policy';
@@ -62,9 +63,9 @@ export function noUpdates(currentVersion: string, reason: string): UpdatesPort {
   const status: UpdateStatus = { state: 'off', reason, currentVersion, channel: null, pinnedVersion: null, forced: false, lastCheckedAt: null, feedUrl: null, nextCheckAt: null };
   return {
     status: () => status,
-    checkNow: () => Promise.reject(new Error(`Updates are off: ${reason}.`)),
+    checkNow: () => Promise.reject(new DeskRefusal(`Updates are off: ${reason}.`)),
     installNow: () => {
-      throw new Error('No update is ready to install.');
+      throw new DeskRefusal('No update is ready to install.');
     },
     onStatus: () => () => undefined,
   };
@@ -172,8 +173,8 @@ export class UpdateService implements UpdatesPort {
 
   async checkNow(): Promise<UpdateStatus> {
     const d = this.options.decision;
-    if (d.kind === 'off') throw new Error(`Updates are off: ${d.reason}.`);
-    if (this.stopped) throw new Error('Clinic Desk is quitting.');
+    if (d.kind === 'off') throw new DeskRefusal(`Updates are off: ${d.reason}.`);
+    if (this.stopped) throw new DeskRefusal('Clinic Desk is quitting.');
     // A download in progress or waiting is the answer already.
     if (this.current.state === 'available' || this.current.state === 'downloading' || this.current.state === 'ready') return this.current;
     await this.check(d);
@@ -182,7 +183,7 @@ export class UpdateService implements UpdatesPort {
 
   installNow(): void {
     const state = this.current;
-    if (state.state !== 'ready' || !this.engine) throw new Error('No update is ready to install.');
+    if (state.state !== 'ready' || !this.engine) throw new DeskRefusal('No update is ready to install.');
     this.logger.info('installing update', { version: state.version, by: state.installAt === null ? 'user' : 'policy' });
     // Not stop(): should the installer fail to start, the error is reported and retried like any other.
     this.clear();

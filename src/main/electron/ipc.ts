@@ -1,17 +1,17 @@
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { z } from 'zod';
-import { BRIDGE_METHOD_NAMES, BRIDGE_METHODS, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type BridgeMethodName, type DeskEvent } from '../../shared/bridge';
+import { BRIDGE_METHOD_NAMES, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type BridgeEnvelope, type BridgeMethodName, type DeskEvent } from '../../shared/bridge';
 import type { OpenTarget } from '../../shared/desk-state';
-import { valueShapeProblem } from '../../shared/json-limits';
-import type { DeskMethods } from '../core/desk-service';
+import { failure, type HostAdapter } from '../core/host-adapter';
 import type { Logger } from '../core/log';
 
 /**
  * The main side of the bridge: one `ipcMain.handle` per `BRIDGE_METHODS`
  * entry, nothing else. Each call is refused unless it comes from the main
  * frame of one of our dashboard windows showing our own app URL (a subframe,
- * a navigated-away page or another web contents gets nothing), and its input
- * must parse with the method's schema before the desk sees it.
+ * a navigated-away page or another web contents gets nothing); the rest
+ * (input, answer, errors) is the host adapter's, shared with the preview.
+ * A handler never throws: Electron would rewrap the error as "Error invoking
+ * remote method ...", so every answer is a `BridgeEnvelope`.
  */
 
 export interface SenderPolicy {
@@ -31,7 +31,7 @@ export function senderProblem(event: IpcMainInvokeEvent | IpcMainEvent, policy: 
 }
 
 export interface BridgeDeps {
-  desk: DeskMethods;
+  adapter: HostAdapter;
   senders: SenderPolicy;
   logger: Logger;
   /** A page subscribed to events (see IPC_SUBSCRIBE_CHANNEL). */
@@ -52,27 +52,13 @@ export function registerBridge(deps: BridgeDeps): void {
   });
 }
 
-async function handleCall(deps: BridgeDeps, name: BridgeMethodName, event: IpcMainInvokeEvent, input: unknown): Promise<unknown> {
+async function handleCall(deps: BridgeDeps, name: BridgeMethodName, event: IpcMainInvokeEvent, input: unknown): Promise<BridgeEnvelope> {
   const problem = senderProblem(event, deps.senders);
   if (problem !== null) {
     deps.logger.warn('IPC refused', { method: name, reason: problem, url: event.senderFrame?.url ?? null });
-    throw new Error(`${name}: refused`);
+    return failure('refused', `${name}: refused`);
   }
-  // Before zod: the input arrives structured-cloned, at any depth; nothing recursive may meet a depth bomb.
-  const shape = valueShapeProblem(input);
-  if (shape !== null) {
-    deps.logger.warn('IPC input rejected', { method: name, reason: shape });
-    throw new Error(`${name}: invalid input: ${shape}`);
-  }
-  const parsed = BRIDGE_METHODS[name].input.safeParse(input);
-  if (!parsed.success) {
-    const reason = z.prettifyError(parsed.error);
-    deps.logger.warn('IPC input rejected', { method: name, reason });
-    throw new Error(`${name}: invalid input: ${reason}`);
-  }
-  // Each method takes its own schema's output; the map guarantees the pairing the compiler cannot see here.
-  const method = deps.desk[name] as (input: unknown) => Promise<unknown>;
-  return method.call(deps.desk, parsed.data);
+  return deps.adapter.call(name, input);
 }
 
 /**
@@ -84,10 +70,16 @@ export class EventBroadcaster {
   private readonly listening = new Set<number>();
   private pendingOpen: OpenTarget | null = null;
 
-  constructor(private readonly senders: SenderPolicy) {}
+  constructor(
+    private readonly senders: SenderPolicy,
+    private readonly adapter: Pick<HostAdapter, 'event'>,
+  ) {}
 
+  /** Checked against the contract first: an invalid event is logged and goes nowhere. */
   send(event: DeskEvent): void {
-    for (const contents of this.targets()) contents.send(IPC_EVENT_CHANNEL, event);
+    const checked = this.adapter.event(event);
+    if (checked === null) return;
+    for (const contents of this.targets()) contents.send(IPC_EVENT_CHANNEL, checked);
   }
 
   open(target: OpenTarget): void {
@@ -107,8 +99,9 @@ export class EventBroadcaster {
       contents.on('did-start-loading', forget);
     }
     if (this.pendingOpen) {
-      contents.send(IPC_EVENT_CHANNEL, { kind: 'open', target: this.pendingOpen } satisfies DeskEvent);
+      const checked = this.adapter.event({ kind: 'open', target: this.pendingOpen });
       this.pendingOpen = null;
+      if (checked !== null) contents.send(IPC_EVENT_CHANNEL, checked);
     }
   }
 

@@ -1,17 +1,19 @@
 import type { RawData, WebSocket } from 'ws';
-import { BRIDGE_METHODS, DeskEvent, type BridgeMethodName, type Unsubscribe } from '../../shared/bridge';
+import type { BridgeErrorKind, DeskEvent, Unsubscribe } from '../../shared/bridge';
 import { jsonTextProblem } from '../../shared/json-limits';
 import { WireCall, type WireEvent, type WireResult } from '../../shared/wire-bridge';
 import type { DeskMethods } from '../core/desk-service';
+import { createHostAdapter, type HostAdapter } from '../core/host-adapter';
 import type { Logger } from '../core/log';
 
 /**
  * `ClinicBridge` over a WebSocket, host side: what the Electron IPC handlers
- * do, for the browser. Each `WireCall` is checked (frame shape, then the
- * method's input schema), forwarded to the desk, and its answer checked with
- * the method's output schema before it leaves. Desk events go to every
- * connected page, like to every window. A bad frame gets an error result and
- * the connection stays usable.
+ * do, for the browser. Each `WireCall`'s frame shape is checked here; the
+ * call itself goes through the host adapter shared with the Electron host
+ * (input, answer and errors checked against the contract), whose envelope is
+ * the answer. Desk events go, checked by the same adapter, to every connected
+ * page, like to every window. A bad frame gets an error result and the
+ * connection stays usable.
  */
 
 /** The part of `DeskService` the bridge needs. */
@@ -30,11 +32,13 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export class BridgeHub {
   private readonly clients = new Set<WebSocket>();
   private readonly unsubscribe: Unsubscribe;
+  private readonly adapter: HostAdapter;
 
   constructor(
-    private readonly desk: BridgeDesk,
+    desk: BridgeDesk,
     private readonly logger: Logger,
   ) {
+    this.adapter = createHostAdapter(desk, logger);
     this.unsubscribe = desk.on((event) => this.broadcast(event));
   }
 
@@ -48,11 +52,11 @@ export class BridgeHub {
     this.logger.info('preview page connected', { connections: this.clients.size });
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
-        this.send(socket, { type: 'result', id: NO_ID, ok: false, error: 'The bridge takes JSON text frames only.' });
+        this.send(socket, failed(NO_ID, 'invalid-input', 'The bridge takes JSON text frames only.'));
         return;
       }
       if (inFlight >= MAX_IN_FLIGHT) {
-        this.send(socket, { type: 'result', id: idOf(data) ?? NO_ID, ok: false, error: 'Too many calls in flight; try again.' });
+        this.send(socket, failed(idOf(data) ?? NO_ID, 'refused', 'Too many calls in flight; try again.'));
         return;
       }
       inFlight++;
@@ -73,52 +77,29 @@ export class BridgeHub {
     const text = textOf(data);
     // Checked on the text, before parsing: nothing recursive (zod's messages, logging, encoding) meets a depth bomb.
     const problem = jsonTextProblem(text);
-    if (problem !== null) return { type: 'result', id: NO_ID, ok: false, error: `Malformed frame: ${problem}.` };
+    if (problem !== null) return failed(NO_ID, 'invalid-input', `Malformed frame: ${problem}.`);
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      return { type: 'result', id: NO_ID, ok: false, error: 'Malformed frame: not JSON.' };
+      return failed(NO_ID, 'invalid-input', 'Malformed frame: not JSON.');
     }
     const call = WireCall.safeParse(raw);
     if (!call.success) {
       const id = idFrom(raw) ?? NO_ID;
       const method = isRecord(raw) && typeof raw.method === 'string' ? raw.method.slice(0, 64) : null;
-      const unknownMethod = method !== null && !Object.hasOwn(BRIDGE_METHODS, method);
-      return { type: 'result', id, ok: false, error: clip(unknownMethod ? `Unknown method: ${method}.` : `Malformed call: ${call.error.message}`) };
+      const unknownMethod = method !== null && !Object.hasOwn(WireCall.shape.method.enum, method);
+      return failed(id, 'invalid-input', unknownMethod ? `Unknown method: ${method}.` : `Malformed call: ${call.error.message}`);
     }
     const { id, method } = call.data;
-    const schemas = BRIDGE_METHODS[method];
-    const input = schemas.input.safeParse(call.data.input);
-    if (!input.success) return { type: 'result', id, ok: false, error: clip(`Invalid input for ${method}: ${input.error.message}`) };
-    let output: unknown;
-    try {
-      output = await this.invoke(method, input.data);
-    } catch (error) {
-      return { type: 'result', id, ok: false, error: clip(error instanceof Error ? error.message : String(error)) };
-    }
-    const checked = schemas.output.safeParse(output);
-    if (!checked.success) {
-      this.logger.error('the desk answered with an invalid result; not sent', { method, error: checked.error.message });
-      return { type: 'result', id, ok: false, error: `The desk gave an invalid answer to ${method}.` };
-    }
-    return { type: 'result', id, ok: true, output: checked.data };
-  }
-
-  private invoke(method: BridgeMethodName, input: unknown): Promise<unknown> {
-    // Input was validated with this very method's schema just above; the method map is the contract.
-    const fn = this.desk[method] as (this: BridgeDesk, input: unknown) => Promise<unknown>;
-    return fn.call(this.desk, input);
+    return { type: 'result', id, ...(await this.adapter.call(method, call.data.input)) };
   }
 
   private broadcast(event: DeskEvent): void {
     if (this.clients.size === 0) return;
-    const checked = DeskEvent.safeParse(event);
-    if (!checked.success) {
-      this.logger.error('the desk emitted an invalid event; not sent', { kind: event.kind, error: checked.error.message });
-      return;
-    }
-    const frame: WireEvent = { type: 'event', event: checked.data };
+    const checked = this.adapter.event(event);
+    if (checked === null) return;
+    const frame: WireEvent = { type: 'event', event: checked };
     const text = JSON.stringify(frame);
     for (const socket of this.clients) this.sendText(socket, text);
   }
@@ -187,6 +168,10 @@ function idOf(data: RawData): number | null {
   } catch {
     return null;
   }
+}
+
+function failed(id: number, kind: BridgeErrorKind, message: string): WireResult {
+  return { type: 'result', id, ok: false, error: { kind, message: clip(message) } };
 }
 
 function clip(message: string): string {

@@ -30,13 +30,13 @@ async function page(h: PreviewHarness): Promise<BridgeClient> {
 }
 
 function ok(result: WireResult): unknown {
-  if (!result.ok) throw new Error(`call failed: ${result.error}`);
-  return result.output;
+  if (!result.ok) throw new Error(`call failed: ${result.error.message}`);
+  return result.value;
 }
 
 function failure(result: WireResult): string {
-  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.output)}`);
-  return result.error;
+  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value)}`);
+  return result.error.message;
 }
 
 async function signedInReception(h: PreviewHarness): Promise<BridgeClient> {
@@ -106,7 +106,8 @@ describe('preview bridge: bad input is data', () => {
     expect(failure(await client.call('loadBoard', { date: '2026-13-45' }))).toMatch(/^Invalid input for loadBoard/);
     expect(failure(await client.call('getSnapshot', { unexpected: true }))).toMatch(/^Invalid input for getSnapshot/);
     // The desk's own refusals come back as errors too.
-    expect(failure(await client.call('loadBoard', { date: '2026-11-26' }))).toBe('Not signed in.');
+    // The same envelope, kind and message as the Electron host answers (tests/electron/ipc-envelope.test.ts).
+    expect(await client.call('loadBoard', { date: '2026-11-26' })).toMatchObject({ ok: false, error: { kind: 'unavailable', message: 'Not signed in.' } });
     expect(DeskSnapshot.safeParse(ok(await client.call('getSnapshot'))).success).toBe(true);
   });
 
@@ -139,7 +140,7 @@ describe('preview bridge: bad input is data', () => {
     const broken = { getSnapshot: async () => ({ session: 'garbage' }), on: () => () => undefined } as unknown as BridgeDesk;
     const hub = new BridgeHub(broken, logger);
     const result = await hub.handle(JSON.stringify({ type: 'call', id: 3, method: 'getSnapshot' }));
-    expect(result).toEqual({ type: 'result', id: 3, ok: false, error: 'The desk gave an invalid answer to getSnapshot.' });
+    expect(result).toEqual({ type: 'result', id: 3, ok: false, error: { kind: 'internal', message: 'The desk gave an invalid answer to getSnapshot.' } });
     expect(logger.records.some((r) => r.level === 'error' && r.fields.method === 'getSnapshot')).toBe(true);
     await hub.close();
   });

@@ -59,7 +59,7 @@ describe('clinic-desk preview (process)', () => {
     expect((await get(`${origin}/`, { headers: { Cookie: cookie } })).status).toBe(200);
     const client = await connectBridge({ origin, port: Number(new URL(url).port) }, { cookie });
     const snapshot = await client.call('getSnapshot');
-    expect(snapshot.ok && DeskSnapshot.safeParse(snapshot.output).success).toBe(true);
+    expect(snapshot.ok && DeskSnapshot.safeParse(snapshot.value).success).toBe(true);
     await client.close();
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -82,7 +82,7 @@ describe('clinic-desk preview (process)', () => {
     const client = await connectBridge({ origin: new URL(url).origin, port: Number(new URL(url).port) }, { cookie });
     const answer = await client.call('getSettings');
     await client.close();
-    const view = SettingsView.parse(answer.ok ? answer.output : null);
+    const view = SettingsView.parse(answer.ok ? answer.value : null);
     expect(view.locked).toEqual(['startAtLogin']);
     expect(view.values.startAtLogin).toBe(true);
     expect(view.managed).toEqual({ sources: [policy], problems: [] });
@@ -123,11 +123,11 @@ describe('--api-dialect NAME: the demo clinic answers as another clinic\'s Larav
     const client = await connectBridge({ origin: new URL(url).origin, port: Number(new URL(url).port) }, { cookie });
     const live = client.waitForEvent('connection', (e) => e.connection.status === 'live');
     const signIn = await client.call('signInDemo', { role: 'doctor' });
-    expect(signIn.ok && SignInResult.parse(signIn.output).ok).toBe(true);
+    expect(signIn.ok && SignInResult.parse(signIn.value).ok).toBe(true);
     await live;
     const snapshot = await client.call('getSnapshot');
     await client.close();
-    const { features, connection } = DeskSnapshot.parse(snapshot.ok ? snapshot.output : null);
+    const { features, connection } = DeskSnapshot.parse(snapshot.ok ? snapshot.value : null);
     expect(Object.fromEntries(features.map((f) => [f.feature, f.state]))).toEqual(Object.fromEntries(FEATURES.map((f) => [f, 'not-offered'])));
     expect([...connection.limitedFeatures].sort()).toEqual([...FEATURES].sort());
 

@@ -44,7 +44,7 @@ function firstLine(child: ChildProcess, stderr: () => string): Promise<string> {
 
 async function snapshot(client: BridgeClient): Promise<DeskSnapshot> {
   const answer = await client.call('getSnapshot');
-  return DeskSnapshot.parse(answer.ok ? answer.output : null);
+  return DeskSnapshot.parse(answer.ok ? answer.value : null);
 }
 
 /** The next `connection` event with `status` after the ones already seen. */
@@ -89,11 +89,11 @@ describe('clinic-desk preview under faults (process)', () => {
 
     // A bridge frame nested thousands deep is refused before parsing; the bridge goes on.
     const deep = await client.sendRaw(`{"type":"call","id":1,"method":"getSnapshot","input":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
-    expect(deep).toEqual({ type: 'result', id: 0, ok: false, error: `Malformed frame: nested deeper than ${MAX_JSON_DEPTH} levels.` });
+    expect(deep).toEqual({ type: 'result', id: 0, ok: false, error: { kind: 'invalid-input', message: `Malformed frame: nested deeper than ${MAX_JSON_DEPTH} levels.` } });
 
     const live = client.waitForEvent('connection', (e) => e.connection.status === 'live', 10_000);
     const signIn = await client.call('signInDemo', { role: 'doctor' });
-    expect(signIn.ok && SignInResult.parse(signIn.output).ok).toBe(true);
+    expect(signIn.ok && SignInResult.parse(signIn.value).ok).toBe(true);
     await live;
 
     // An uncaught exception: the core goes down and comes back live by itself.
@@ -102,7 +102,7 @@ describe('clinic-desk preview under faults (process)', () => {
     await backLive;
     expect((await snapshot(client)).session.status).toBe('signed-in');
     const reportAnswer = await client.call('diagnosticsReport');
-    const report = JSON.parse(reportAnswer.ok ? (reportAnswer.output as { text: string }).text : '{}') as { faults?: Array<Record<string, unknown>> };
+    const report = JSON.parse(reportAnswer.ok ? (reportAnswer.value as { text: string }).text : '{}') as { faults?: Array<Record<string, unknown>> };
     expect(report.faults).toEqual([expect.objectContaining({ kind: 'uncaughtException', error: 'TypeError', action: 'restarted', message: 'injected fault with … in it' })]);
 
     // Two more within the minute: a crash loop; the core stops, the page is told, the host answers.

@@ -1,19 +1,19 @@
-import { BRIDGE_METHODS, type ClinicBridge, type DeskEvent } from '../../../shared/bridge'
+import { BRIDGE_METHOD_NAMES, type BridgeEnvelope, type BridgeMethodName, type DeskEvent, type HostBridge } from '../../../shared/bridge'
 import { HostFrame, PREVIEW_BRIDGE_PATH, type WireCall } from '../../../shared/wire-bridge'
+import { BridgeError } from '../../../shared/bridge-unwrap'
 
 /**
- * `ClinicBridge` over the browser preview host's WebSocket. Every answer is
- * validated with the method's schema and every event with the contract's
- * `DeskEvent` (through `HostFrame`). The Electron preload checks neither: it
- * hands the page what the main process sent, so only in the preview does a
- * malformed answer reach the stores as an error. The socket is authorised by
+ * The preview host's bridge over its WebSocket: each method answers with the
+ * host adapter's envelope (checked against the contract on the host, like the
+ * Electron host's), unwrapped with the Electron one by `unwrapBridge`. A lost
+ * connection rejects with a `BridgeError`. The socket is authorised by
  * the session cookie the host set when the page was opened with its one-time
  * token, so a reload reconnects without it.
  */
-export function connectPreviewBridge(location: Pick<Location, 'host' | 'protocol'> = window.location): Promise<ClinicBridge> {
+export function connectPreviewBridge(location: Pick<Location, 'host' | 'protocol'> = window.location): Promise<HostBridge> {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
   const socket = new WebSocket(`${scheme}://${location.host}${PREVIEW_BRIDGE_PATH}`)
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; method: keyof typeof BRIDGE_METHODS }>()
+  const pending = new Map<number, { resolve: (value: BridgeEnvelope) => void; reject: (error: Error) => void }>()
   const listeners = new Set<(event: DeskEvent) => void>()
   let nextId = 1
 
@@ -37,34 +37,26 @@ export function connectPreviewBridge(location: Pick<Location, 'host' | 'protocol
     const call = pending.get(frame.id)
     if (!call) return
     pending.delete(frame.id)
-    if (!frame.ok) {
-      call.reject(new Error(frame.error))
-      return
-    }
-    const output = BRIDGE_METHODS[call.method].output.safeParse(frame.output)
-    if (output.success) call.resolve(output.data)
-    else call.reject(new Error(`invalid answer to ${call.method}: ${output.error.message}`))
+    call.resolve(frame.ok ? { ok: true, value: frame.value } : { ok: false, error: frame.error })
   })
   socket.addEventListener('close', () => {
-    for (const call of pending.values()) call.reject(new Error('The preview host closed the connection.'))
+    for (const call of pending.values()) call.reject(new BridgeError('unavailable', 'The preview host closed the connection.'))
     pending.clear()
   })
 
-  const invoke = (method: keyof typeof BRIDGE_METHODS, input: unknown): Promise<unknown> =>
+  const invoke = (method: BridgeMethodName, input: unknown): Promise<BridgeEnvelope> =>
     new Promise((resolve, reject) => {
       if (socket.readyState !== WebSocket.OPEN) {
-        reject(new Error('Not connected to the preview host.'))
+        reject(new BridgeError('unavailable', 'Not connected to the preview host.'))
         return
       }
       const id = nextId++
-      pending.set(id, { resolve, reject, method })
+      pending.set(id, { resolve, reject })
       const call: WireCall = { type: 'call', id, method, input }
       socket.send(JSON.stringify(call))
     })
 
-  const bridge = Object.fromEntries(
-    (Object.keys(BRIDGE_METHODS) as Array<keyof typeof BRIDGE_METHODS>).map((method) => [method, (input?: unknown) => invoke(method, input)]),
-  ) as unknown as Omit<ClinicBridge, 'onEvent'>
+  const bridge = Object.fromEntries(BRIDGE_METHOD_NAMES.map((method) => [method, (input?: unknown) => invoke(method, input)])) as unknown as Omit<HostBridge, 'onEvent'>
 
   return new Promise((resolve, reject) => {
     socket.addEventListener('open', () =>
