@@ -735,8 +735,8 @@ export class ApiClient {
     const headers: Record<string, string> = { Accept: 'application/json', ...call.headers };
     if (token !== null) headers.Authorization = `Bearer ${token}`;
     if (this.userAgent !== undefined) headers['User-Agent'] = this.userAgent;
-    const etag = call.method === 'GET' ? this.conditional.etag(url) : null;
-    if (etag !== null) headers['If-None-Match'] = etag;
+    const validated = call.method === 'GET' ? this.conditional.lookup(url) : null;
+    if (validated !== null) headers['If-None-Match'] = validated.etag;
     let body: string | undefined;
     if (call.json !== undefined) {
       body = JSON.stringify(call.json);
@@ -769,7 +769,7 @@ export class ApiClient {
       this.logger.debug('api request', { method: call.method, path: call.path, status: res.status, ms: Date.now() - started, attempt });
       if (call.method === 'GET') {
         // 304: the copy the validator named is still the server's answer.
-        const kept = res.status === 304 && etag !== null ? this.conditional.reuse(url) : null;
+        const kept = res.status === 304 && validated !== null ? validated.text : null;
         if (kept !== null) {
           this.transferred.notModified++;
           return this.interpret(call, new Response(kept, { status: 200, headers: { 'content-type': 'application/json' } }), kept, token);

@@ -13,18 +13,17 @@ export class ConditionalCache {
     private readonly limits = { maxEntries: 64, maxBytes: 4_000_000, maxEntryBytes: 512_000 },
   ) {}
 
-  /** The validator to send for this URL, if an earlier answer had one. */
-  etag(url: string): string | null {
-    return this.entries.get(url)?.etag ?? null;
-  }
-
-  /** The body the server confirmed with a 304 (most recently used entries stay longest). */
-  reuse(url: string): string | null {
+  /**
+   * The validator to send for this URL and the answer it stands for, taken
+   * when the request is made: a 304 then confirms exactly that answer, even if
+   * another request evicted the entry meanwhile. Most recently used stay longest.
+   */
+  lookup(url: string): { etag: string; text: string } | null {
     const entry = this.entries.get(url);
     if (!entry) return null;
     this.entries.delete(url);
     this.entries.set(url, entry);
-    return entry.text;
+    return entry;
   }
 
   remember(url: string, etag: string | null, text: string): void {
