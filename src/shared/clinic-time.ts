@@ -57,10 +57,26 @@ const at = (instant: number | string | Date, zone: string): TZDate | null => {
   return Number.isNaN(ms) ? null : new TZDate(ms, zone);
 };
 
-/** The clinic's calendar day (`YYYY-MM-DD`) of an instant; empty for an unreadable time. */
+/** One formatter per zone: building one costs more than the whole lookup. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The clinic's calendar day (`YYYY-MM-DD`) of an instant; empty for an
+ * unreadable time. On the receive path (is this update on the board's day?),
+ * so it asks the zone's cached `Intl` formatter directly, which is what
+ * TZDate asks too, at a tenth of the cost of building one per call.
+ */
 export function dayIn(instant: number | string | Date, zone: string): string {
-  const date = at(instant, zone);
-  return date ? format(date, 'yyyy-MM-dd') : '';
+  const ms = typeof instant === 'number' ? instant : typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  if (Number.isNaN(ms)) return '';
+  let formatter = dayFormats.get(zone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(zone, formatter);
+  }
+  const parts = formatter.formatToParts(ms);
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year').padStart(4, '0')}-${get('month')}-${get('day')}`;
 }
 
 /** `HH:MM` on the clinic's wall clock; empty for an unreadable time. */
