@@ -116,7 +116,7 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['electron', 'electron/**', 'vue', 'pinia', '**/renderer/**', '**/main/electron/**', '../electron/**', '**/demo/**', '**/cli/**', '**/preview/**'], allowTypeImports: true, message: 'The core runs in plain Node under every host: no Electron, no Vue, no host or demo code.' }] },
+        { patterns: [{ group: ['electron', 'electron/**', 'vue', 'pinia', '**/renderer/**', '**/main/electron/**', '**/electron/**', '**/demo/**', '**/cli/**', '**/preview/**'], allowTypeImports: true, message: 'The core runs in plain Node under every host: no Electron, no Vue, no host or demo code.' }] },
       ],
     },
   },

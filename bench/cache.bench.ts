@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { Notification } from '../src/shared/domain';
-import { openCache } from '../src/main/core/cache';
+import { openCache } from '../src/main/core/cache/cache';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type: 'string' } } });
 const N = Number(values.rows ?? 100_000);

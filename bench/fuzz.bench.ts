@@ -24,7 +24,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { screenFrame } from '../src/main/core/pusher-guard';
+import { screenFrame } from '../src/main/core/realtime/pusher-guard';
 import { startDemoClinic } from '../src/main/demo/demo-clinic';
 import { quietDemoLogger } from '../src/main/demo/logger';
 import { DEFAULT_FUZZ_SEED, checkStored, fuzzCases, generateFuzz, runFuzz, storedNotifications, targetsFrom, type FuzzCase, type FuzzResult, type FuzzTargets } from '../tests/helpers/fuzz';

@@ -25,7 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { openCache } from '../src/main/core/cache';
+import { openCache } from '../src/main/core/cache/cache';
 import type { DemoServerInfo } from '../src/main/demo/info';
 import { buildCacheFile, CACHE_BATCH } from './support/cache-rows';
 import { createBenchDesk, idle, signInLive, type BenchDesk } from './support/desk';

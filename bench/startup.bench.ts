@@ -21,8 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { loadConfig, readPolicyFile } from '../src/main/core/config';
-import { decideUpdates } from '../src/main/core/update-policy';
+import { loadConfig, readPolicyFile } from '../src/main/core/config/config';
+import { decideUpdates } from '../src/main/core/updates/policy';
 import { LOAD_NOTE, fmt, loadavg, machine, median, printTable, revision, round, writeResults } from './support/report';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, runs: { type: 'string', default: '7' } } });

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import type { Notification } from '../../src/shared/domain';
-import { openCache } from '../../src/main/core/cache';
+import { openCache } from '../../src/main/core/cache/cache';
 
 export const CACHE_BATCH = 500;
 const SPAN_DAYS = 20;

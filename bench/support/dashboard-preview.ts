@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { DeskService } from '../../src/main/core/desk-service';
+import type { DeskService } from '../../src/main/core/desk/desk-service';
 import type { Logger } from '../../src/main/core/log';
 import type { DemoClinic } from '../../src/main/demo/demo-clinic';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';

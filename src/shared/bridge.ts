@@ -28,7 +28,7 @@ import { IsoDate, IsoDateTime } from './time';
  * `BRIDGE_METHODS` is the single source: the preload, the main handlers, the
  * preview bridge and the tests are all driven by it, so a method cannot exist
  * on one side only. Both hosts go through one host adapter
- * (src/main/core/host-adapter.ts): it validates every input, answer and event
+ * (src/main/core/desk/host-adapter.ts): it validates every input, answer and event
  * against this contract and answers each call with a `BridgeEnvelope`, which
  * the renderer unwraps in one place (src/shared/bridge-unwrap.ts, applied by the renderer's getBridge()).
  */

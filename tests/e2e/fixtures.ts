@@ -25,7 +25,7 @@ import { expect, test as base, type Locator, type Page } from '@playwright/test'
 import type { DemoAccount } from '../../src/shared/bridge';
 
 type DemoRole = DemoAccount['role'];
-import type { DeskService } from '../../src/main/core/desk-service';
+import type { DeskService } from '../../src/main/core/desk/desk-service';
 import { memoryLogger } from '../../src/main/core/log';
 import type { DemoClinic } from '../../src/main/demo/demo-clinic';
 import type { ApiDialectName } from '../../src/main/demo/dialects';

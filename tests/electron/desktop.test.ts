@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_METHOD_NAMES, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type DeskEvent } from '../../src/shared/bridge';
 import type { DeskSnapshot } from '../../src/shared/desk-state';
-import { CRASH_LOOP_MESSAGE } from '../../src/main/core/last-resort';
+import { CRASH_LOOP_MESSAGE } from '../../src/main/core/desk/last-resort';
 import { unwrapEnvelope } from '../../src/shared/bridge-unwrap';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import { quietDemoLogger } from '../../src/main/demo/logger';

@@ -6,8 +6,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_METHOD_NAMES, ipcChannel } from '../../src/shared/bridge';
 import { MAX_JSON_DEPTH } from '../../src/shared/json-limits';
-import type { DeskMethods } from '../../src/main/core/desk-service';
-import { createHostAdapter } from '../../src/main/core/host-adapter';
+import type { DeskMethods } from '../../src/main/core/desk/desk-service';
+import { createHostAdapter } from '../../src/main/core/desk/host-adapter';
 import { memoryLogger } from '../../src/main/core/log';
 import { isAppUrl } from '../../src/main/electron/app-protocol';
 import { registerBridge } from '../../src/main/electron/ipc';

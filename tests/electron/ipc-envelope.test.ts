@@ -7,10 +7,10 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_METHOD_NAMES, ipcChannel, type ClinicBridge, type HostBridge } from '../../src/shared/bridge';
-import { NetworkError } from '../../src/main/core/api-client';
-import type { DeskMethods } from '../../src/main/core/desk-service';
-import { DeskRefusal } from '../../src/main/core/desk-refusal';
-import { createHostAdapter, INTERNAL_MESSAGE } from '../../src/main/core/host-adapter';
+import { NetworkError } from '../../src/main/core/api/client';
+import type { DeskMethods } from '../../src/main/core/desk/desk-service';
+import { DeskRefusal } from '../../src/main/core/desk/refusal';
+import { createHostAdapter, INTERNAL_MESSAGE } from '../../src/main/core/desk/host-adapter';
 import { memoryLogger } from '../../src/main/core/log';
 import { isAppUrl } from '../../src/main/electron/app-protocol';
 import { registerBridge } from '../../src/main/electron/ipc';

@@ -7,8 +7,8 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_METHOD_NAMES, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type DeskEvent } from '../../src/shared/bridge';
-import type { DeskMethods } from '../../src/main/core/desk-service';
-import { createHostAdapter } from '../../src/main/core/host-adapter';
+import type { DeskMethods } from '../../src/main/core/desk/desk-service';
+import { createHostAdapter } from '../../src/main/core/desk/host-adapter';
 import { memoryLogger } from '../../src/main/core/log';
 import { isAppUrl } from '../../src/main/electron/app-protocol';
 import { EventBroadcaster, registerBridge, type SenderPolicy } from '../../src/main/electron/ipc';

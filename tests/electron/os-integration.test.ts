@@ -15,7 +15,7 @@ import { policyFilePath, userFiles } from '../../src/main/electron/app-paths';
 import { claimSingleInstance, findDeepLink, launchLink, parseDeepLink, registerLinkScheme, type DeepLinkHandlers } from '../../src/main/electron/deep-links';
 import { maskSecrets, rotatingFileLogger } from '../../src/main/electron/log-file';
 import { reconnectOnWake, watchNetwork } from '../../src/main/electron/power';
-import { settingsFilePort } from '../../src/main/core/settings-file';
+import { settingsFilePort } from '../../src/main/core/config/settings-file';
 import { applyOsSettings } from '../../src/main/electron/settings';
 import { fake, FakeMenu, fakeEvent, resetFakeElectron } from '../helpers/fake-electron';
 

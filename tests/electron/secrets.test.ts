@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StoredSession } from '../../src/main/core/desk-service';
+import type { StoredSession } from '../../src/main/core/desk/desk-service';
 import { memoryLogger } from '../../src/main/core/log';
 import { safeStorageTokenStore, secureStoreStatus } from '../../src/main/electron/secrets';
 import { fake, resetFakeElectron } from '../helpers/fake-electron';

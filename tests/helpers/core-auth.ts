@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { DemoServerInfo } from '../../src/main/demo/info';
-import type { ChannelAuthorization } from '../../src/main/core/realtime';
+import type { ChannelAuthorization } from '../../src/main/core/realtime/realtime';
 
 export class AuthHttpError extends Error {
   constructor(

@@ -7,7 +7,7 @@
 import type { ChannelStatus } from '../../src/shared/desk-state';
 import type { DemoServerInfo } from '../../src/main/demo/info';
 import { memoryLogger, type Logger, type LogRecord } from '../../src/main/core/log';
-import { Realtime, type RealtimeEvents, type RealtimeOptions, type RealtimeTransport } from '../../src/main/core/realtime';
+import { Realtime, type RealtimeEvents, type RealtimeOptions, type RealtimeTransport } from '../../src/main/core/realtime/realtime';
 
 /** Short backoff so that a recovery takes a fraction of a second on loopback. */
 export const FAST_RECONNECT = { baseDelayMs: 80, maxDelayMs: 500 } as const;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { BridgeMethodName, DeskEvent } from '../../src/shared/bridge';
 import { HostFrame, PREVIEW_BRIDGE_PATH, type WireCall, type WireResult } from '../../src/shared/wire-bridge';
-import type { DeskService } from '../../src/main/core/desk-service';
+import type { DeskService } from '../../src/main/core/desk/desk-service';
 import { memoryLogger } from '../../src/main/core/log';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import { quietDemoLogger } from '../../src/main/demo/logger';

@@ -20,10 +20,10 @@ import { HttpExecutor, configureRequestOptions, configureRequestUrl, type Downlo
 import { AppImageUpdater } from 'electron-updater';
 import type { AppAdapter } from 'electron-updater/out/AppAdapter';
 import { UpdateStatus } from '../../src/shared/desk-state';
-import { UpdatePolicy } from '../../src/main/core/config';
+import { UpdatePolicy } from '../../src/main/core/config/config';
 import { memoryLogger } from '../../src/main/core/log';
-import { decideUpdates } from '../../src/main/core/update-policy';
-import { UpdateService } from '../../src/main/core/updates';
+import { decideUpdates } from '../../src/main/core/updates/policy';
+import { UpdateService } from '../../src/main/core/updates/updates';
 import { createUpdaterEngine } from '../../src/main/electron/updater';
 
 /** Electron's `net` stand-in: electron-updater's HttpExecutor over node:http. */

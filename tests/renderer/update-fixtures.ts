@@ -20,7 +20,7 @@ export function updateStatus(phase: UpdatePhase = { state: 'off', reason: 'no up
   return { ...FACTS, ...phase }
 }
 
-/** Off by the admin policy, in the core's words (src/main/core/update-policy.ts). */
+/** Off by the admin policy, in the core's words (src/main/core/updates/policy.ts). */
 export const OFF_BY_POLICY: UpdatePhase = { state: 'off', reason: 'the administrator turned updates off (updates.enabled is false)', channel: null, feedUrl: null }
 
 /** A download under way, `percent` as electron-updater reports it (not rounded). */

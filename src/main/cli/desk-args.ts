@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig, type LoadedConfig, type PartialDeskConfigInput } from '../core/config';
+import { ConfigError, loadConfig, type LoadedConfig, type PartialDeskConfigInput } from '../core/config/config';
 
 /**
  * The flags `watch` and `doctor` share: where the clinic is, how to sign in,

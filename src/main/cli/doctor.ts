@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, readPolicyFile, validatePolicy, type ConfigIssue, type PolicyFile, type TransportConfig, type UpdatePolicy } from '../core/config';
-import { runDoctor } from '../core/doctor';
+import { ConfigError, readPolicyFile, validatePolicy, type ConfigIssue, type PolicyFile, type TransportConfig, type UpdatePolicy } from '../core/config/config';
+import { runDoctor } from '../core/doctor/doctor';
 import { DEFAULT_SETTINGS, SETTING_KEYS, type SettingKey } from '../../shared/settings';
 import { DESK_FLAGS_USAGE, DESK_FLAG_OPTIONS, UsageError, parseDeskArgs } from './desk-args';
 

@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../core/config';
-import { DeskService, fixedSettings, memoryTokenStore } from '../core/desk-service';
-import { LastResort } from '../core/last-resort';
+import { ConfigError } from '../core/config/config';
+import { DeskService, fixedSettings, memoryTokenStore } from '../core/desk/desk-service';
+import { LastResort } from '../core/desk/last-resort';
 import { jsonLinesLogger } from '../core/log';
 import { DESK_FLAGS_USAGE, UsageError, parseDeskArgs } from './desk-args';
 

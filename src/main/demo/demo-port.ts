@@ -1,5 +1,5 @@
 import type { DemoAccount } from '../../shared/bridge';
-import type { DemoPort } from '../core/desk-service';
+import type { DemoPort } from '../core/desk/desk-service';
 // Types only: the clinic itself (its world, the REST app, the Pusher server, the `pusher`
 // SDK and `ws`) is imported on the first start(), so a desk that never tries the demo never
 // loads it. tests/build/main-bundle.test.ts checks the built main entry for this.

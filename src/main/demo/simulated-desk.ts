@@ -2,7 +2,7 @@ import Pusher from 'pusher-js';
 import type { Channel } from 'pusher-js';
 import { channels } from '../../shared/channels';
 import { TYPING_CLIENT_EVENT } from '../../shared/payloads';
-import { guardPusher } from '../core/pusher-guard';
+import { guardPusher } from '../core/realtime/pusher-guard';
 import type { DemoLogger } from './logger';
 
 /**

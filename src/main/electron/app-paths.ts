@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DesktopPlatform } from '../core/policy-sources';
+import type { DesktopPlatform } from '../core/policy/sources';
 
 /**
  * Where the desktop app keeps its files. The admin policy sits in a
@@ -7,9 +7,9 @@ import type { DesktopPlatform } from '../core/policy-sources';
  * user file sits in Electron's per-user `userData`, logs in its `logs` folder.
  */
 
-export type { DesktopPlatform } from '../core/policy-sources';
+export type { DesktopPlatform } from '../core/policy/sources';
 /** The admin policy file of this OS (docs/admin-guide.md); the core discovers the policy's other sources too. */
-export { policyFilePath } from '../core/policy-sources';
+export { policyFilePath } from '../core/policy/sources';
 
 export function desktopPlatform(platform: NodeJS.Platform): DesktopPlatform {
   return platform === 'win32' || platform === 'darwin' ? platform : 'linux';

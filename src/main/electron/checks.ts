@@ -1,7 +1,7 @@
 import type { CheckReport } from '../../shared/desk-state';
-import type { DeskConfig } from '../core/config';
-import type { TokenStore } from '../core/desk-service';
-import { runDoctor, type PolicyStatus } from '../core/doctor';
+import type { DeskConfig } from '../core/config/config';
+import type { TokenStore } from '../core/desk/desk-service';
+import { runDoctor, type PolicyStatus } from '../core/doctor/doctor';
 import type { EmbeddedDemo } from '../demo/demo-port';
 
 /**

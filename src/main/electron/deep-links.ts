@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { app } from 'electron';
 import type { OpenTarget } from '../../shared/desk-state';
-import { screenFor } from '../core/action-url';
+import { screenFor } from '../core/session/action-url';
 
 /**
  * `clinicdesk://appointments/42` opens appointment 42 in the desk. The link

@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { BRIDGE_METHOD_NAMES, IPC_EVENT_CHANNEL, IPC_SUBSCRIBE_CHANNEL, ipcChannel, type BridgeEnvelope, type BridgeMethodName, type DeskEvent } from '../../shared/bridge';
 import type { OpenTarget } from '../../shared/desk-state';
-import { failure, type HostAdapter } from '../core/host-adapter';
+import { failure, type HostAdapter } from '../core/desk/host-adapter';
 import type { Logger } from '../core/log';
 
 /**

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { safeStorage } from 'electron';
 import { z } from 'zod';
-import type { StoredSession, TokenStore } from '../core/desk-service';
-import { readJsonFile, writeJsonFileAtomic } from '../core/json-file';
+import type { StoredSession, TokenStore } from '../core/desk/desk-service';
+import { readJsonFile, writeJsonFileAtomic } from '../core/config/json-file';
 import type { Logger } from '../core/log';
 import type { DesktopPlatform } from './app-paths';
 

@@ -1,6 +1,6 @@
 import { app, shell, type Session, type WebContents, type WebPreferences } from 'electron';
 import type { OpenTarget } from '../../shared/desk-state';
-import { resolveActionUrl } from '../core/action-url';
+import { resolveActionUrl } from '../core/session/action-url';
 import type { Logger } from '../core/log';
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from '../core/log';
 
 /**
  * The settings the OS acts on (start at login, theme); the settings file and
- * its policy locks are the core's (src/main/core/settings-file.ts).
+ * its policy locks are the core's (src/main/core/config/settings-file.ts).
  */
 
 export interface OsSettingsDeps {

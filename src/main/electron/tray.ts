@@ -2,7 +2,7 @@ import { app, Menu, nativeImage, Tray, type BrowserWindow, type NativeImage } fr
 import { systemTimeZone } from '../../shared/clinic-time';
 import type { DeskEvent } from '../../shared/bridge';
 import type { SettingsView } from '../../shared/settings';
-import type { DeskService } from '../core/desk-service';
+import type { DeskService } from '../core/desk/desk-service';
 import type { Logger } from '../core/log';
 import type { DesktopPlatform } from './app-paths';
 import { badgeLabel, drawBadge, drawTrayIcon } from './tray-icon';

@@ -2,8 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as ElectronUpdater from 'electron-updater';
 import type { Logger } from '../core/log';
-import type { InstallKind } from '../core/update-policy';
-import type { UpdaterEngine } from '../core/updates';
+import type { InstallKind } from '../core/updates/policy';
+import type { UpdaterEngine } from '../core/updates/updates';
 
 /**
  * electron-updater for the UpdateService: the updater class of this platform,

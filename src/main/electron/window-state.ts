@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { writeJsonFileAtomic } from '../core/json-file';
+import { writeJsonFileAtomic } from '../core/config/json-file';
 
 /**
  * Where the dashboard window was and how big, between runs. The file is ours

@@ -2,8 +2,8 @@ import type { RawData, WebSocket } from 'ws';
 import type { BridgeErrorKind, DeskEvent, Unsubscribe } from '../../shared/bridge';
 import { jsonTextProblem } from '../../shared/json-limits';
 import { WireCall, type WireEvent, type WireResult } from '../../shared/wire-bridge';
-import type { DeskMethods } from '../core/desk-service';
-import { createHostAdapter, type HostAdapter } from '../core/host-adapter';
+import type { DeskMethods } from '../core/desk/desk-service';
+import { createHostAdapter, type HostAdapter } from '../core/desk/host-adapter';
 import type { Logger } from '../core/log';
 
 /**

@@ -1,12 +1,12 @@
 import type { DemoAccount } from '../../shared/bridge';
 import type { CheckReport } from '../../shared/desk-state';
-import { loadConfig, type DeskConfig, type LoadedConfig, type TransportConfig } from '../core/config';
-import { DeskService, memoryTokenStore, type DemoPort } from '../core/desk-service';
-import type { FaultRecord } from '../core/last-resort';
-import { runDoctor } from '../core/doctor';
+import { loadConfig, type DeskConfig, type LoadedConfig, type TransportConfig } from '../core/config/config';
+import { DeskService, memoryTokenStore, type DemoPort } from '../core/desk/desk-service';
+import type { FaultRecord } from '../core/desk/last-resort';
+import { runDoctor } from '../core/doctor/doctor';
 import { silentLogger, type Logger } from '../core/log';
-import { settingsFilePort } from '../core/settings-file';
-import type { UpdatesPort } from '../core/updates';
+import { settingsFilePort } from '../core/config/settings-file';
+import type { UpdatesPort } from '../core/updates/updates';
 
 /**
  * The desk the preview host runs: the same `DeskService` as the app, with

@@ -4,8 +4,8 @@
  * was not applied. The command runs as a real process, as admins run it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeskConfig } from '../../../src/main/core/config';
-import { runDoctor } from '../../../src/main/core/doctor';
+import { DeskConfig } from '../../../src/main/core/config/config';
+import { runDoctor } from '../../../src/main/core/doctor/doctor';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { TempDirs } from '../../helpers/core';

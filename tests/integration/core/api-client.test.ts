@@ -19,7 +19,7 @@ import {
   UnauthorizedError,
   ValidationFailedError,
   type ApiClientOptions,
-} from '../../../src/main/core/api-client';
+} from '../../../src/main/core/api/client';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { channels } from '../../../src/shared/channels';
 import { Appointment, ClinicMember, Consultation, Conversation, LoginResponse, Message, Notification, User } from '../../../src/shared/domain';

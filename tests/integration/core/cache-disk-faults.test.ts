@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { CacheOpenError, openCache, type DeskCache } from '../../../src/main/core/cache';
+import { CacheOpenError, openCache, type DeskCache } from '../../../src/main/core/cache/cache';
 import { memoryLogger } from '../../../src/main/core/log';
 import { NotificationsPart } from '../../../src/main/core/sync/notifications';
 import { Presence } from '../../../src/shared/desk-state';
@@ -25,7 +25,7 @@ import { T0, fixedClock, note, notes } from './cache-fixtures';
 import { RECEPTION, closeAll, closedPortApi, recordedContext, takeProblems } from '../../unit/core/parts/context';
 
 const RUN_TS = fileURLToPath(new URL('../../../bin/run-ts.mjs', import.meta.url));
-const CACHE_MODULE = fileURLToPath(new URL('../../../src/main/core/cache.ts', import.meta.url));
+const CACHE_MODULE = fileURLToPath(new URL('../../../src/main/core/cache/cache.ts', import.meta.url));
 const FULL = 'the disk is full: notifications are not being saved';
 const READ_ONLY = 'the cache file is read-only: notifications are not being saved';
 

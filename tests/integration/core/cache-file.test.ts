@@ -11,14 +11,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CacheOpenError, openCache } from '../../../src/main/core/cache';
-import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../../src/main/core/cache-schema';
+import { CacheOpenError, openCache } from '../../../src/main/core/cache/cache';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../../src/main/core/cache/schema';
 import { DAY_MS, T0, fixedClock, note, notes, useCacheDir } from './cache-fixtures';
 
 const ctx = useCacheDir();
 
 const RUN_TS = fileURLToPath(new URL('../../../bin/run-ts.mjs', import.meta.url));
-const CACHE_MODULE = fileURLToPath(new URL('../../../src/main/core/cache.ts', import.meta.url));
+const CACHE_MODULE = fileURLToPath(new URL('../../../src/main/core/cache/cache.ts', import.meta.url));
 /** `2026-11-26T09:00:00.000Z` as it appears in moved-aside names. */
 const STAMP = '20261126T090000Z';
 

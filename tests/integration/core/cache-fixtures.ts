@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { openCache, type CacheOptions, type OpenedCache } from '../../../src/main/core/cache';
+import { openCache, type CacheOptions, type OpenedCache } from '../../../src/main/core/cache/cache';
 import { memoryLogger } from '../../../src/main/core/log';
 import { Notification } from '../../../src/shared/domain';
 

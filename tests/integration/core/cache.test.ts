@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { cacheFileFor, openCache } from '../../../src/main/core/cache';
+import { cacheFileFor, openCache } from '../../../src/main/core/cache/cache';
 import { Board, Presence } from '../../../src/shared/desk-state';
 import { Consultation } from '../../../src/shared/domain';
 import { DAY_MS, T0, fixedClock, note, notes, sideFiles, useCacheDir } from './cache-fixtures';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../../src/main/core/api-client';
+import { ApiClient } from '../../../src/main/core/api/client';
 import type { ApiProfile } from '../../../src/main/core/api/profile';
-import { compatibilityChecks } from '../../../src/main/core/compatibility';
+import { compatibilityChecks } from '../../../src/main/core/doctor/compatibility';
 import { API_DIALECTS } from '../../../src/main/demo/dialects';
 import { account, startTestClinic, TODAY } from '../../helpers/demo';
 import { plainServer, type PlainServer } from '../../helpers/core';

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../../src/shared/json-limits';
-import { MAX_CONFIG_FILE_BYTES, loadConfig, readConfigJson, readPolicyFile } from '../../../src/main/core/config';
-import { readManagedPreferences } from '../../../src/main/core/policy-sources';
+import { MAX_CONFIG_FILE_BYTES, loadConfig, readConfigJson, readPolicyFile } from '../../../src/main/core/config/config';
+import { readManagedPreferences } from '../../../src/main/core/policy/sources';
 
 let dir: string;
 beforeEach(() => {

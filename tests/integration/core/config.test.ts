@@ -17,7 +17,7 @@ import {
   saveUserSettings,
   type ConfigIssue,
   type ConfigSources,
-} from '../../../src/main/core/config';
+} from '../../../src/main/core/config/config';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { TempDirs } from '../../helpers/core';
 

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryTokenStore, type StoredSession } from '../../../src/main/core/desk-service';
+import { memoryTokenStore, type StoredSession } from '../../../src/main/core/desk/desk-service';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { account, startTestClinic } from '../../helpers/demo';
 import { createDesk, deskConfig, type TestDesk } from '../../helpers/desk';

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
-import { ApiClient, BackoffError } from '../../../src/main/core/api-client';
+import { ApiClient, BackoffError } from '../../../src/main/core/api/client';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { account, startTestClinic } from '../../helpers/demo';
 import { createDesk, deskConfig, eventually, signInLive, type TestDesk } from '../../helpers/desk';

@@ -7,8 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, formatIssue, loadConfig, saveUserSettings, validatePolicy, type DiscoveredPolicy } from '../../../src/main/core/config';
-import { discoverPolicy, parseRegQuery, policyFilePath, type RunProgram } from '../../../src/main/core/policy-sources';
+import { ConfigError, formatIssue, loadConfig, saveUserSettings, validatePolicy, type DiscoveredPolicy } from '../../../src/main/core/config/config';
+import { discoverPolicy, parseRegQuery, policyFilePath, type RunProgram } from '../../../src/main/core/policy/sources';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { TempDirs } from '../../helpers/core';
 

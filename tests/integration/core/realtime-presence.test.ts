@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
-import type { RealtimeEvents } from '../../../src/main/core/realtime';
+import type { RealtimeEvents } from '../../../src/main/core/realtime/realtime';
 import { startTestClinic } from '../../helpers/demo';
 import { signIn } from '../../helpers/staff-desk';
 import { bearerAuthorizer } from '../../helpers/core-auth';

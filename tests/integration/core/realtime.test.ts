@@ -11,7 +11,7 @@ import { channels } from '../../../src/shared/channels';
 import type { User } from '../../../src/shared/domain';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import type { EventNaming } from '../../../src/main/demo/broadcaster';
-import type { RealtimeEvents } from '../../../src/main/core/realtime';
+import type { RealtimeEvents } from '../../../src/main/core/realtime/realtime';
 import { startTestClinic, request } from '../../helpers/demo';
 import { signIn } from '../../helpers/staff-desk';
 import { bearerAuthorizer, localAuthorizer, type AuthCall } from '../../helpers/core-auth';

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiClient, NotFoundError } from '../../../src/main/core/api-client';
-import { openCache, type DeskCache } from '../../../src/main/core/cache';
+import { ApiClient, NotFoundError } from '../../../src/main/core/api/client';
+import { openCache, type DeskCache } from '../../../src/main/core/cache/cache';
 import { memoryLogger } from '../../../src/main/core/log';
-import { catchUpNotifications, flushOutbox } from '../../../src/main/core/sync';
+import { catchUpNotifications, flushOutbox } from '../../../src/main/core/sync/catch-up';
 
 const OPTIONS = { retentionDays: 3650, now: Date.now };
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';

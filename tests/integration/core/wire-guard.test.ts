@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
 import { MAX_JSON_DEPTH } from '../../../src/shared/json-limits';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
-import { MAX_FRAME_CHARS, frameGuardStats, screenFrame } from '../../../src/main/core/pusher-guard';
+import { MAX_FRAME_CHARS, frameGuardStats, screenFrame } from '../../../src/main/core/realtime/pusher-guard';
 import { createDesk, signInLive, type TestDesk } from '../../helpers/desk';
 import { account, startTestClinic } from '../../helpers/demo';
 import { openStaffDesk, type StaffDesk } from '../../helpers/staff-desk';

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SignInResult } from '../../../src/shared/bridge';
 import { DeskSnapshot } from '../../../src/shared/desk-state';
 import { MAX_JSON_DEPTH } from '../../../src/shared/json-limits';
-import { CRASH_LOOP_MESSAGE } from '../../../src/main/core/last-resort';
+import { CRASH_LOOP_MESSAGE } from '../../../src/main/core/desk/last-resort';
 import { connectBridge, fakeRenderer, get, sessionCookie, type BridgeClient } from '../../helpers/preview';
 
 const BIN = fileURLToPath(new URL('../../../bin/clinic-desk.mjs', import.meta.url));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveActionUrl } from '../../../src/main/core/action-url';
+import { resolveActionUrl } from '../../../src/main/core/session/action-url';
 
 const API = 'https://clinic.example.org';
 const resolve = (link: string, hosts: string[] = []) => resolveActionUrl(link, API, hosts);

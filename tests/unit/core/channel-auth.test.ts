@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizeForPusher, type ChannelAuthorization } from '../../../src/main/core/channel-auth';
+import { authorizeForPusher, type ChannelAuthorization } from '../../../src/main/core/realtime/channel-auth';
 
 /** What pusher-js hears from the auth endpoint's answer for a presence channel. */
 function authorizeWith(answer: ChannelAuthorization): Promise<{ error: string | null; refused: string | null; data: unknown }> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClinicTimeZone, clockIn, dayHours, dayIn, dayStart, isTimeZone, nextDayStart, shiftDay, zoneLabel } from '../../../src/shared/clinic-time';
-import { resolveClinicZone } from '../../../src/main/core/clinic-zone';
+import { resolveClinicZone } from '../../../src/main/core/session/clinic-zone';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -10,7 +10,7 @@ import {
   RateLimitedError,
   ServerError,
   UnauthorizedError,
-} from '../../../src/main/core/api-client';
+} from '../../../src/main/core/api/client';
 import { FAILING_RETRY_BASE_MS, FAILING_RETRY_MAX_MS, FeatureTracker, NOT_OFFERED_RECHECK_MS } from '../../../src/main/core/sync/features';
 
 const START_MS = Date.parse('2026-11-26T10:00:00.000Z');

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../../src/shared/json-limits';
-import { readJsonFile, writeJsonFileAtomic } from '../../../src/main/core/json-file';
+import { readJsonFile, writeJsonFileAtomic } from '../../../src/main/core/config/json-file';
 
-const JSON_FILE_MODULE = fileURLToPath(new URL('../../../src/main/core/json-file.ts', import.meta.url));
+const JSON_FILE_MODULE = fileURLToPath(new URL('../../../src/main/core/config/json-file.ts', import.meta.url));
 const RUN_TS = fileURLToPath(new URL('../../../bin/run-ts.mjs', import.meta.url));
 const posix = process.platform !== 'win32';
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { LastResort, scrubMessage, type FaultRecord } from '../../../src/main/core/last-resort';
+import { LastResort, scrubMessage, type FaultRecord } from '../../../src/main/core/desk/last-resort';
 import { memoryLogger } from '../../../src/main/core/log';
 
 /** A stand-in for `process`: faults are emitted on it, never thrown in the test runner. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Appointment, Consultation } from '../../../src/shared/domain';
 import type { AppointmentUpdatePayload, ConsultationStatusPayload } from '../../../src/shared/payloads';
-import { mergeAppointment, mergeConsultation, newer } from '../../../src/main/core/newest-wins';
+import { mergeAppointment, mergeConsultation, newer } from '../../../src/main/core/sync/newest-wins';
 
 const appointment: Appointment = {
   id: 1001,

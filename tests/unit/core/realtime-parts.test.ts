@@ -4,8 +4,8 @@
  * clinic in tests/integration/core/realtime*.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { PresenceRoster, parseMember, parseMemberId } from '../../../src/main/core/presence';
-import { RealtimeStateTracker, TIMELINE_LIMIT, backoffDelay } from '../../../src/main/core/connection-state';
+import { PresenceRoster, parseMember, parseMemberId } from '../../../src/main/core/realtime/presence';
+import { RealtimeStateTracker, TIMELINE_LIMIT, backoffDelay } from '../../../src/main/core/realtime/connection-state';
 
 describe('presence members', () => {
   it('keys members by numeric id, whether Laravel sent the id as a string or a number', () => {

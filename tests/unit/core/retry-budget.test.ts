@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RetryBudget, type Admission, type Ticket } from '../../../src/main/core/retry-budget';
+import { RetryBudget, type Admission, type Ticket } from '../../../src/main/core/api/retry-budget';
 
 /** A budget on a clock the test moves, with the jitter at the top of its range (the longest waits, exactly the ceilings). */
 function budget(options: ConstructorParameters<typeof RetryBudget>[0] = {}) {

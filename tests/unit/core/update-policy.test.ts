@@ -3,8 +3,8 @@
  * request at all, and otherwise which feed it reads and which versions it takes.
  */
 import { describe, expect, it } from 'vitest';
-import { UpdatePolicy } from '../../../src/main/core/config';
-import { compareVersions, decideUpdates, type UpdateContext, type UpdateDecision, type UpdatesOn } from '../../../src/main/core/update-policy';
+import { UpdatePolicy } from '../../../src/main/core/config/config';
+import { compareVersions, decideUpdates, type UpdateContext, type UpdateDecision, type UpdatesOn } from '../../../src/main/core/updates/policy';
 
 const URL = 'https://updates.clinic.example.org/clinic-desk';
 const desk: UpdateContext = { currentVersion: '1.4.2', packaged: true, platform: 'win32', install: 'installer' };

@@ -7,11 +7,11 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { UpdateStatus } from '../../../src/shared/desk-state';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
-import { DeskConfig, UpdatePolicy } from '../../../src/main/core/config';
-import { DeskService, fixedSettings } from '../../../src/main/core/desk-service';
+import { DeskConfig, UpdatePolicy } from '../../../src/main/core/config/config';
+import { DeskService, fixedSettings } from '../../../src/main/core/desk/desk-service';
 import { memoryLogger } from '../../../src/main/core/log';
-import { decideUpdates, type UpdateDecision } from '../../../src/main/core/update-policy';
-import { UpdateService, type EngineProgress, type UpdateTimers, type UpdaterEngine } from '../../../src/main/core/updates';
+import { decideUpdates, type UpdateDecision } from '../../../src/main/core/updates/policy';
+import { UpdateService, type EngineProgress, type UpdateTimers, type UpdaterEngine } from '../../../src/main/core/updates/updates';
 
 const URL = 'https://updates.clinic.example.org/clinic-desk';
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { phpJsonEncode } from '../../../src/main/demo/php-json';
-import { MAX_DATA_BYTES, RejectionLog, validateServerEvent, validateTyping, type Validated } from '../../../src/main/core/validate';
+import { MAX_DATA_BYTES, RejectionLog, validateServerEvent, validateTyping, type Validated } from '../../../src/main/core/realtime/validate';
 
 const T = '2026-11-26T09:00:00.000000Z';
 const notification = { id: 7, user_id: 5, type: 'lab_result', title: 'Results', message: 'Ready', action_url: '/consultations/3001', created_at: T };

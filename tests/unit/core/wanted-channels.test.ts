@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClinicMember, Consultation, Conversation, User } from '../../../src/shared/domain';
-import { wantedChannels } from '../../../src/main/core/wanted-channels';
+import { wantedChannels } from '../../../src/main/core/session/wanted-channels';
 
 const member = (id: number, role: ClinicMember['role'], doctor_id: number | null = null, clinic_id = 1): ClinicMember => ({ id, name: `m${id}`, role, clinic_id, doctor_id });
 const members = [member(1, 'admin'), member(2, 'reception'), member(4, 'doctor', 31), member(5, 'doctor', 32), member(9, 'doctor', 40, 2)];

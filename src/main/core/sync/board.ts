@@ -1,8 +1,8 @@
 import type { Appointment, ClinicMember } from '../../../shared/domain';
 import { Board } from '../../../shared/desk-state';
 import type { AppointmentUpdatePayload } from '../../../shared/payloads';
-import { UnauthorizedError } from '../api-client';
-import { mergeAppointment, newer } from '../newest-wins';
+import { UnauthorizedError } from '../api/client';
+import { mergeAppointment, newer } from './newest-wins';
 import type { FeatureOutcome } from './features';
 import { unannounced, type PartContext } from './part';
 import { dayIn } from '../../../shared/clinic-time';

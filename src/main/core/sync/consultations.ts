@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Consultation, OPEN_CONSULTATION_STATUSES } from '../../../shared/domain';
 import type { ConsultationStatusPayload } from '../../../shared/payloads';
-import { mergeConsultation, newer } from '../newest-wins';
+import { mergeConsultation, newer } from './newest-wins';
 import type { FeatureOutcome } from './features';
 import { unannounced, type PartContext } from './part';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Conversation, type Message } from '../../../shared/domain';
 import type { MessagePayload } from '../../../shared/payloads';
 import { compareIso } from '../../../shared/time';
-import { newerConversation } from '../newest-wins';
+import { newerConversation } from './newest-wins';
 import type { FeatureOutcome } from './features';
 import type { PartContext } from './part';
 

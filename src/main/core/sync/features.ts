@@ -1,5 +1,5 @@
 import { FEATURES, isLimited, type Feature, type FeatureStatus, type FieldProblem } from '../../../shared/features';
-import { ApiError, ForbiddenError, NetworkError, NotAClinicError, NotFoundError, NotUnderstoodError, UnauthorizedError } from '../api-client';
+import { ApiError, ForbiddenError, NetworkError, NotAClinicError, NotFoundError, NotUnderstoodError, UnauthorizedError } from '../api/client';
 
 /**
  * Each REST feature's state, detected from what the server answers and kept on

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ClinicMember, type Role } from '../../../shared/domain';
 import type { OnlineMember, Presence } from '../../../shared/desk-state';
-import type { RealtimeEvents } from '../realtime';
+import type { RealtimeEvents } from '../realtime/realtime';
 import type { FeatureOutcome } from './features';
 import type { PartContext } from './part';
 

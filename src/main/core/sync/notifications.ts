@@ -1,8 +1,8 @@
 import type { Notification } from '../../../shared/domain';
 import type { NotificationPayload } from '../../../shared/payloads';
-import type { DeskCache } from '../cache';
+import type { DeskCache } from '../cache/cache';
 import type { Logger } from '../log';
-import { catchUpNotifications, type CatchUpResult, type WalkResume } from '../sync';
+import { catchUpNotifications, type CatchUpResult, type WalkResume } from './catch-up';
 import type { PartContext } from './part';
 
 const MAX_SINGLE_ALERTS = 20;

@@ -1,9 +1,9 @@
 import type { ActionResult } from '../../../shared/bridge';
-import { UnauthorizedError, type ApiClient } from '../api-client';
-import type { DeskCache, OutboxEntry } from '../cache';
-import { backoffDelay } from '../connection-state';
+import { UnauthorizedError, type ApiClient } from '../api/client';
+import type { DeskCache, OutboxEntry } from '../cache/cache';
+import { backoffDelay } from '../realtime/connection-state';
 import type { Logger } from '../log';
-import { flushOutbox, type FlushResult } from '../sync';
+import { flushOutbox, type FlushResult } from './catch-up';
 
 export type SendPriority = 'user' | 'background';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { DeskEvent } from '../../../shared/bridge';
 import type { User } from '../../../shared/domain';
-import type { ApiClient } from '../api-client';
+import type { ApiClient } from '../api/client';
 import { compareIso } from '../../../shared/time';
 
 /**

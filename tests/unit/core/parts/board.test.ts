@@ -4,7 +4,7 @@
  * doctors' columns, switching days, and staleness.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { UnauthorizedError } from '../../../../src/main/core/api-client';
+import { UnauthorizedError } from '../../../../src/main/core/api/client';
 import { BoardPart } from '../../../../src/main/core/sync/board';
 import type { Appointment, ClinicMember } from '../../../../src/shared/domain';
 import { Board } from '../../../../src/shared/desk-state';

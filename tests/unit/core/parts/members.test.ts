@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { RealtimeEvents } from '../../../../src/main/core/realtime';
+import type { RealtimeEvents } from '../../../../src/main/core/realtime/realtime';
 import { MembersPart, UNKNOWN_ROLE } from '../../../../src/main/core/sync/members';
 import { ClinicMember } from '../../../../src/shared/domain';
 import { NOW_ISO, RECEPTION, closeAll, closedPortApi, recordedContext, requestsTo, signedIn, takeProblems } from './context';

@@ -4,7 +4,7 @@
  * HTTP, each new notification announced once, the unread count, and pruning.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DeskCache } from '../../../../src/main/core/cache';
+import type { DeskCache } from '../../../../src/main/core/cache/cache';
 import { memoryLogger } from '../../../../src/main/core/log';
 import { NotificationsPart } from '../../../../src/main/core/sync/notifications';
 import type { Notification } from '../../../../src/shared/domain';

@@ -1,0 +1,106 @@
+import type { ConnectionInfo, ConnectionStatus, ConnectionTransition, Transport } from '../../../shared/desk-state';
+
+/**
+ * The one connection line the desk shows: live, connecting, reconnecting,
+ * polling (no WebSocket but the API answers) or offline, derived from the
+ * socket's state and the last REST round trip.
+ */
+export type SocketState = 'idle' | 'connecting' | 'connected' | 'unavailable' | 'failed' | 'disconnected';
+
+export function deriveStatus(input: {
+  transport: Transport;
+  socket: SocketState | null;
+  restOk: boolean | null;
+  everLive: boolean;
+  /** The catch-up after the socket connected has finished: only then is the desk up to date (default true). */
+  caughtUp?: boolean;
+  /**
+   * The socket is connected but has not answered a ping for a few seconds: it
+   * may be dead without having closed, so it is not called live (default false).
+   */
+  socketSuspect?: boolean;
+  /**
+   * A wanted channel could not be authorized for a reason that may pass (no
+   * answer, a 5xx, an HTML page, a redirect) and is being retried: its events
+   * do not arrive, so the desk is not live but polls (default false).
+   */
+  channelTrouble?: boolean;
+  /**
+   * The server's broadcasts seem to have stopped (reconciliation keeps finding
+   * changes no event announced): the socket is up but brings nothing, so the
+   * desk polls and does not say Live (default false).
+   */
+  broadcastsSilent?: boolean;
+}): ConnectionStatus {
+  const { socket, restOk } = input;
+  if (input.transport === 'polling' || socket === null) {
+    if (restOk === null) return 'connecting';
+    return restOk ? 'polling' : 'offline';
+  }
+  if (socket === 'connected') {
+    if (input.caughtUp === false) return input.everLive ? 'reconnecting' : 'connecting';
+    if (input.socketSuspect === true) return input.everLive ? 'reconnecting' : 'connecting';
+    if (input.channelTrouble === true || input.broadcastsSilent === true) {
+      if (restOk === null) return input.everLive ? 'reconnecting' : 'connecting';
+      return restOk ? 'polling' : 'offline';
+    }
+    return 'live';
+  }
+  if (socket === 'connecting' || socket === 'idle') {
+    if (!input.everLive) return 'connecting';
+    return restOk === false ? 'offline' : 'reconnecting';
+  }
+  if (restOk === null) return input.everLive ? 'reconnecting' : 'connecting';
+  return restOk ? 'polling' : 'offline';
+}
+
+const TIMELINE_LIMIT = 200;
+
+/** Keeps the current `ConnectionInfo` and a bounded timeline of transitions. */
+export class ConnectionTracker {
+  private info: ConnectionInfo;
+  private readonly transitions: ConnectionTransition[] = [];
+
+  constructor(transport: Transport, private readonly nowIso: () => string) {
+    this.info = {
+      status: 'idle',
+      since: nowIso(),
+      transport,
+      socketId: null,
+      lastEventAt: null,
+      lastSyncAt: null,
+      nextRetryAt: null,
+      detail: null,
+      limitedFeatures: [],
+      broadcastWarning: null,
+    };
+  }
+
+  get current(): ConnectionInfo {
+    return { ...this.info };
+  }
+
+  get timeline(): ConnectionTransition[] {
+    return [...this.transitions];
+  }
+
+  /** Returns true when something the status bar shows changed. */
+  update(patch: Partial<Omit<ConnectionInfo, 'since' | 'transport'>>): boolean {
+    const next = { ...this.info, ...patch };
+    const statusChanged = next.status !== this.info.status;
+    if (statusChanged) {
+      next.since = this.nowIso();
+      this.transitions.push({ at: next.since, from: this.info.status, to: next.status, detail: next.detail });
+      if (this.transitions.length > TIMELINE_LIMIT) this.transitions.splice(0, this.transitions.length - TIMELINE_LIMIT);
+    }
+    const changed =
+      statusChanged ||
+      next.detail !== this.info.detail ||
+      next.socketId !== this.info.socketId ||
+      next.lastSyncAt !== this.info.lastSyncAt ||
+      next.limitedFeatures.join() !== this.info.limitedFeatures.join() ||
+      next.broadcastWarning !== this.info.broadcastWarning;
+    this.info = next;
+    return changed;
+  }
+}

@@ -1,0 +1,105 @@
+import type { Appointment, Consultation } from '../../../shared/domain';
+import type { AppointmentUpdatePayload, ConsultationStatusPayload } from '../../../shared/payloads';
+import { compareIso } from '../../../shared/time';
+
+/**
+ * "Newest wins": an update that is older than (or as old as) what the desk
+ * holds never overwrites it, whatever order the network delivered them in.
+ * Timestamps compare with microseconds, as Laravel writes them.
+ */
+
+export type Merge<T> = { applied: true; value: T; changed: string[] } | { applied: false; reason: 'stale' | 'incomplete' };
+
+const APPOINTMENT_FIELDS = ['status', 'appointment_date', 'doctor_id', 'patient_id', 'patient_name', 'duration_minutes', 'reason'] as const;
+
+/** Applies an `appointment-updated` payload to the appointment the desk holds (or builds it, when the payload carries enough). */
+export function mergeAppointment(current: Appointment | null, update: AppointmentUpdatePayload, defaults: { clinic_id?: number } = {}): Merge<Appointment> {
+  if (current && compareIso(update.timestamp, current.updated_at) <= 0) return { applied: false, reason: 'stale' };
+  const d = update.details;
+  const base = current ?? buildAppointment(update, defaults.clinic_id);
+  if (!base) return { applied: false, reason: 'incomplete' };
+  // Moved to another doctor: the old doctor's name no longer applies (the payload may bring the new one).
+  const moved = d.doctor_id !== undefined && d.doctor_id !== base.doctor_id;
+  const { doctor_name: heldName, ...rest } = base;
+  const doctorName = d.doctor_name ?? (moved ? undefined : heldName);
+  const next: Appointment = {
+    ...rest,
+    ...(doctorName === undefined ? {} : { doctor_name: doctorName }),
+    status: update.status,
+    appointment_date: update.appointment_date,
+    doctor_id: d.doctor_id ?? base.doctor_id,
+    patient_id: d.patient_id ?? base.patient_id,
+    patient_name: d.patient_name ?? base.patient_name,
+    duration_minutes: d.duration_minutes ?? base.duration_minutes,
+    reason: d.reason === undefined ? base.reason : d.reason,
+    updated_at: update.timestamp,
+  };
+  const changed = current ? APPOINTMENT_FIELDS.filter((f) => next[f] !== current[f]) : [...APPOINTMENT_FIELDS];
+  return { applied: true, value: next, changed };
+}
+
+/** Needs the doctor and the patient; the clinic is the desk's own when the payload does not say. */
+function buildAppointment(update: AppointmentUpdatePayload, clinicId: number | undefined): Appointment | null {
+  const d = update.details;
+  const clinic = d.clinic_id ?? clinicId;
+  if (clinic === undefined || d.doctor_id === undefined || d.patient_id === undefined) return null;
+  return {
+    id: update.id,
+    clinic_id: clinic,
+    doctor_id: d.doctor_id,
+    patient_id: d.patient_id,
+    patient_name: d.patient_name ?? '',
+    status: update.status,
+    appointment_date: update.appointment_date,
+    duration_minutes: d.duration_minutes ?? 15,
+    reason: d.reason ?? null,
+    updated_at: update.timestamp,
+  };
+}
+
+/** Applies a `consultation-status-changed` payload; a consultation the desk has not seen needs a REST refresh for its clinic and patient name. */
+export function mergeConsultation(current: Consultation | null, update: ConsultationStatusPayload, liveOnly: { clinic_id: number } | null = null): Merge<Consultation> {
+  if (!current && liveOnly) {
+    // No list to complete it from: what the payload says, and a placeholder for the patient's name.
+    const value: Consultation = {
+      id: update.id,
+      clinic_id: liveOnly.clinic_id,
+      doctor_id: update.doctor_id,
+      patient_id: update.patient_id,
+      patient_name: `Patient ${update.patient_id}`,
+      appointment_id: null,
+      status: update.status,
+      started_at: update.started_at,
+      ended_at: update.ended_at,
+      updated_at: update.timestamp,
+    };
+    return { applied: true, value, changed: ['status'] };
+  }
+  if (!current) return { applied: false, reason: 'incomplete' };
+  if (compareIso(update.timestamp, current.updated_at) <= 0) return { applied: false, reason: 'stale' };
+  const next: Consultation = {
+    ...current,
+    status: update.status,
+    doctor_id: update.doctor_id,
+    patient_id: update.patient_id,
+    started_at: update.started_at,
+    ended_at: update.ended_at,
+    updated_at: update.timestamp,
+  };
+  const changed = (['status', 'doctor_id', 'patient_id', 'started_at', 'ended_at'] as const).filter((f) => next[f] !== current[f]);
+  return { applied: true, value: next, changed };
+}
+
+/** Newest wins between two REST/snapshot copies of the same row. */
+export function newer<T extends { updated_at: string }>(a: T, b: T): T {
+  return compareIso(b.updated_at, a.updated_at) > 0 ? b : a;
+}
+
+/**
+ * Between a conversation from the REST list and the one held: the held one
+ * when a live message reached it after the server answered the list (its last
+ * message is newer), so a slow refresh never takes a message back.
+ */
+export function newerConversation<T extends { last_message: { id: number } | null }>(row: T, held: T): T {
+  return (held.last_message?.id ?? 0) > (row.last_message?.id ?? 0) ? held : row;
+}
