@@ -16,7 +16,7 @@ import { claimSingleInstance, findDeepLink, launchLink, parseDeepLink, registerL
 import { maskSecrets, rotatingFileLogger } from '../../src/main/electron/log-file';
 import { reconnectOnWake, watchNetwork } from '../../src/main/electron/power';
 import { settingsFilePort } from '../../src/main/core/config/settings-file';
-import { applyOsSettings } from '../../src/main/electron/settings';
+import { applyOsSettings } from '../../src/main/electron/os-settings';
 import { fake, FakeMenu, fakeEvent, resetFakeElectron } from '../helpers/fake-electron';
 
 vi.mock('electron', async () => (await import('../helpers/fake-electron')).electronModule());

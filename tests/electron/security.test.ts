@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryLogger } from '../../src/main/core/log';
 import { isAppUrl } from '../../src/main/electron/app-protocol';
-import { contentSecurityPolicy } from '../../src/main/electron/csp';
+import { contentSecurityPolicy } from '../../src/main/electron/app-csp';
 import { GRANTED_PERMISSIONS, guardAllWebContents, hardenSession, linkOpener, secureWebPreferences } from '../../src/main/electron/security';
 import { fake, FakeBrowserWindow, fakeEvent, resetFakeElectron } from '../helpers/fake-electron';
 

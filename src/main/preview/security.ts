@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { dashboardCsp } from '../web/csp';
+import { dashboardCsp } from '../web/dashboard-csp';
 
 /**
  * The preview host's gatekeeping: who may load the dashboard and open the

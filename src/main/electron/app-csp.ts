@@ -1,7 +1,7 @@
-import { dashboardCsp } from '../web/csp';
+import { dashboardCsp } from '../web/dashboard-csp';
 
 /**
- * The Electron app's CSP (src/main/web/csp.ts). `devServer`: the Vite dev
+ * The Electron app's CSP (src/main/web/dashboard-csp.ts). `devServer`: the Vite dev
  * server's origin under `electron-vite dev`, whose hot reload needs a
  * WebSocket back to it and injects `<style>` tags.
  */
