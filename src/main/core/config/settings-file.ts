@@ -1,5 +1,6 @@
 import type { Settings, SettingsPatch, SettingsView } from '../../../shared/settings';
-import { formatIssue, saveUserSettings, type LoadedConfig } from './config';
+import { formatIssue } from './issues';
+import { saveUserSettings, type LoadedConfig } from './load';
 import type { SettingsPort } from '../desk/desk-service';
 
 export type SettingsSource = Pick<LoadedConfig, 'config' | 'locked'> & Partial<Pick<LoadedConfig, 'policySources' | 'policyProblems'>>;
