@@ -1,12 +1,11 @@
 import type { z } from 'zod';
-import { DEFAULT_SETTINGS, Settings, SettingsPatch, type SettingKey } from '../../../shared/settings';
+import { DEFAULT_SETTINGS, Settings, type SettingKey, type SettingsPatch } from '../../../shared/settings';
 import type { ApiProfile } from '../api/profile';
 import { NO_POLICY, readPolicyFile, type DiscoveredPolicy } from '../policy/read';
 import type { PolicyFile } from '../policy/schema';
 import { lockedSettingsOf, validatePolicy } from '../policy/validate';
 import { envLayer } from './environment';
 import { ConfigError, formatIssue, type ConfigIssue } from './issues';
-import { writeJsonFileAtomic } from './json-file';
 import { readConfigJson } from './read-config-json';
 import {
   DEFAULT_CACHE_RETENTION_DAYS,
@@ -74,9 +73,9 @@ export interface LoadedConfig {
   policyProblems: ConfigIssue[];
 }
 
-type SettingsLayer = z.infer<typeof SettingsPatch>;
+export type SettingsLayer = z.infer<typeof SettingsPatch>;
 
-function applySettings(base: Settings, patch: SettingsLayer | undefined, skip: ReadonlySet<string> = new Set()): Settings {
+export function applySettings(base: Settings, patch: SettingsLayer | undefined, skip: ReadonlySet<string> = new Set()): Settings {
   if (patch === undefined) return base;
   const next: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
@@ -84,11 +83,6 @@ function applySettings(base: Settings, patch: SettingsLayer | undefined, skip: R
     next[key] = key === 'alerts' ? { ...base.alerts, ...(value as Partial<Settings['alerts']>) } : value;
   }
   return Settings.parse(next);
-}
-
-function mergePatches(a: SettingsLayer, b: SettingsLayer): SettingsLayer {
-  const alerts = a.alerts === undefined && b.alerts === undefined ? undefined : { ...a.alerts, ...b.alerts };
-  return { ...a, ...b, ...(alerts === undefined ? {} : { alerts }) };
 }
 
 /**
@@ -222,35 +216,4 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     ...(clinic === undefined ? {} : { clinic }),
   });
   return { config, locked, lockedFields, warnings, policySources, policyProblems };
-}
-
-/**
- * Applies a change from the Settings screen to the user file (only the keys
- * the user changed are stored, atomically). Refuses keys the policy locks.
- *
- * Returns `current` with the patch applied: pass the loaded `config.settings`
- * to get the desk's new effective settings. Without `current`, returns the
- * defaults with everything the user file now holds.
- */
-export function saveUserSettings(userFile: string, patch: SettingsPatch, locked: SettingKey[], current?: Settings): Settings {
-  const parsed = SettingsPatch.safeParse(patch, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error, 'user', patch));
-  const refused = Object.keys(parsed.data).filter((k) => locked.includes(k as SettingKey));
-  if (refused.length > 0) {
-    throw new ConfigError(
-      refused.map((key) => ({
-        source: 'user' as const,
-        field: key,
-        message: "is set by the administrator's policy and cannot be changed here",
-        fix: 'leave it out, or ask your administrator to change the policy',
-      })),
-    );
-  }
-  const existingRead = readConfigJson(userFile);
-  const existing = existingRead.kind === 'ok' ? UserSettingsFile.safeParse(existingRead.value) : null;
-  // An unreadable file was already ignored at load time; the user's new choice replaces it.
-  const stored = mergePatches(existing?.success ? existing.data : {}, parsed.data);
-  const next = current === undefined ? applySettings(DEFAULT_SETTINGS, stored) : applySettings(current, parsed.data);
-  writeJsonFileAtomic(userFile, stored, { mode: 0o600 });
-  return next;
 }
