@@ -42,7 +42,7 @@ import type { DeskEvent } from '../src/shared/bridge';
 import { DEFAULT_SETTINGS } from '../src/shared/settings';
 import { ApiClient } from '../src/main/core/api/client';
 import { openCache } from '../src/main/core/cache/cache';
-import { DeskConfig } from '../src/main/core/config/config';
+import { DeskConfig } from '../src/main/core/config/schema';
 import { Realtime } from '../src/main/core/realtime/realtime';
 import { DEFAULT_BUDGET } from '../src/main/core/api/retry-budget';
 import { DeskSession } from '../src/main/core/session/session';

@@ -21,7 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { loadConfig, readPolicyFile } from '../src/main/core/config/config';
+import { loadConfig } from '../src/main/core/config/load';
+import { readPolicyFile } from '../src/main/core/policy/read';
 import { decideUpdates } from '../src/main/core/updates/policy';
 import { LOAD_NOTE, fmt, loadavg, machine, median, printTable, revision, round, writeResults } from './support/report';
 

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { PolicyFile } from '../src/main/core/config/config';
+import { PolicyFile } from '../src/main/core/policy/schema';
 
 export const POLICY_SCHEMA_FILE = fileURLToPath(new URL('../docs/policy.schema.json', import.meta.url));
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DeskEvent } from '../../src/shared/bridge';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
-import { DeskConfig } from '../../src/main/core/config/config';
+import { DeskConfig } from '../../src/main/core/config/schema';
 import { DeskService, fixedSettings, memoryTokenStore, type DeskServiceOptions } from '../../src/main/core/desk/desk-service';
 import type { Logger } from '../../src/main/core/log';
 import type { RealtimeEvents } from '../../src/main/core/realtime/realtime';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DeskEvent } from '../../src/shared/bridge';
 import type { ChannelStatus } from '../../src/shared/desk-state';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
-import { DeskConfig } from '../../src/main/core/config/config';
+import { DeskConfig } from '../../src/main/core/config/schema';
 import { DeskService, fixedSettings, memoryTokenStore, type DeskServiceOptions, type TokenStore } from '../../src/main/core/desk/desk-service';
 import { memoryLogger } from '../../src/main/core/log';
 import type { DemoClinic } from '../../src/main/demo/demo-clinic';

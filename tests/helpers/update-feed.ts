@@ -20,7 +20,7 @@ import { HttpExecutor, configureRequestOptions, configureRequestUrl, type Downlo
 import { AppImageUpdater } from 'electron-updater';
 import type { AppAdapter } from 'electron-updater/out/AppAdapter';
 import { UpdateStatus } from '../../src/shared/desk-state';
-import { UpdatePolicy } from '../../src/main/core/config/config';
+import { UpdatePolicy } from '../../src/main/core/config/schema';
 import { memoryLogger } from '../../src/main/core/log';
 import { decideUpdates } from '../../src/main/core/updates/policy';
 import { UpdateService } from '../../src/main/core/updates/updates';

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig, type LoadedConfig, type PartialDeskConfigInput } from '../core/config/config';
+import { ConfigError } from '../core/config/issues';
+import { loadConfig, type LoadedConfig } from '../core/config/load';
+import type { PartialDeskConfigInput } from '../core/config/schema';
 
 /**
  * The flags `watch` and `doctor` share: where the clinic is, how to sign in,

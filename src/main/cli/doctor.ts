@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, readPolicyFile, validatePolicy, type ConfigIssue, type PolicyFile, type TransportConfig, type UpdatePolicy } from '../core/config/config';
+import { ConfigError, type ConfigIssue } from '../core/config/issues';
+import type { TransportConfig, UpdatePolicy } from '../core/config/schema';
+import { readPolicyFile } from '../core/policy/read';
+import type { PolicyFile } from '../core/policy/schema';
+import { validatePolicy } from '../core/policy/validate';
 import { runDoctor } from '../core/doctor/doctor';
 import { DEFAULT_SETTINGS, SETTING_KEYS, type SettingKey } from '../../shared/settings';
 import { DESK_FLAGS_USAGE, DESK_FLAG_OPTIONS, UsageError, parseDeskArgs } from './desk-args';

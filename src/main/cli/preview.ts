@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError } from '../core/config/config';
+import { ConfigError } from '../core/config/issues';
 import type { DeskService } from '../core/desk/desk-service';
 import { CRASH_LOOP_MESSAGE, LastResort } from '../core/desk/last-resort';
 import { jsonLinesLogger } from '../core/log';

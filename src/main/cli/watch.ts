@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../core/config/config';
+import { ConfigError } from '../core/config/issues';
 import { DeskService, fixedSettings, memoryTokenStore } from '../core/desk/desk-service';
 import { LastResort } from '../core/desk/last-resort';
 import { jsonLinesLogger } from '../core/log';

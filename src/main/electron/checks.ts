@@ -1,5 +1,5 @@
 import type { CheckReport } from '../../shared/desk-state';
-import type { DeskConfig } from '../core/config/config';
+import type { DeskConfig } from '../core/config/schema';
 import type { TokenStore } from '../core/desk/desk-service';
 import { runDoctor, type PolicyStatus } from '../core/doctor/doctor';
 import type { EmbeddedDemo } from '../demo/demo-port';

@@ -1,6 +1,7 @@
 import type { DemoAccount } from '../../shared/bridge';
 import type { CheckReport } from '../../shared/desk-state';
-import { loadConfig, type DeskConfig, type LoadedConfig, type TransportConfig } from '../core/config/config';
+import { loadConfig, type LoadedConfig } from '../core/config/load';
+import type { DeskConfig, TransportConfig } from '../core/config/schema';
 import { DeskService, memoryTokenStore, type DemoPort } from '../core/desk/desk-service';
 import type { FaultRecord } from '../core/desk/last-resort';
 import { runDoctor } from '../core/doctor/doctor';

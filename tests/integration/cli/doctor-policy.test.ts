@@ -4,7 +4,7 @@
  * was not applied. The command runs as a real process, as admins run it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeskConfig } from '../../../src/main/core/config/config';
+import { DeskConfig } from '../../../src/main/core/config/schema';
 import { runDoctor } from '../../../src/main/core/doctor/doctor';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';

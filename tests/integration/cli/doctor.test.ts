@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
-import { DeskConfig, type TransportConfig } from '../../../src/main/core/config/config';
+import { DeskConfig, type TransportConfig } from '../../../src/main/core/config/schema';
 import { runDoctor } from '../../../src/main/core/doctor/doctor';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { runCli } from '../../helpers/cli';

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../../src/shared/json-limits';
-import { MAX_CONFIG_FILE_BYTES, loadConfig, readConfigJson, readPolicyFile } from '../../../src/main/core/config/config';
+import { loadConfig } from '../../../src/main/core/config/load';
+import { MAX_CONFIG_FILE_BYTES, readConfigJson } from '../../../src/main/core/config/read-config-json';
+import { readPolicyFile } from '../../../src/main/core/policy/read';
 import { readManagedPreferences } from '../../../src/main/core/policy/sources';
 
 let dir: string;

@@ -7,17 +7,11 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  ConfigError,
-  DeskConfig,
-  PolicyFile,
-  TransportConfig,
-  formatIssue,
-  loadConfig,
-  saveUserSettings,
-  type ConfigIssue,
-  type ConfigSources,
-} from '../../../src/main/core/config/config';
+import { ConfigError, formatIssue, type ConfigIssue } from '../../../src/main/core/config/issues';
+import { loadConfig, type ConfigSources } from '../../../src/main/core/config/load';
+import { DeskConfig, TransportConfig } from '../../../src/main/core/config/schema';
+import { saveUserSettings } from '../../../src/main/core/config/settings-file';
+import { PolicyFile } from '../../../src/main/core/policy/schema';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { TempDirs } from '../../helpers/core';
 

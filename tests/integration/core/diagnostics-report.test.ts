@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DemoPort } from '../../../src/main/core/desk/desk-service';
-import type { TransportConfig } from '../../../src/main/core/config/config';
+import type { TransportConfig } from '../../../src/main/core/config/schema';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { startTestClinic } from '../../helpers/demo';
 import { createDesk, type TestDesk } from '../../helpers/desk';

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readPolicyFile, validatePolicy } from '../../../src/main/core/config/config';
+import { readPolicyFile } from '../../../src/main/core/policy/read';
+import { validatePolicy } from '../../../src/main/core/policy/validate';
 import { POLICY_SCHEMA_FILE, POLICY_SCHEMA_ID, policySchemaText } from '../../../scripts/policy-schema';
 
 const EXAMPLES = fileURLToPath(new URL('../../../docs/examples/', import.meta.url));

@@ -7,7 +7,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, formatIssue, loadConfig, saveUserSettings, validatePolicy, type DiscoveredPolicy } from '../../../src/main/core/config/config';
+import { ConfigError, formatIssue } from '../../../src/main/core/config/issues';
+import { loadConfig } from '../../../src/main/core/config/load';
+import { saveUserSettings } from '../../../src/main/core/config/settings-file';
+import type { DiscoveredPolicy } from '../../../src/main/core/policy/read';
+import { validatePolicy } from '../../../src/main/core/policy/validate';
 import { discoverPolicy, parseRegQuery, policyFilePath, type RunProgram } from '../../../src/main/core/policy/sources';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { TempDirs } from '../../helpers/core';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../src/main/core/api/client';
-import { DeskConfig } from '../../../src/main/core/config/config';
+import { DeskConfig } from '../../../src/main/core/config/schema';
 import { DeskService, fixedSettings, memoryTokenStore } from '../../../src/main/core/desk/desk-service';
 import { memoryLogger } from '../../../src/main/core/log';
 import type { DeskEvent } from '../../../src/shared/bridge';

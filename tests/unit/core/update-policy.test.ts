@@ -3,7 +3,7 @@
  * request at all, and otherwise which feed it reads and which versions it takes.
  */
 import { describe, expect, it } from 'vitest';
-import { UpdatePolicy } from '../../../src/main/core/config/config';
+import { UpdatePolicy } from '../../../src/main/core/config/schema';
 import { compareVersions, decideUpdates, type UpdateContext, type UpdateDecision, type UpdatesOn } from '../../../src/main/core/updates/policy';
 
 const URL = 'https://updates.clinic.example.org/clinic-desk';

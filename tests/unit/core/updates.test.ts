@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { UpdateStatus } from '../../../src/shared/desk-state';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
-import { DeskConfig, UpdatePolicy } from '../../../src/main/core/config/config';
+import { DeskConfig, UpdatePolicy } from '../../../src/main/core/config/schema';
 import { DeskService, fixedSettings } from '../../../src/main/core/desk/desk-service';
 import { memoryLogger } from '../../../src/main/core/log';
 import { decideUpdates, type UpdateDecision } from '../../../src/main/core/updates/policy';

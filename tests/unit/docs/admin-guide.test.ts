@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { validatePolicy } from '../../../src/main/core/config/config';
+import { validatePolicy } from '../../../src/main/core/policy/validate';
 
 /**
  * The admin guide is copied from by people rolling out many desks: every policy

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { validatePolicy } from '../../../src/main/core/config/config';
+import { validatePolicy } from '../../../src/main/core/policy/validate';
 
 /**
  * The API profile examples in docs/backend-contract.md are what an admin

@@ -7,7 +7,7 @@ import { MAX_JSON_DEPTH, jsonTextDepth } from '../../../shared/json-limits';
 /**
  * A JSON file on disk, and nothing else: read it (bounded, with a syntax error
  * located by line and column) and write it atomically. Used for the user's
- * settings and the admin policy (config.ts) and for the sign-in token
+ * settings and the admin policy (read-config-json.ts) and for the sign-in token
  * (electron/secrets.ts); what a problem means to the user is theirs to say.
  *
  * `JSON.parse` decides what is JSON and builds the value (strict JSON: no

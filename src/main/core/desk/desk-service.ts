@@ -14,7 +14,7 @@ import type { Board, CheckReport, DeskSnapshot, Diagnostics, SessionState, Updat
 import type { SettingsPatch, SettingsView } from '../../../shared/settings';
 import { ApiClient, ForbiddenError, NetworkError, NotAClinicError, UnauthorizedError, ValidationFailedError } from '../api/client';
 import { CacheOpenError, cacheFileFor, openCache } from '../cache/cache';
-import type { DeskConfig, TransportConfig } from '../config/config';
+import type { DeskConfig, TransportConfig } from '../config/schema';
 import { ConnectionTracker } from '../session/connection-status';
 import type { FaultRecord } from './last-resort';
 import { DeskRefusal } from './refusal';

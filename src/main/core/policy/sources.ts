@@ -4,7 +4,11 @@ import { userInfo } from 'node:os';
 import { posix, win32 } from 'node:path';
 import { z } from 'zod';
 import { MAX_JSON_DEPTH, jsonTextDepth } from '../../../shared/json-limits';
-import { MAX_CONFIG_FILE_BYTES, PolicyFile, readPolicyFile, validatePolicy, valuePaths, type ConfigIssue, type DiscoveredPolicy, type PolicySource } from '../config/config';
+import type { ConfigIssue } from '../config/issues';
+import { MAX_CONFIG_FILE_BYTES } from '../config/read-config-json';
+import { readPolicyFile, valuePaths, type DiscoveredPolicy, type PolicySource } from './read';
+import { PolicyFile } from './schema';
+import { validatePolicy } from './validate';
 
 /**
  * Finds the machine's admin policy. Plain Node: everything the OS decides

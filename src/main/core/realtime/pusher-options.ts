@@ -1,5 +1,5 @@
 import type { Options } from 'pusher-js';
-import type { TransportConfig } from '../config/config';
+import type { TransportConfig } from '../config/schema';
 
 /**
  * pusher-js options for a transport. WebSocket only: the desk runs in Node

@@ -1,4 +1,4 @@
-import type { UpdatePolicy } from '../config/config';
+import type { UpdatePolicy } from '../config/schema';
 
 /**
  * What the admin policy's `updates` block means for this desk, decided once at
