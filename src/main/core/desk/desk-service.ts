@@ -15,7 +15,7 @@ import type { SettingsPatch, SettingsView } from '../../../shared/settings';
 import { ApiClient, ForbiddenError, NetworkError, NotAClinicError, UnauthorizedError, ValidationFailedError } from '../api/client';
 import { CacheOpenError, cacheFileFor, openCache } from '../cache/cache';
 import type { DeskConfig, TransportConfig } from '../config/config';
-import { ConnectionTracker } from '../session/connection-status';
+import { ConnectionTimeline, ConnectionTracker } from '../session/connection-status';
 import type { FaultRecord } from './last-resort';
 import { DeskRefusal } from './refusal';
 import type { Logger } from '../log';
@@ -132,7 +132,13 @@ export class DeskService implements Methods {
   private apiUrl: string | null;
   private transport: TransportConfig;
   private demo = false;
-  private readonly idleConnection: ConnectionTracker;
+  /**
+   * The connection's one timeline, for the desk's whole life (sign-ins,
+   * sign-outs, restarts after an internal error): each session's status
+   * tracker writes to it; the Diagnostics screen and the report show it.
+   */
+  private readonly timeline = new ConnectionTimeline();
+  private idleConnection: ConnectionTracker;
   private readonly updates: UpdatesPort;
   private readonly stopUpdateEvents: Unsubscribe;
 
@@ -141,7 +147,7 @@ export class DeskService implements Methods {
     this.logger = options.logger ?? silentLogger;
     this.apiUrl = options.config.apiUrl;
     this.transport = options.config.transport;
-    this.idleConnection = new ConnectionTracker(this.transport.kind, () => new Date(this.now()).toISOString());
+    this.idleConnection = this.idle();
     this.updates = options.updates ?? noUpdates(options.appVersion, 'this host does not install updates; the desktop app does');
     this.stopUpdateEvents = this.updates.onStatus((status) => this.emit({ kind: 'update', status }));
   }
@@ -239,7 +245,7 @@ export class DeskService implements Methods {
         this.setSession({ status: 'signed-out', reason: null });
         return { ok: false, error: 'forbidden', message: 'Clinic Desk is for clinic staff; this account is a patient account.' };
       }
-      await this.end(false);
+      await this.end(false, 'another sign-in');
       api.setToken(token);
       try {
         this.startSession(api, user, apiUrl, transport, demo);
@@ -294,21 +300,30 @@ export class DeskService implements Methods {
 
   async signOut(): Promise<undefined> {
     const session = this.session;
-    await this.end(true);
+    await this.end(true, 'signed out');
     if (session) await this.options.tokens?.clear();
     this.setSession({ status: 'signed-out', reason: null });
     return undefined;
   }
 
-  /** Stops the current session; `wipe` deletes its cache (sign-out) and revokes the token. */
-  private async end(wipe: boolean): Promise<void> {
+  /**
+   * Stops the current session; `wipe` deletes its cache (sign-out) and
+   * revokes the token. `why` is the timeline's reason for going idle.
+   */
+  private async end(wipe: boolean, why: string): Promise<void> {
     const session = this.session;
     if (!session) return;
     this.session = null;
     const api = this.currentApi;
     this.currentApi = null;
-    session.dispose(wipe);
+    this.idleConnection = this.idle();
+    session.dispose(wipe, why.slice(0, 500));
     if (wipe && api) await api.logout().catch((error: unknown) => this.logger.warn('logout failed', { error: String(error) }));
+  }
+
+  /** The connection while no one is signed in: idle since now. */
+  private idle(): ConnectionTracker {
+    return new ConnectionTracker(this.transport.kind, () => new Date(this.now()).toISOString(), this.timeline);
   }
 
   private currentApi: ApiClient | null = null;
@@ -354,6 +369,7 @@ export class DeskService implements Methods {
       now: this.now,
       logger: this.logger,
       emit: this.emit,
+      timeline: this.timeline,
       emitWire: (e) => {
         for (const listener of [...this.wireListeners]) listener(e);
       },
@@ -381,7 +397,7 @@ export class DeskService implements Methods {
     const user = session.user;
     this.logger.warn('restarting the desk core after an internal error', { reason });
     try {
-      await this.end(false);
+      await this.end(false, `restarting after an internal error (${reason})`);
     } catch (error) {
       // A session broken enough to throw while stopping is dropped all the same.
       this.session = null;
@@ -403,7 +419,7 @@ export class DeskService implements Methods {
    */
   async stopCore(reason: string): Promise<void> {
     try {
-      await this.end(false);
+      await this.end(false, reason);
     } catch {
       this.session = null;
     }
@@ -414,7 +430,7 @@ export class DeskService implements Methods {
   private async expire(): Promise<void> {
     if (!this.session) return;
     this.logger.warn('session expired: the server no longer accepts the token', { userId: this.session.user.id });
-    await this.end(false);
+    await this.end(false, 'the session expired: the server no longer accepts the token');
     await this.options.tokens?.clear();
     this.setSession({ status: 'signed-out', reason: 'Your session has expired. Please sign in again.' });
   }
@@ -507,7 +523,7 @@ export class DeskService implements Methods {
       appVersion: this.options.appVersion,
       host: this.options.host,
       connection: s?.connection ?? this.idleConnection.current,
-      timeline: s?.timeline ?? this.idleConnection.timeline,
+      timeline: this.timeline.list(),
       channels: s?.channelStatuses() ?? [],
       rejected: s?.rejections() ?? [],
       cache: { notifications: stats?.notifications ?? 0, outbox: stats?.outbox ?? 0, writeError: stats?.writeError ?? null, datesFlagged: stats?.datesFlagged ?? 0 },
@@ -572,7 +588,7 @@ export class DeskService implements Methods {
   /** Stops everything without signing out (app quit). */
   async close(): Promise<void> {
     this.stopUpdateEvents();
-    await this.end(false);
+    await this.end(false, 'the desk closed');
   }
 }
 

@@ -4,13 +4,13 @@ import { channels as channelNames, parseChannel, type ChannelRef } from '../../.
 import type { ChannelStatus } from '../../../shared/desk-state';
 import { TYPING_CLIENT_EVENT, TypingData } from '../../../shared/payloads';
 import { authorizeForPusher, errorMessage, isClearRefusal, type Authorize } from './channel-auth';
-import { RealtimeStateTracker, backoffDelay, type RealtimeStatus, type RealtimeTransition } from './connection-state';
+import { RealtimeStateTracker, backoffDelay, type RealtimeStatus } from './connection-state';
 import { createEchoInstance, describeTransport, type EchoInstance, type RealtimeTransport } from './echo-instance';
 import { silentLogger, type Logger } from '../log';
 import { PresenceRoster, parseMember, parseMemberId, type OnlinePresenceMember } from './presence';
 import { RejectionLog, validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
 
-export type { RealtimeState, RealtimeStatus, RealtimeTransition } from './connection-state';
+export type { RealtimeState, RealtimeStatus } from './connection-state';
 export type { OnlinePresenceMember } from './presence';
 export type { RealtimeTransport } from './echo-instance';
 export type { Authorize, ChannelAuthorization } from './channel-auth';
@@ -230,10 +230,6 @@ export class Realtime {
 
   get status(): RealtimeStatus {
     return this.tracker.status;
-  }
-
-  get timeline(): RealtimeTransition[] {
-    return this.tracker.timeline;
   }
 
   channelStatuses(): ChannelStatus[] {
