@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest'
-import { CONNECTION_STATUSES, type ConnectionTransition } from '../../../src/shared/desk-state'
+import { CONNECTION_STATUSES, type ConnectionTransition, type RejectedPayload } from '../../../src/shared/desk-state'
 import { useConnectionStore } from '../../../src/renderer/src/stores/connection'
 import { createFakeBridge } from '../fake-bridge'
 import { at, channel, connection, diagnostics } from '../fixtures'
@@ -70,15 +70,29 @@ describe('connection store', () => {
     expect(store.failedChannels.map((c) => c.errorStatus)).toEqual([403])
   })
 
-  it('counts rejected payloads by channel, event and reason', async () => {
-    const { fake } = await startedDesk()
-    const rejected = { kind: 'rejected', channel: 'private-notifications.2', event: 'general-notification', reason: 'id: expected number', at: at('09:00') } as const
-    fake.emit(rejected)
-    fake.emit({ ...rejected, at: at('09:05') })
-    fake.emit({ ...rejected, reason: 'title: too long' })
-    const store = useConnectionStore()
-    expect(store.rejected).toHaveLength(2)
-    expect(store.rejected[0]).toMatchObject({ count: 2, lastAt: at('09:05') })
+  it("shows the core's rejection log as it has it, read once more after a burst of refused payloads while Diagnostics is shown", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] })
+    try {
+      const { fake } = await startedDesk()
+      const store = useConnectionStore()
+      const stop = store.followDiagnostics()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.rejected).toEqual([])
+      const event = { kind: 'rejected', channel: 'private-notifications.2', event: 'general-notification', reason: 'id: expected number', at: at('09:00'), count: 1 } as const
+      const log: RejectedPayload[] = [{ channel: event.channel, event: event.event, reason: event.reason, count: 3, lastAt: at('09:01') }]
+      fake.getDiagnostics.mockResolvedValue(diagnostics({ rejected: log }))
+      fake.emit(event)
+      fake.emit({ ...event, at: at('09:01'), count: 2 })
+      fake.emit({ ...event, at: at('09:01'), count: 3 })
+      // Nothing counted here: until the log is read, the list is what the core last said.
+      expect(store.rejected).toEqual([])
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(fake.getDiagnostics).toHaveBeenCalledTimes(2)
+      expect(store.rejected).toEqual(log)
+      stop()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('copies the diagnostics report and confirms, then clears the confirmation', async () => {

@@ -22,6 +22,7 @@ import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { frameGuardStats } from '../realtime/pusher-guard';
 import { Realtime, type RealtimeEvents, type RealtimeOptions } from '../realtime/realtime';
+import { RejectionLog } from '../realtime/rejection-log';
 import { DeskSession } from '../session/session';
 import { resolveClinicZone } from '../session/clinic-zone';
 import { systemTimeZone, type ClinicTimeZone } from '../../../shared/clinic-time';
@@ -133,11 +134,14 @@ export class DeskService implements Methods {
   private transport: TransportConfig;
   private demo = false;
   /**
-   * The connection's one timeline, for the desk's whole life (sign-ins,
-   * sign-outs, restarts after an internal error): each session's status
-   * tracker writes to it; the Diagnostics screen and the report show it.
+   * What the Diagnostics screen and the report show of the desk's past, one
+   * of each for the desk's whole life (sign-ins, sign-outs, restarts after an
+   * internal error): the connection's timeline, which each session's status
+   * tracker writes to, and the log of refused payloads, which each session's
+   * Realtime records into.
    */
   private readonly timeline = new ConnectionTimeline();
+  private readonly rejections = new RejectionLog();
   private idleConnection: ConnectionTracker;
   private readonly updates: UpdatesPort;
   private readonly stopUpdateEvents: Unsubscribe;
@@ -343,6 +347,7 @@ export class DeskService implements Methods {
         : new Realtime({
             transport,
             authorize: (socketId, channelName) => api.authorizeChannel(socketId, channelName),
+            rejections: this.rejections,
             now: this.now,
             logger: this.logger,
             ...this.options.realtime,
@@ -525,7 +530,7 @@ export class DeskService implements Methods {
       connection: s?.connection ?? this.idleConnection.current,
       timeline: this.timeline.list(),
       channels: s?.channelStatuses() ?? [],
-      rejected: s?.rejections() ?? [],
+      rejected: this.rejections.list(),
       cache: { notifications: stats?.notifications ?? 0, outbox: stats?.outbox ?? 0, writeError: stats?.writeError ?? null, datesFlagged: stats?.datesFlagged ?? 0 },
       features: s?.featureStatuses() ?? [],
       timeZone: s?.timeZone ?? null,

@@ -8,7 +8,8 @@ import { RealtimeStateTracker, backoffDelay, type RealtimeStatus } from './conne
 import { createEchoInstance, describeTransport, type EchoInstance, type RealtimeTransport } from './echo-instance';
 import { silentLogger, type Logger } from '../log';
 import { PresenceRoster, parseMember, parseMemberId, type OnlinePresenceMember } from './presence';
-import { RejectionLog, validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
+import { RejectionLog } from './rejection-log';
+import { validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
 
 export type { RealtimeState, RealtimeStatus } from './connection-state';
 export type { OnlinePresenceMember } from './presence';
@@ -91,6 +92,8 @@ export interface RealtimeOptions {
   watchdog?: { silenceMs: number };
   /** Our backoff while pusher-js is not connected, and between channel retry rounds. Default 1500 ms doubling to 15 s. */
   reconnect?: { baseDelayMs: number; maxDelayMs: number };
+  /** Where refused payloads are recorded: the desk's one log (see `rejection-log.ts`). Default: a log of this instance's own. */
+  rejections?: RejectionLog;
 }
 
 export interface RealtimePresenceHere {
@@ -111,7 +114,8 @@ export interface RealtimeEvents {
   channel: ChannelStatus;
   /** Only validated payloads; once per channel the event arrived on. */
   event: RealtimeServerEvent;
-  rejected: { channel: string; event: string; reason: string; at: string };
+  /** One refused payload, as recorded in the rejection log: `count` is its group's there. */
+  rejected: { channel: string; event: string; reason: string; at: string; count: number };
   presence: RealtimePresenceHere | RealtimePresenceChange;
   typing: { conversationId: number; data: TypingDataT; at: string };
   /** Every (re)connect; the sync layer catches up over REST on it. */
@@ -180,7 +184,7 @@ function describePusherError(error: unknown): string {
 }
 
 export class Realtime {
-  readonly rejections = new RejectionLog();
+  readonly rejections: RejectionLog;
 
   private readonly PusherClass: typeof Pusher;
   private readonly now: () => number;
@@ -224,6 +228,7 @@ export class Realtime {
     this.logger = options.logger ?? silentLogger;
     this.backoff = options.reconnect ?? DEFAULT_RECONNECT;
     this.tracker = new RealtimeStateTracker(this.now);
+    this.rejections = options.rejections ?? new RejectionLog();
   }
 
   // ------------------------------------------------------------ public ---
@@ -801,7 +806,7 @@ export class Realtime {
     if (Number.isInteger(Math.log10(group.count))) {
       this.logger.warn('realtime: payload rejected', { channel, event: group.event, reason: group.reason, count: group.count });
     }
-    this.emit('rejected', { channel, event: group.event, reason: group.reason, at });
+    this.emit('rejected', { channel, event: group.event, reason: group.reason, at, count: group.count });
   }
 
   private onMemberAdded(rec: ChannelRecord, raw: unknown): void {

@@ -295,10 +295,6 @@ export class DeskSession {
     return this.d.realtime?.channelStatuses() ?? [];
   }
 
-  rejections() {
-    return this.d.realtime?.rejections.list() ?? [];
-  }
-
   get cache(): DeskCache {
     return this.d.cache;
   }

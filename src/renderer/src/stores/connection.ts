@@ -21,7 +21,7 @@ export type CopyState = 'idle' | 'copying' | 'copied' | 'failed'
 const COPIED_NOTICE_MS = 6000
 /** While Diagnostics is shown: read again this often (event counts and latencies move without an event)… */
 const DIAGNOSTICS_REFRESH_MS = 10_000
-/** …and this soon after the core recorded something new (a change of status). */
+/** …and this soon after the core recorded something new (a change of status, a refused payload). */
 const DIAGNOSTICS_SOON_MS = 250
 
 export function idleConnection(at = new Date().toISOString()): ConnectionInfo {
@@ -42,9 +42,9 @@ export function idleConnection(at = new Date().toISOString()): ConnectionInfo {
 /**
  * The connection line (live / connecting / … / signed out), the channels and
  * their subscriptions, and the diagnostics page: timeline, rejected payloads,
- * checks and the copyable report. The timeline is the core's own (its one
- * connection timeline), as `getDiagnostics` reads it: nothing here keeps it
- * again.
+ * checks and the copyable report. The timeline and the rejected payloads are
+ * the core's own (its one connection timeline and one rejection log), as
+ * `getDiagnostics` reads them: nothing here keeps or counts them again.
  */
 export const useConnectionStore = defineStore('connection', () => {
   const bridge = useBridge()
@@ -98,16 +98,9 @@ export const useConnectionStore = defineStore('connection', () => {
     channels.value = sortChannels([...rest, channel])
   }
 
-  function applyRejected(event: RejectedEvent): void {
-    const index = rejected.value.findIndex((r) => r.channel === event.channel && r.event === event.event && r.reason === event.reason)
-    const existing = index >= 0 ? rejected.value[index] : undefined
-    if (existing) {
-      const next = [...rejected.value]
-      next[index] = { ...existing, count: existing.count + 1, lastAt: event.at }
-      rejected.value = next
-    } else {
-      rejected.value = [...rejected.value, { channel: event.channel, event: event.event, reason: event.reason, count: 1, lastAt: event.at }]
-    }
+  /** The core refused a payload and logged it: its log is read again while shown. */
+  function applyRejected(_event: RejectedEvent): void {
+    loadDiagnosticsSoon()
   }
 
   function applySync(event: SyncEvent): void {
@@ -145,8 +138,8 @@ export const useConnectionStore = defineStore('connection', () => {
 
   /**
    * For the Diagnostics screen while it is shown: reads the diagnostics now,
-   * every few seconds, and soon after the core records a change of status.
-   * Returns the function that stops it.
+   * every few seconds, and soon after the core records a change of status or
+   * a refused payload. Returns the function that stops it.
    */
   function followDiagnostics(): () => void {
     followers++
@@ -205,7 +198,6 @@ export const useConnectionStore = defineStore('connection', () => {
 
   function reset(): void {
     channels.value = []
-    rejected.value = []
     lastSync.value = null
     reconciliation.value = null
     checks.value = null
