@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
+import { deskEchoFactory } from '../../../src/main/core/realtime/echo-instance';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { startTestClinic } from '../../helpers/demo';
 import { signIn } from '../../helpers/staff-desk';
@@ -113,7 +114,7 @@ describe('a connection that cannot be built', () => {
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- pusher-js throws plain strings
       throw 'You must pass your app key when you instantiate Pusher.';
     } as unknown as typeof Pusher;
-    const rt = pool.create(clinic.info, { authorize: await authorizeAsReception(), PusherClass: Broken });
+    const rt = pool.create(clinic.info, { authorize: await authorizeAsReception(), echo: deskEchoFactory(Broken) });
     rt.setChannels([N]);
     expect(() => rt.connect()).not.toThrow();
     expect(rt.status).toMatchObject({ state: 'failed', detail: 'cannot create the connection: You must pass your app key when you instantiate Pusher.' });

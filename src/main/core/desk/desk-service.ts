@@ -21,6 +21,7 @@ import { DeskRefusal } from './refusal';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { frameGuardStats } from '../realtime/pusher-guard';
+import { deskEchoFactory, type EchoFactory } from '../realtime/echo-instance';
 import { Realtime, type RealtimeEvents, type RealtimeOptions } from '../realtime/realtime';
 import { RejectionLog } from '../realtime/rejection-log';
 import { DeskSession } from '../session/session';
@@ -98,13 +99,17 @@ export interface DeskServiceOptions {
   now?: () => number;
   logger?: Logger;
   fetch?: typeof fetch;
-  /** Options passed to every Realtime (the Pusher class in tests, watchdog timings). */
-  realtime?: Partial<Pick<RealtimeOptions, 'PusherClass' | 'watchdog' | 'reconnect'>>;
+  /** Options passed to every Realtime (an Echo factory over another Pusher class in tests, watchdog timings). */
+  realtime?: Partial<Pick<RealtimeOptions, 'echo' | 'watchdog' | 'reconnect'>>;
   tokens?: TokenStore;
   demo?: DemoPort;
   openExternal?: (url: string) => Promise<void>;
-  /** The desk's own checks, for `runChecks` (the `doctor` command's engine). */
-  runChecks?: () => Promise<CheckReport>;
+  /**
+   * The desk's own checks, for `runChecks` (the `doctor` command's engine).
+   * Given the Echo factory every session's Realtime builds its connection
+   * with, so that the checks connect the way the desk does.
+   */
+  runChecks?: (desk: { echo: EchoFactory }) => Promise<CheckReport>;
   /** The updater (the desktop app); other hosts report updates as off. */
   updates?: UpdatesPort;
   /**
@@ -142,6 +147,8 @@ export class DeskService implements Methods {
    */
   private readonly timeline = new ConnectionTimeline();
   private readonly rejections = new RejectionLog();
+  /** Builds every session's connection, and the checks' (`runChecks`). */
+  private readonly echo: EchoFactory;
   private idleConnection: ConnectionTracker;
   private readonly updates: UpdatesPort;
   private readonly stopUpdateEvents: Unsubscribe;
@@ -152,6 +159,7 @@ export class DeskService implements Methods {
     this.apiUrl = options.config.apiUrl;
     this.transport = options.config.transport;
     this.idleConnection = this.idle();
+    this.echo = options.realtime?.echo ?? deskEchoFactory();
     this.updates = options.updates ?? noUpdates(options.appVersion, 'this host does not install updates; the desktop app does');
     this.stopUpdateEvents = this.updates.onStatus((status) => this.emit({ kind: 'update', status }));
   }
@@ -351,6 +359,7 @@ export class DeskService implements Methods {
             now: this.now,
             logger: this.logger,
             ...this.options.realtime,
+            echo: this.echo,
           });
     this.apiUrl = apiUrl;
     this.transport = transport;
@@ -556,7 +565,7 @@ export class DeskService implements Methods {
   }
 
   async runChecks(): Promise<CheckReport> {
-    if (this.options.runChecks) return this.options.runChecks();
+    if (this.options.runChecks) return this.options.runChecks({ echo: this.echo });
     return { ok: false, ranAt: new Date(this.now()).toISOString(), checks: [{ id: 'unavailable', title: 'Checks', ok: false, detail: 'This host does not run checks.', fix: null }] };
   }
 
