@@ -45,6 +45,7 @@ import { openCache } from '../src/main/core/cache/cache';
 import { DeskConfig } from '../src/main/core/config/schema';
 import { Realtime } from '../src/main/core/realtime/realtime';
 import { DEFAULT_BUDGET } from '../src/main/core/api/retry-budget';
+import { ConnectionTimeline } from '../src/main/core/session/connection-status';
 import { DeskSession } from '../src/main/core/session/session';
 import { startDemoClinic, type DemoClinic } from '../src/main/demo/demo-clinic';
 import type { InjectedFault } from '../src/main/demo/laravel-app';
@@ -247,6 +248,7 @@ async function compressedOutage(clinic: DemoClinic, proxy: FreezableProxy, budge
     now: Date.now,
     logger,
     emit: (e) => events.push(e),
+    timeline: new ConnectionTimeline(),
     onExpired: () => undefined,
     openExternal: () => Promise.resolve(),
     outboxRetry: { baseDelayMs: 1_000 / k, maxDelayMs: 30_000 / k },
@@ -279,7 +281,7 @@ async function compressedOutage(clinic: DemoClinic, proxy: FreezableProxy, budge
     };
   } finally {
     clinic.api.clearFaults();
-    session.dispose(true);
+    session.dispose(true, 'the benchmark is over');
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

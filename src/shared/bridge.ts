@@ -176,7 +176,12 @@ export const DeskEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('message.created'), message: Message, pending: z.boolean() }),
   z.object({ kind: z.literal('message.read'), conversationId: Id, read: MessageReadData }),
   z.object({ kind: z.literal('typing'), conversationId: Id, typing: TypingData }),
-  z.object({ kind: z.literal('rejected'), channel: z.string().max(200), event: z.string().max(200), reason: z.string().max(1000), at: IsoDateTime }),
+  /**
+   * A payload the desk refused, as its one rejection log recorded it: `count`
+   * is the number of its group (channel, event, reason) there, this one
+   * included. The log itself is `Diagnostics.rejected`.
+   */
+  z.object({ kind: z.literal('rejected'), channel: z.string().max(200), event: z.string().max(200), reason: z.string().max(1000), at: IsoDateTime, count: z.number().int().positive() }),
   z.object({ kind: z.literal('settings'), settings: SettingsView }),
   /** A catch-up over REST finished (on connect, reconnect, a poll, or on demand). */
   z.object({

@@ -64,7 +64,8 @@ export async function run(argv: string[], env: Record<string, string | undefined
         print({ kind: 'state', state: e.connection.status, since: e.connection.since, detail: e.connection.detail, socketId: e.connection.socketId });
         return;
       case 'rejected':
-        print({ kind: 'rejected', channel: e.channel, event: e.event, reason: e.reason, at: e.at });
+        // As the desk's rejection log recorded it: `count` is its group's, the number Diagnostics shows.
+        print({ kind: 'rejected', channel: e.channel, event: e.event, reason: e.reason, at: e.at, count: e.count });
         return;
       case 'sync':
         print({ ...e, kind: 'sync' });

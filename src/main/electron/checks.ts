@@ -1,13 +1,15 @@
 import type { CheckReport } from '../../shared/desk-state';
 import type { DeskConfig } from '../core/config/schema';
 import type { TokenStore } from '../core/desk/desk-service';
+import type { EchoFactory } from '../core/realtime/echo-instance';
 import { runDoctor, type PolicyStatus } from '../core/doctor/doctor';
 import type { EmbeddedDemo } from '../demo/demo-port';
 
 /**
  * "Run checks" on the Diagnostics screen: the `doctor` command's checks,
  * against the clinic the desk is signed in to (the embedded demo's servers
- * for a demo session), with the session's own token; first, whether the
+ * for a demo session), with the session's own token, over the desk's own
+ * Echo path (the factory its connection is built with); first, whether the
  * machine's admin policy was applied.
  */
 
@@ -21,8 +23,8 @@ export interface ChecksDeps {
   policy?: PolicyStatus;
 }
 
-export function desktopChecks(deps: ChecksDeps): () => Promise<CheckReport> {
-  return async () => {
+export function desktopChecks(deps: ChecksDeps): (desk: { echo: EchoFactory }) => Promise<CheckReport> {
+  return async ({ echo }) => {
     const session = deps.session();
     const stored = await deps.tokens.load();
     const info = session?.demo ? deps.demo?.clinic?.info : undefined;
@@ -32,6 +34,6 @@ export function desktopChecks(deps: ChecksDeps): () => Promise<CheckReport> {
     } else if (session) {
       config = { ...config, apiUrl: session.apiUrl };
     }
-    return runDoctor({ config, credentials: stored ? { token: stored.token } : null, ...(deps.policy === undefined ? {} : { policy: deps.policy }) });
+    return runDoctor({ config, credentials: stored ? { token: stored.token } : null, echo, ...(deps.policy === undefined ? {} : { policy: deps.policy }) });
   };
 }

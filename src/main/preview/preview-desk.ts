@@ -22,8 +22,9 @@ import type { UpdatesPort } from '../core/updates/updates';
  *   `onOpenExternal` (the CLI prints the link on stderr) and the page is told
  *   `opened: true`. A refused link is `opened: false` with the core's reason.
  * - Checks (`runChecks`): the `doctor` engine against the signed-in
- *   session's clinic; for the demo clinic with the demo account's password,
- *   otherwise without credentials (the sign-in step then says so).
+ *   session's clinic, over the desk's own Echo path; for the demo clinic with
+ *   the demo account's password, otherwise without credentials (the sign-in
+ *   step then says so).
  */
 
 export interface PreviewDeskOptions {
@@ -102,10 +103,10 @@ export function createPreviewDesk(options: PreviewDeskOptions): PreviewDesk {
       logger.info('link to open in the browser', { url });
       options.onOpenExternal?.(url);
     },
-    runChecks: async (): Promise<CheckReport> => {
+    runChecks: async ({ echo }): Promise<CheckReport> => {
       const { session } = await desk.getSnapshot();
       const timeoutMs = options.checksTimeoutMs ?? 8000;
-      if (session.status !== 'signed-in') return runDoctor({ config: loaded.config, credentials: null, timeoutMs, now });
+      if (session.status !== 'signed-in') return runDoctor({ config: loaded.config, credentials: null, timeoutMs, now, echo });
       const started = session.demo ? demo?.last() : null;
       if (started) {
         return runDoctor({
@@ -113,9 +114,10 @@ export function createPreviewDesk(options: PreviewDeskOptions): PreviewDesk {
           credentials: { email: started.email, password: started.password },
           timeoutMs,
           now,
+          echo,
         });
       }
-      return runDoctor({ config: withClinic(loaded.config, session.apiUrl, loaded.config.transport), credentials: null, timeoutMs, now });
+      return runDoctor({ config: withClinic(loaded.config, session.apiUrl, loaded.config.transport), credentials: null, timeoutMs, now, echo });
     },
   });
   return { desk, loaded };

@@ -1,12 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Pusher, { type Options as PusherOptions } from 'pusher-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { channels } from '../../../src/shared/channels';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { DeskConfig, type TransportConfig } from '../../../src/main/core/config/schema';
+import { memoryTokenStore } from '../../../src/main/core/desk/desk-service';
 import { runDoctor } from '../../../src/main/core/doctor/doctor';
+import { deskEchoFactory, type EchoFactory } from '../../../src/main/core/realtime/echo-instance';
+import { desktopChecks } from '../../../src/main/electron/checks';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { runCli } from '../../helpers/cli';
 import { account, startTestClinic } from '../../helpers/demo';
+import { createDesk } from '../../helpers/desk';
 
 const RECEPTION = 'reception1@northside.clinic.test';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -148,5 +154,62 @@ describe('clinic-desk doctor (the seed\'s troubleshooting checklist)', () => {
     const noKey = await runCli(['doctor', '--api-url', c.info.apiUrl], { PUSHER_APP_CLUSTER: 'mt1' });
     expect(noKey.code).toBe(1);
     expect(noKey.stdout).toMatch(/PUSHER_APP_KEY/);
+  });
+});
+
+describe("doctor connects the desk's way", () => {
+  it('builds its connection with the Echo factory it is given: the socket it reports is that one, and the server saw it join the desk\'s channels', async () => {
+    const c = await clinic();
+    const sockets: string[] = [];
+    const transports: unknown[] = [];
+    const desks = deskEchoFactory();
+    const echo: EchoFactory = (transport, authorizer) => {
+      transports.push(transport);
+      const instance = desks(transport, authorizer);
+      instance.pusher.connection.bind('connected', () => sockets.push(instance.pusher.connection.socket_id));
+      return instance;
+    };
+    const joined: Array<{ socketId: string; channel: string }> = [];
+    cleanups.push(c.realtime!.on('subscribed', (e) => joined.push(e)));
+
+    const report = await runDoctor({ config: config(c), credentials: creds(c), timeoutMs: 3000, echo });
+    expect(report.ok).toBe(true);
+    expect(transports).toEqual([config(c).transport]);
+    expect(sockets).toHaveLength(1);
+    expect(report.checks.find((check) => check.id === 'websocket')?.detail).toContain(`(socket ${sockets[0]})`);
+    const me = account(c, RECEPTION);
+    expect(joined.filter((e) => e.socketId === sockets[0]).map((e) => e.channel)).toEqual(
+      expect.arrayContaining([channels.notifications(me.id).fullName, channels.presenceClinic(me.clinicId).fullName]),
+    );
+  });
+
+  it("a fault in the desk's Echo path shows in its checks: a desk whose connection uses the wrong key fails the WebSocket check, though its configuration is right", async () => {
+    const c = await clinic();
+    // The fault: the desk's own Pusher class connects with another key than the configured one.
+    class WrongKeyPusher extends Pusher {
+      constructor(_key: string, options: PusherOptions) {
+        super('not-our-key', options);
+      }
+    }
+    const tokens = memoryTokenStore();
+    const d = createDesk(c, {
+      tokens,
+      realtime: { echo: deskEchoFactory(WrongKeyPusher), reconnect: { baseDelayMs: 200, maxDelayMs: 1000 } },
+      runChecks: desktopChecks({ config: config(c), tokens, demo: null, session: () => ({ apiUrl: c.info.apiUrl, demo: false }) }),
+    });
+    cleanups.push(() => d.close());
+    expect((await d.desk.signIn({ apiUrl: c.info.apiUrl, ...creds(c) })).ok).toBe(true);
+    // The desk itself cannot connect: the socket server does not know the key its Echo path sends.
+    await d.waitFor('connection', (e) => e.connection.detail?.includes('4001') === true, 5000);
+
+    const report = await d.desk.runChecks();
+    const [problem] = failed(report);
+    expect(problem?.id).toBe('websocket');
+    expect(problem?.detail).toContain('4001');
+    expect(problem?.fix).toMatch(/Verify the Pusher app credentials/);
+    // Control: the same configuration and token, connected some other way than the desk's, would have passed.
+    const stored = await tokens.load();
+    const elsewhere = await runDoctor({ config: config(c), credentials: { token: stored?.token ?? '' }, timeoutMs: 3000 });
+    expect(failed(elsewhere)).toEqual([]);
   });
 });

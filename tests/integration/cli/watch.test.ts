@@ -72,8 +72,11 @@ describe('clinic-desk watch', () => {
 
     await c.backend.rawBroadcast('general-notification', [channels.notifications(me.id).fullName], '{"id":"x"}');
     const rejected = await w.next((l) => l.kind === 'rejected');
-    expect(rejected).toMatchObject({ channel: channels.notifications(me.id).fullName, event: 'general-notification' });
+    expect(rejected).toMatchObject({ channel: channels.notifications(me.id).fullName, event: 'general-notification', count: 1 });
     expect(String(rejected.reason)).not.toBe('');
+    // The same again: the line carries its group's count in the desk's rejection log, as Diagnostics shows it.
+    await c.backend.rawBroadcast('general-notification', [channels.notifications(me.id).fullName], '{"id":"x"}');
+    expect(await w.next((l) => l.kind === 'rejected' && l.count === 2)).toMatchObject({ reason: rejected.reason });
 
     const exit = new Promise<number | null>((resolve) => w.child.once('exit', (code) => resolve(code)));
     w.child.kill('SIGTERM');

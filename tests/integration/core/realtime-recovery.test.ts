@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
+import { deskEchoFactory } from '../../../src/main/core/realtime/echo-instance';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { startTestClinic } from '../../helpers/demo';
 import { signIn } from '../../helpers/staff-desk';
@@ -46,6 +47,7 @@ describe('socket server restarts', () => {
     rt.connect();
     await settled(rt, [N.fullName, PRESENCE.fullName]);
     const reconnects = collect(rt, 'connected');
+    const states = collect(rt, 'state');
     // Control: pusher-js on its own, WebSocket only, as a Laravel front end configures it.
     const plain = new Pusher(clinic.info.appKey, {
       cluster: 'mt1',
@@ -58,7 +60,7 @@ describe('socket server restarts', () => {
     cleanups.push(() => plain.disconnect());
     await new Promise((resolve) => plain.connection.bind('connected', resolve));
 
-    const rebuilds = () => rt.timeline.filter((t) => t.detail?.includes('new connection (attempt') === true).length;
+    const rebuilds = () => states.filter((s) => s.detail?.includes('new connection (attempt') === true).length;
     for (let round = 1; round <= 3; round++) {
       const rebuiltBefore = rebuilds();
       const dropped = until(rt, () => rt.status.state !== 'connected', `drop ${round}`);
@@ -95,11 +97,12 @@ describe('socket server restarts', () => {
     const port = (refusing.address() as AddressInfo).port;
 
     const rt = pool.create(clinic.info, { authorize: await authorizeAsReception(), transport: demoTransport(clinic.info, port) });
+    const states = collect(rt, 'state');
     rt.connect();
     await until(rt, () => rt.status.state === 'failed', 'failed');
     expect(rt.status.detail).toContain('pusher-js stopped: App key nope does not exist. (4001)');
     await until(rt, () => attempts >= 3, 'three attempts', 4_000);
-    expect(rt.timeline.filter((t) => t.detail?.includes('new connection (attempt') === true).length).toBeGreaterThanOrEqual(2);
+    expect(states.filter((s) => s.detail?.includes('new connection (attempt') === true).length).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -111,7 +114,7 @@ describe('a connection that cannot be built', () => {
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- pusher-js throws plain strings
       throw 'You must pass your app key when you instantiate Pusher.';
     } as unknown as typeof Pusher;
-    const rt = pool.create(clinic.info, { authorize: await authorizeAsReception(), PusherClass: Broken });
+    const rt = pool.create(clinic.info, { authorize: await authorizeAsReception(), echo: deskEchoFactory(Broken) });
     rt.setChannels([N]);
     expect(() => rt.connect()).not.toThrow();
     expect(rt.status).toMatchObject({ state: 'failed', detail: 'cannot create the connection: You must pass your app key when you instantiate Pusher.' });
@@ -145,6 +148,7 @@ describe('a silent socket', () => {
     await new Promise((resolve) => setTimeout(resolve, silenceMs * 2.5));
     expect(rt.status).toMatchObject({ state: 'connected', socketId: first });
 
+    const states = collect(rt, 'state');
     const frozenAt = Date.now();
     proxy.freeze();
     const { socketId } = await nextOf(rt, 'connected', (e) => e.reconnect, 4_000);
@@ -152,7 +156,7 @@ describe('a silent socket', () => {
     expect(socketId).not.toBe(first);
     expect(took).toBeLessThan(silenceMs + 2_000);
     // Silence counts from the last frame received (a pong just before the freeze), not from the freeze.
-    const fired = rt.timeline.find((t) => t.to === 'connecting' && t.detail?.startsWith('watchdog: nothing received for') === true);
+    const fired = states.find((s) => s.state === 'connecting' && s.detail?.startsWith('watchdog: nothing received for') === true);
     expect(Number(/for (\d+) ms/.exec(fired?.detail ?? '')?.[1])).toBeGreaterThanOrEqual(silenceMs);
     await settled(rt, [N.fullName]);
     const got = nextOf(rt, 'event', (e) => e.key === 'notification');
@@ -173,13 +177,14 @@ describe('a silent socket', () => {
     const first = rt.status.socketId;
 
     // A laptop lid closed for ten minutes: nothing ran, the socket is dead, the clock moved on.
+    const states = collect(rt, 'state');
     proxy.freeze();
     jump = 10 * 60_000;
     const wokeAt = Date.now();
     const { socketId } = await nextOf(rt, 'connected', (e) => e.reconnect, 3_000);
     expect(Date.now() - wokeAt).toBeLessThan(2_000);
     expect(socketId).not.toBe(first);
-    expect(rt.timeline.some((t) => t.detail?.startsWith('watchdog:') === true)).toBe(true);
+    expect(states.some((s) => s.detail?.startsWith('watchdog:') === true)).toBe(true);
   });
 });
 

@@ -15,13 +15,15 @@ import type { SettingsPatch, SettingsView } from '../../../shared/settings';
 import { ApiClient, ForbiddenError, NetworkError, NotAClinicError, UnauthorizedError, ValidationFailedError } from '../api/client';
 import { CacheOpenError, cacheFileFor, openCache } from '../cache/cache';
 import type { DeskConfig, TransportConfig } from '../config/schema';
-import { ConnectionTracker } from '../session/connection-status';
+import { ConnectionTimeline, ConnectionTracker } from '../session/connection-status';
 import type { FaultRecord } from './last-resort';
 import { DeskRefusal } from './refusal';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { frameGuardStats } from '../realtime/pusher-guard';
+import { deskEchoFactory, type EchoFactory } from '../realtime/echo-instance';
 import { Realtime, type RealtimeEvents, type RealtimeOptions } from '../realtime/realtime';
+import { RejectionLog } from '../realtime/rejection-log';
 import { DeskSession } from '../session/session';
 import { resolveClinicZone } from '../session/clinic-zone';
 import { systemTimeZone, type ClinicTimeZone } from '../../../shared/clinic-time';
@@ -97,13 +99,17 @@ export interface DeskServiceOptions {
   now?: () => number;
   logger?: Logger;
   fetch?: typeof fetch;
-  /** Options passed to every Realtime (the Pusher class in tests, watchdog timings). */
-  realtime?: Partial<Pick<RealtimeOptions, 'PusherClass' | 'watchdog' | 'reconnect'>>;
+  /** Options passed to every Realtime (an Echo factory over another Pusher class in tests, watchdog timings). */
+  realtime?: Partial<Pick<RealtimeOptions, 'echo' | 'watchdog' | 'reconnect'>>;
   tokens?: TokenStore;
   demo?: DemoPort;
   openExternal?: (url: string) => Promise<void>;
-  /** The desk's own checks, for `runChecks` (the `doctor` command's engine). */
-  runChecks?: () => Promise<CheckReport>;
+  /**
+   * The desk's own checks, for `runChecks` (the `doctor` command's engine).
+   * Given the Echo factory every session's Realtime builds its connection
+   * with, so that the checks connect the way the desk does.
+   */
+  runChecks?: (desk: { echo: EchoFactory }) => Promise<CheckReport>;
   /** The updater (the desktop app); other hosts report updates as off. */
   updates?: UpdatesPort;
   /**
@@ -132,7 +138,18 @@ export class DeskService implements Methods {
   private apiUrl: string | null;
   private transport: TransportConfig;
   private demo = false;
-  private readonly idleConnection: ConnectionTracker;
+  /**
+   * What the Diagnostics screen and the report show of the desk's past, one
+   * of each for the desk's whole life (sign-ins, sign-outs, restarts after an
+   * internal error): the connection's timeline, which each session's status
+   * tracker writes to, and the log of refused payloads, which each session's
+   * Realtime records into.
+   */
+  private readonly timeline = new ConnectionTimeline();
+  private readonly rejections = new RejectionLog();
+  /** Builds every session's connection, and the checks' (`runChecks`). */
+  private readonly echo: EchoFactory;
+  private idleConnection: ConnectionTracker;
   private readonly updates: UpdatesPort;
   private readonly stopUpdateEvents: Unsubscribe;
 
@@ -141,7 +158,8 @@ export class DeskService implements Methods {
     this.logger = options.logger ?? silentLogger;
     this.apiUrl = options.config.apiUrl;
     this.transport = options.config.transport;
-    this.idleConnection = new ConnectionTracker(this.transport.kind, () => new Date(this.now()).toISOString());
+    this.idleConnection = this.idle();
+    this.echo = options.realtime?.echo ?? deskEchoFactory();
     this.updates = options.updates ?? noUpdates(options.appVersion, 'this host does not install updates; the desktop app does');
     this.stopUpdateEvents = this.updates.onStatus((status) => this.emit({ kind: 'update', status }));
   }
@@ -239,7 +257,7 @@ export class DeskService implements Methods {
         this.setSession({ status: 'signed-out', reason: null });
         return { ok: false, error: 'forbidden', message: 'Clinic Desk is for clinic staff; this account is a patient account.' };
       }
-      await this.end(false);
+      await this.end(false, 'another sign-in');
       api.setToken(token);
       try {
         this.startSession(api, user, apiUrl, transport, demo);
@@ -294,21 +312,30 @@ export class DeskService implements Methods {
 
   async signOut(): Promise<undefined> {
     const session = this.session;
-    await this.end(true);
+    await this.end(true, 'signed out');
     if (session) await this.options.tokens?.clear();
     this.setSession({ status: 'signed-out', reason: null });
     return undefined;
   }
 
-  /** Stops the current session; `wipe` deletes its cache (sign-out) and revokes the token. */
-  private async end(wipe: boolean): Promise<void> {
+  /**
+   * Stops the current session; `wipe` deletes its cache (sign-out) and
+   * revokes the token. `why` is the timeline's reason for going idle.
+   */
+  private async end(wipe: boolean, why: string): Promise<void> {
     const session = this.session;
     if (!session) return;
     this.session = null;
     const api = this.currentApi;
     this.currentApi = null;
-    session.dispose(wipe);
+    this.idleConnection = this.idle();
+    session.dispose(wipe, why.slice(0, 500));
     if (wipe && api) await api.logout().catch((error: unknown) => this.logger.warn('logout failed', { error: String(error) }));
+  }
+
+  /** The connection while no one is signed in: idle since now. */
+  private idle(): ConnectionTracker {
+    return new ConnectionTracker(this.transport.kind, () => new Date(this.now()).toISOString(), this.timeline);
   }
 
   private currentApi: ApiClient | null = null;
@@ -328,9 +355,11 @@ export class DeskService implements Methods {
         : new Realtime({
             transport,
             authorize: (socketId, channelName) => api.authorizeChannel(socketId, channelName),
+            rejections: this.rejections,
             now: this.now,
             logger: this.logger,
             ...this.options.realtime,
+            echo: this.echo,
           });
     this.apiUrl = apiUrl;
     this.transport = transport;
@@ -354,6 +383,7 @@ export class DeskService implements Methods {
       now: this.now,
       logger: this.logger,
       emit: this.emit,
+      timeline: this.timeline,
       emitWire: (e) => {
         for (const listener of [...this.wireListeners]) listener(e);
       },
@@ -381,7 +411,7 @@ export class DeskService implements Methods {
     const user = session.user;
     this.logger.warn('restarting the desk core after an internal error', { reason });
     try {
-      await this.end(false);
+      await this.end(false, `restarting after an internal error (${reason})`);
     } catch (error) {
       // A session broken enough to throw while stopping is dropped all the same.
       this.session = null;
@@ -403,7 +433,7 @@ export class DeskService implements Methods {
    */
   async stopCore(reason: string): Promise<void> {
     try {
-      await this.end(false);
+      await this.end(false, reason);
     } catch {
       this.session = null;
     }
@@ -414,7 +444,7 @@ export class DeskService implements Methods {
   private async expire(): Promise<void> {
     if (!this.session) return;
     this.logger.warn('session expired: the server no longer accepts the token', { userId: this.session.user.id });
-    await this.end(false);
+    await this.end(false, 'the session expired: the server no longer accepts the token');
     await this.options.tokens?.clear();
     this.setSession({ status: 'signed-out', reason: 'Your session has expired. Please sign in again.' });
   }
@@ -507,9 +537,9 @@ export class DeskService implements Methods {
       appVersion: this.options.appVersion,
       host: this.options.host,
       connection: s?.connection ?? this.idleConnection.current,
-      timeline: s?.timeline ?? this.idleConnection.timeline,
+      timeline: this.timeline.list(),
       channels: s?.channelStatuses() ?? [],
-      rejected: s?.rejections() ?? [],
+      rejected: this.rejections.list(),
       cache: { notifications: stats?.notifications ?? 0, outbox: stats?.outbox ?? 0, writeError: stats?.writeError ?? null, datesFlagged: stats?.datesFlagged ?? 0 },
       features: s?.featureStatuses() ?? [],
       timeZone: s?.timeZone ?? null,
@@ -535,7 +565,7 @@ export class DeskService implements Methods {
   }
 
   async runChecks(): Promise<CheckReport> {
-    if (this.options.runChecks) return this.options.runChecks();
+    if (this.options.runChecks) return this.options.runChecks({ echo: this.echo });
     return { ok: false, ranAt: new Date(this.now()).toISOString(), checks: [{ id: 'unavailable', title: 'Checks', ok: false, detail: 'This host does not run checks.', fix: null }] };
   }
 
@@ -572,7 +602,7 @@ export class DeskService implements Methods {
   /** Stops everything without signing out (app quit). */
   async close(): Promise<void> {
     this.stopUpdateEvents();
-    await this.end(false);
+    await this.end(false, 'the desk closed');
   }
 }
 

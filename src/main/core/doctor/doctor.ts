@@ -1,13 +1,13 @@
-import Pusher from 'pusher-js';
-import type { Channel, PresenceChannel } from 'pusher-js';
+import type { PresenceChannel } from 'pusher-js';
 import type { CheckReport, CheckResult } from '../../../shared/desk-state';
+import type { ChannelRef } from '../../../shared/channels';
 import type { User } from '../../../shared/domain';
 import { ApiClient, ForbiddenError, NetworkError, NotAClinicError, UnauthorizedError, ValidationFailedError } from '../api/client';
 import type { ConfigIssue } from '../config/issues';
 import type { DeskConfig, TransportConfig } from '../config/schema';
 import { compatibilityChecks } from './compatibility';
-import { pusherOptionsFor } from '../realtime/pusher-options';
-import { guardPusher } from '../realtime/pusher-guard';
+import { errorMessage } from '../realtime/channel-auth';
+import { deskEchoFactory, openDeskEcho, subscribeDeskChannel, type EchoFactory, type EchoInstance } from '../realtime/echo-instance';
 import { wantedChannels } from '../session/wanted-channels';
 import { resolveClinicZone } from '../session/clinic-zone';
 import { dayIn, systemTimeZone, type ClinicTimeZone } from '../../../shared/clinic-time';
@@ -18,13 +18,20 @@ import { dayIn, systemTimeZone, type ClinicTimeZone } from '../../../shared/clin
  * work, does the WebSocket connect, does every channel authorise, and does a
  * round trip come back. Each failed check says what to do, in the admin's
  * words and the seed's terms (`VITE_PUSHER_APP_KEY`, `BROADCAST_DRIVER=log`).
+ *
+ * The socket, channel and round-trip checks connect the way the desk does:
+ * the desk's Echo factory (the very one its sessions' `Realtime` is given,
+ * when the desk runs the checks), its channel authorizer and options
+ * (`openDeskEcho`), its channels subscribed the Laravel way
+ * (`subscribeDeskChannel`). A fault on that path fails the checks too.
  */
 
 export interface DoctorInput {
   config: DeskConfig;
   credentials: { email: string; password: string } | { token: string } | null;
   fetch?: typeof fetch;
-  PusherClass?: typeof Pusher;
+  /** Builds the check's connection: the desk's Echo factory (`DeskService` hands its own to `runChecks`). Default `deskEchoFactory()`. */
+  echo?: EchoFactory;
   timeoutMs?: number;
   now?: () => number;
   /** Slower than this for a round trip is reported as high latency (seed: "High Latency"). */
@@ -180,21 +187,30 @@ function signInCheck(error: unknown): CheckResult {
 }
 
 async function checkSocket(input: DoctorInput, transport: Exclude<TransportConfig, { kind: 'polling' }>, api: ApiClient, user: User, add: (c: CheckResult) => void, timeoutMs: number): Promise<void> {
-  const PusherClass = input.PusherClass ?? Pusher;
   const errors: string[] = [];
-  guardPusher(PusherClass);
-  const client = new PusherClass(transport.key, {
-    ...pusherOptionsFor(transport),
-    channelAuthorization: {
-      customHandler: ({ socketId, channelName }, callback) => {
-        api.authorizeChannel(socketId, channelName).then(
-          (data) => callback(null, data),
-          (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), null),
-        );
-      },
-    },
-  });
-  client.connection.bind('error', (e: { error?: { data?: { code?: number; message?: string } } }) => {
+  let instance: EchoInstance;
+  try {
+    instance = openDeskEcho({
+      echo: input.echo ?? deskEchoFactory(),
+      transport,
+      authorize: (socketId, channelName) => api.authorizeChannel(socketId, channelName),
+      // The refusal reaches the channel's subscription_error with its message (which names the status).
+      onRefused: () => undefined,
+      onCallbackError: () => undefined,
+    });
+  } catch (error) {
+    add(
+      fail(
+        'websocket',
+        'WebSocket',
+        `The WebSocket connection could not be set up: ${errorMessage(error)}.`,
+        'Check the WebSocket settings: the key (PUSHER_APP_KEY or REVERB_APP_KEY), and the Pusher cluster or REVERB_HOST/REVERB_PORT/REVERB_SCHEME.',
+      ),
+    );
+    return;
+  }
+  const connection = instance.pusher.connection;
+  connection.bind('error', (e: { error?: { data?: { code?: number; message?: string } } }) => {
     const data = e.error?.data;
     if (data?.code !== undefined || data?.message) errors.push(`${data.code ?? ''} ${data.message ?? ''}`.trim());
   });
@@ -202,12 +218,12 @@ async function checkSocket(input: DoctorInput, transport: Exclude<TransportConfi
     const started = Date.now();
     const connected = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
-      client.connection.bind('connected', () => {
+      connection.bind('connected', () => {
         clearTimeout(timer);
         resolve(true);
       });
       // pusher-js gives up ("disconnected") on a refusal such as 4001, without a "failed".
-      client.connection.bind('state_change', (s: { current: string }) => {
+      connection.bind('state_change', (s: { current: string }) => {
         if (s.current === 'failed' || s.current === 'disconnected') {
           clearTimeout(timer);
           resolve(false);
@@ -228,11 +244,11 @@ async function checkSocket(input: DoctorInput, transport: Exclude<TransportConfi
       );
       return;
     }
-    add(pass('websocket', 'WebSocket', `Connected in ${Date.now() - started} ms (socket ${client.connection.socket_id}).`));
+    add(pass('websocket', 'WebSocket', `Connected in ${Date.now() - started} ms (socket ${connection.socket_id}).`));
 
     const members = await api.members().then((l) => l.items, () => []);
     const refs = wantedChannels({ user, members, consultations: [], conversations: [] });
-    const results = await Promise.all(refs.map((ref) => subscribeOnce(client, ref.fullName, timeoutMs)));
+    const results = await Promise.all(refs.map((ref) => subscribeOnce(instance, ref, timeoutMs)));
     // A doctor asks for colleagues' schedules too; a clinic whose channel rules refuse them is a choice, not a fault.
     const optional = new Set(refs.filter((ref) => user.role === 'doctor' && ref.kind === 'doctor-appointments' && ref.id !== user.doctor_id).map((ref) => ref.fullName));
     const failed = results.filter((r) => !r.ok && !(optional.has(r.channel) && r.detail.includes('403')));
@@ -263,7 +279,7 @@ async function checkSocket(input: DoctorInput, transport: Exclude<TransportConfi
     // Round trip: the server puts this desk in the presence channel and tells it so.
     const presence = results.find((r) => r.channel.startsWith('presence-') && r.ok);
     if (presence) {
-      const channel = client.channel(presence.channel) as PresenceChannel | undefined;
+      const channel = instance.pusher.channel(presence.channel) as PresenceChannel | undefined;
       const me = channel?.members.me as { id?: string | number } | undefined;
       const seen = me !== undefined && String(me.id) === String(user.id);
       const latency = presence.ms;
@@ -277,14 +293,16 @@ async function checkSocket(input: DoctorInput, transport: Exclude<TransportConfi
       );
     }
   } finally {
-    client.disconnect();
+    instance.dispose();
   }
 }
 
-function subscribeOnce(client: Pusher, name: string, timeoutMs: number): Promise<{ channel: string; ok: boolean; detail: string; ms: number }> {
+/** One channel subscribed as the desk subscribes it, and what came of it. */
+function subscribeOnce(instance: EchoInstance, ref: ChannelRef, timeoutMs: number): Promise<{ channel: string; ok: boolean; detail: string; ms: number }> {
+  const name = ref.fullName;
   const started = Date.now();
   return new Promise((resolve) => {
-    const channel: Channel = client.subscribe(name);
+    const channel = subscribeDeskChannel(instance, ref);
     const timer = setTimeout(() => resolve({ channel: name, ok: false, detail: 'no answer', ms: Date.now() - started }), timeoutMs);
     channel.bind('pusher:subscription_succeeded', () => {
       clearTimeout(timer);

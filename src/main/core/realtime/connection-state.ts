@@ -1,7 +1,9 @@
 /**
- * The realtime connection's state as the desk shows it: the current state
- * since when, and a bounded timeline of transitions for the diagnostics
- * screen. Kept apart from the socket code so it is plain data and easy to test.
+ * The realtime socket's own state as the session reads it: the current state
+ * since when, the socket id and why. Plain data, apart from the socket code.
+ * It keeps no history: the one timeline of the connection is the desk's
+ * (`session/connection-status.ts`, `ConnectionTimeline`), in the status
+ * bar's terms, with this state's detail as each entry's reason.
  */
 
 export const REALTIME_STATES = ['idle', 'connecting', 'connected', 'unavailable', 'failed', 'disconnected'] as const;
@@ -16,24 +18,10 @@ export interface RealtimeStatus {
   detail: string | null;
 }
 
-/** Shaped like the shared `ConnectionTransition`, with the socket-level states. */
-export interface RealtimeTransition {
-  at: string;
-  from: RealtimeState;
-  to: RealtimeState;
-  detail: string | null;
-}
-
-export const TIMELINE_LIMIT = 100;
-
 export class RealtimeStateTracker {
   private current: RealtimeStatus;
-  private readonly entries: RealtimeTransition[] = [];
 
-  constructor(
-    private readonly now: () => number,
-    private readonly limit = TIMELINE_LIMIT,
-  ) {
+  constructor(private readonly now: () => number) {
     this.current = { state: 'idle', since: this.iso(), socketId: null, detail: null };
   }
 
@@ -45,18 +33,12 @@ export class RealtimeStateTracker {
     return { ...this.current };
   }
 
-  /** Oldest first, at most `limit` entries. */
-  get timeline(): RealtimeTransition[] {
-    return this.entries.map((e) => ({ ...e }));
-  }
-
   /**
-   * Moves to `state`. Returns the transition when one was recorded: a change
-   * of state, or `force` (a rebuilt connection that stays "connecting" is
-   * still worth a line in the timeline). A detail-only change updates the
-   * status without a timeline entry.
+   * Moves to `state`. Returns the change when there was one: a new state, or
+   * `force` (a rebuilt connection that stays "connecting" is still news for
+   * the log). A detail-only change updates the status and returns null.
    */
-  set(state: RealtimeState, detail: string | null, options: { socketId?: string | null; force?: boolean } = {}): RealtimeTransition | null {
+  set(state: RealtimeState, detail: string | null, options: { socketId?: string | null; force?: boolean } = {}): { from: RealtimeState; to: RealtimeState } | null {
     const from = this.current.state;
     const changed = from !== state;
     const socketId = state === 'connected' ? (options.socketId ?? this.current.socketId) : null;
@@ -64,12 +46,8 @@ export class RealtimeStateTracker {
       this.current = { ...this.current, detail, socketId };
       return null;
     }
-    const at = this.iso();
-    this.current = { state, since: changed ? at : this.current.since, socketId, detail };
-    const transition: RealtimeTransition = { at, from, to: state, detail };
-    this.entries.push(transition);
-    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
-    return { ...transition };
+    this.current = { state, since: changed ? this.iso() : this.current.since, socketId, detail };
+    return { from, to: state };
   }
 }
 

@@ -1,12 +1,17 @@
 import Echo from 'laravel-echo';
-import type Pusher from 'pusher-js';
-import type { ChannelAuthorizationHandler, Options as PusherOptions } from 'pusher-js';
+import Pusher from 'pusher-js';
+import type { Channel as PusherChannel, ChannelAuthorizationHandler, Options as PusherOptions } from 'pusher-js';
+import type { ChannelRef } from '../../../shared/channels';
+import { authorizeForPusher, type Authorize } from './channel-auth';
 import { guardPusher } from './pusher-guard';
 
 /**
- * One laravel-echo + pusher-js instance, built so that it can be thrown away
+ * The desk's Echo path: one laravel-echo + pusher-js instance, with the
+ * desk's options and channel authorizer, built so that it can be thrown away
  * without a trace. `Realtime` builds a fresh one for every reconnect it
- * forces; pusher-js was not written for that, hence the cleanup here.
+ * forces (pusher-js was not written for that, hence the cleanup here), and
+ * `doctor` builds its check connection the same way (`openDeskEcho`), so a
+ * fault on this path shows in the checks too.
  */
 
 export type RealtimeTransport =
@@ -67,9 +72,53 @@ function echoOptions(transport: RealtimeTransport, PusherClass: typeof Pusher, c
 }
 
 /**
- * Builds Echo (which builds pusher-js, which connects at once in Node).
+ * What builds the desk's Echo instances: `deskEchoFactory()` in the app;
+ * tests hand in one over another Pusher class, or one that watches it.
  * Throws what pusher-js throws for unusable options (often a plain string).
  */
+export type EchoFactory = (transport: RealtimeTransport, authorizer: ChannelAuthorizationHandler) => EchoInstance;
+
+/** The desk's Echo factory: laravel-echo over `PusherClass` (pusher-js itself by default), with the options above. */
+export function deskEchoFactory(PusherClass: typeof Pusher = Pusher): EchoFactory {
+  return (transport, authorizer) => createEchoInstance(transport, PusherClass, authorizer);
+}
+
+export interface OpenEchoOptions {
+  echo: EchoFactory;
+  transport: RealtimeTransport;
+  /** Authorizes one channel for one socket (the API client's `authorizeChannel`). */
+  authorize: Authorize;
+  /** The auth endpoint refused `channelName`; called before pusher-js hears of it (see `authorizeForPusher`). */
+  onRefused: (channelName: string, status: number | null, message: string, retryAfterMs: number | null) => void;
+  /** pusher-js's auth callback threw. */
+  onCallbackError: (channelName: string, message: string) => void;
+}
+
+/**
+ * Opens one connection the desk's way: the factory, with every channel
+ * authorized through `authorizeForPusher`. Connects at once; throws what the
+ * factory throws.
+ */
+export function openDeskEcho(options: OpenEchoOptions): EchoInstance {
+  const authorizer: ChannelAuthorizationHandler = (params, callback) =>
+    authorizeForPusher({
+      authorize: options.authorize,
+      socketId: params.socketId,
+      channelName: params.channelName,
+      callback,
+      onRefused: (status, message, retryAfterMs) => options.onRefused(params.channelName, status, message, retryAfterMs),
+      onCallbackError: (message) => options.onCallbackError(params.channelName, message),
+    });
+  return options.echo(options.transport, authorizer);
+}
+
+/** Subscribes a clinic channel the Laravel way (Echo's `private()` or `join()`), and returns pusher-js's channel to bind on. */
+export function subscribeDeskChannel(instance: EchoInstance, ref: ChannelRef): PusherChannel {
+  const channel = ref.visibility === 'presence' ? instance.echo.join(ref.echoName) : instance.echo.private(ref.echoName);
+  return channel.subscription;
+}
+
+/** Builds Echo (which builds pusher-js, which connects at once in Node). */
 export function createEchoInstance(transport: RealtimeTransport, PusherClass: typeof Pusher, customHandler: ChannelAuthorizationHandler): EchoInstance {
   const options = echoOptions(transport, PusherClass, customHandler);
   // Before the first socket: pusher-js formats every received frame for its debug log (see pusher-guard.ts).

@@ -1,18 +1,18 @@
-import Pusher from 'pusher-js';
-import type { Channel as PusherChannel, ChannelAuthorizationHandler, PresenceChannel } from 'pusher-js';
+import type { Channel as PusherChannel, PresenceChannel } from 'pusher-js';
 import { channels as channelNames, parseChannel, type ChannelRef } from '../../../shared/channels';
 import type { ChannelStatus } from '../../../shared/desk-state';
 import { TYPING_CLIENT_EVENT, TypingData } from '../../../shared/payloads';
-import { authorizeForPusher, errorMessage, isClearRefusal, type Authorize } from './channel-auth';
-import { RealtimeStateTracker, backoffDelay, type RealtimeStatus, type RealtimeTransition } from './connection-state';
-import { createEchoInstance, describeTransport, type EchoInstance, type RealtimeTransport } from './echo-instance';
+import { errorMessage, isClearRefusal, type Authorize } from './channel-auth';
+import { RealtimeStateTracker, backoffDelay, type RealtimeStatus } from './connection-state';
+import { deskEchoFactory, describeTransport, openDeskEcho, subscribeDeskChannel, type EchoFactory, type EchoInstance, type RealtimeTransport } from './echo-instance';
 import { silentLogger, type Logger } from '../log';
 import { PresenceRoster, parseMember, parseMemberId, type OnlinePresenceMember } from './presence';
-import { RejectionLog, validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
+import { RejectionLog } from './rejection-log';
+import { validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
 
-export type { RealtimeState, RealtimeStatus, RealtimeTransition } from './connection-state';
+export type { RealtimeState, RealtimeStatus } from './connection-state';
 export type { OnlinePresenceMember } from './presence';
-export type { RealtimeTransport } from './echo-instance';
+export type { EchoFactory, RealtimeTransport } from './echo-instance';
 export type { Authorize, ChannelAuthorization } from './channel-auth';
 
 /**
@@ -71,7 +71,12 @@ export interface RealtimeOptions {
    * carries `.status` (401, 403, ...).
    */
   authorize: Authorize;
-  PusherClass?: typeof Pusher;
+  /**
+   * Builds each connection (`echo-instance.ts`). Default `deskEchoFactory()`:
+   * laravel-echo over pusher-js. The desk hands the same one to its checks
+   * (`doctor`), so they go the way its connection goes.
+   */
+  echo?: EchoFactory;
   /**
    * Wall clock for timestamps, latency and the watchdog. Default `Date.now`.
    * The watchdog compares its readings, so a frozen test clock disables it.
@@ -91,6 +96,8 @@ export interface RealtimeOptions {
   watchdog?: { silenceMs: number };
   /** Our backoff while pusher-js is not connected, and between channel retry rounds. Default 1500 ms doubling to 15 s. */
   reconnect?: { baseDelayMs: number; maxDelayMs: number };
+  /** Where refused payloads are recorded: the desk's one log (see `rejection-log.ts`). Default: a log of this instance's own. */
+  rejections?: RejectionLog;
 }
 
 export interface RealtimePresenceHere {
@@ -111,7 +118,8 @@ export interface RealtimeEvents {
   channel: ChannelStatus;
   /** Only validated payloads; once per channel the event arrived on. */
   event: RealtimeServerEvent;
-  rejected: { channel: string; event: string; reason: string; at: string };
+  /** One refused payload, as recorded in the rejection log: `count` is its group's there. */
+  rejected: { channel: string; event: string; reason: string; at: string; count: number };
   presence: RealtimePresenceHere | RealtimePresenceChange;
   typing: { conversationId: number; data: TypingDataT; at: string };
   /** Every (re)connect; the sync layer catches up over REST on it. */
@@ -180,9 +188,9 @@ function describePusherError(error: unknown): string {
 }
 
 export class Realtime {
-  readonly rejections = new RejectionLog();
+  readonly rejections: RejectionLog;
 
-  private readonly PusherClass: typeof Pusher;
+  private readonly echo: EchoFactory;
   private readonly now: () => number;
   private readonly logger: Logger;
   private readonly backoff: { baseDelayMs: number; maxDelayMs: number };
@@ -219,21 +227,18 @@ export class Realtime {
   private channelRetryHint = 0;
 
   constructor(private readonly options: RealtimeOptions) {
-    this.PusherClass = options.PusherClass ?? Pusher;
+    this.echo = options.echo ?? deskEchoFactory();
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
     this.backoff = options.reconnect ?? DEFAULT_RECONNECT;
     this.tracker = new RealtimeStateTracker(this.now);
+    this.rejections = options.rejections ?? new RejectionLog();
   }
 
   // ------------------------------------------------------------ public ---
 
   get status(): RealtimeStatus {
     return this.tracker.status;
-  }
-
-  get timeline(): RealtimeTransition[] {
-    return this.tracker.timeline;
   }
 
   channelStatuses(): ChannelStatus[] {
@@ -374,18 +379,15 @@ export class Realtime {
   private build(detail: string): void {
     const id = ++this.generations;
     const authFailures = new Map<string, AuthFailure>();
-    const customHandler: ChannelAuthorizationHandler = (params, callback) =>
-      authorizeForPusher({
-        authorize: this.options.authorize,
-        socketId: params.socketId,
-        channelName: params.channelName,
-        callback,
-        onRefused: (status, message, retryAfterMs) => authFailures.set(params.channelName, { status, message, retryAfterMs }),
-        onCallbackError: (message) => this.logger.error('realtime: pusher-js auth callback threw', { channel: params.channelName, error: message }),
-      });
     let instance: EchoInstance;
     try {
-      instance = createEchoInstance(this.options.transport, this.PusherClass, customHandler);
+      instance = openDeskEcho({
+        echo: this.echo,
+        transport: this.options.transport,
+        authorize: this.options.authorize,
+        onRefused: (channel, status, message, retryAfterMs) => authFailures.set(channel, { status, message, retryAfterMs }),
+        onCallbackError: (channel, message) => this.logger.error('realtime: pusher-js auth callback threw', { channel, error: message }),
+      });
     } catch (error) {
       // A bad key or option: nothing to supervise, but no crash from a timer either.
       this.gen = null;
@@ -621,8 +623,7 @@ export class Realtime {
   }
 
   private subscribeIn(gen: Generation, rec: ChannelRecord): void {
-    const echoChannel = rec.ref.visibility === 'presence' ? gen.instance.echo.join(rec.ref.echoName) : gen.instance.echo.private(rec.ref.echoName);
-    const sub = echoChannel.subscription;
+    const sub = subscribeDeskChannel(gen.instance, rec.ref);
     const live = () => this.gen === gen && rec.bound?.sub === sub && this.wanted.get(rec.ref.fullName) === rec;
     rec.bound = { gen, sub };
     sub.bind('pusher:subscription_succeeded', () => {
@@ -805,7 +806,7 @@ export class Realtime {
     if (Number.isInteger(Math.log10(group.count))) {
       this.logger.warn('realtime: payload rejected', { channel, event: group.event, reason: group.reason, count: group.count });
     }
-    this.emit('rejected', { channel, event: group.event, reason: group.reason, at });
+    this.emit('rejected', { channel, event: group.event, reason: group.reason, at, count: group.count });
   }
 
   private onMemberAdded(rec: ChannelRecord, raw: unknown): void {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { parseChannel, type ChannelKind } from '../../../shared/channels';
-import type { RejectedPayload } from '../../../shared/desk-state';
 import { Id } from '../../../shared/ids';
 import {
   SERVER_EVENTS,
@@ -71,7 +70,7 @@ const TypingEnvelope = z.object({
 
 // ------------------------------------------------------------- reasons ---
 
-function clip(text: string, max: number): string {
+export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
@@ -259,51 +258,4 @@ export function validateTyping(channel: string, data: unknown): ValidatedTyping 
     return fail(`typing for conversation ${parsed.data.conversation_id} on the channel of conversation ${ref.id}`);
   }
   return { ok: true, conversationId: ref.id, data: parsed.data.data, timestamp: parsed.data.timestamp };
-}
-
-// ------------------------------------------------------------ rejections ---
-
-/**
- * Dropped payloads, grouped by channel, event and reason with a count and the
- * last time, for the diagnostics screen. The grouped list is bounded (a
- * server sending endless variants cannot grow it without limit, the oldest
- * group goes first); the per-channel and total counts are exact.
- */
-export class RejectionLog {
-  private readonly groups = new Map<string, RejectedPayload>();
-  private readonly perChannel = new Map<string, number>();
-  private count = 0;
-
-  constructor(private readonly maxGroups = 200) {}
-
-  /** Returns the group after recording, so callers can decide how loudly to log. */
-  record(channel: string, event: string, reason: string, at: string): RejectedPayload {
-    const entry = { channel: clip(channel, 200), event: clip(event, 200), reason: clip(reason, 1000) };
-    const key = JSON.stringify([entry.channel, entry.event, entry.reason]);
-    const previous = this.groups.get(key);
-    const group: RejectedPayload = { ...entry, count: (previous?.count ?? 0) + 1, lastAt: at };
-    // Re-inserting keeps the map in least-recently-seen order for eviction.
-    this.groups.delete(key);
-    this.groups.set(key, group);
-    if (this.groups.size > this.maxGroups) {
-      const oldest = this.groups.keys().next();
-      if (oldest.done !== true) this.groups.delete(oldest.value);
-    }
-    this.perChannel.set(channel, (this.perChannel.get(channel) ?? 0) + 1);
-    this.count += 1;
-    return { ...group };
-  }
-
-  /** Most recently seen first. */
-  list(): RejectedPayload[] {
-    return [...this.groups.values()].reverse().map((g) => ({ ...g }));
-  }
-
-  countFor(channel: string): number {
-    return this.perChannel.get(channel) ?? 0;
-  }
-
-  total(): number {
-    return this.count;
-  }
 }

@@ -54,14 +54,43 @@ export function deriveStatus(input: {
   return restOk ? 'polling' : 'offline';
 }
 
-const TIMELINE_LIMIT = 200;
+/** Transitions the desk keeps: about a working day of a flapping connection, a few kB. */
+export const TIMELINE_LIMIT = 200;
 
-/** Keeps the current `ConnectionInfo` and a bounded timeline of transitions. */
+/**
+ * The one timeline of what the user's connection did, as the status bar said
+ * it (connecting, live, reconnecting, polling, offline, and idle when a
+ * session ended): what the Diagnostics screen shows and the diagnostics
+ * report carries. The desk (`DeskService`) owns one for its whole life and
+ * lends it to each session's `ConnectionTracker`, so a sign-out, a new
+ * sign-in or a restart after an internal error continue it. Bounded: the
+ * oldest entries go first.
+ */
+export class ConnectionTimeline {
+  private readonly entries: ConnectionTransition[] = [];
+
+  constructor(private readonly limit = TIMELINE_LIMIT) {}
+
+  record(transition: ConnectionTransition): void {
+    this.entries.push({ ...transition });
+    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+  }
+
+  /** Oldest first. */
+  list(): ConnectionTransition[] {
+    return this.entries.map((entry) => ({ ...entry }));
+  }
+}
+
+/** Keeps the current `ConnectionInfo`; each change of status goes to the desk's timeline. */
 export class ConnectionTracker {
   private info: ConnectionInfo;
-  private readonly transitions: ConnectionTransition[] = [];
 
-  constructor(transport: Transport, private readonly nowIso: () => string) {
+  constructor(
+    transport: Transport,
+    private readonly nowIso: () => string,
+    private readonly timeline: ConnectionTimeline,
+  ) {
     this.info = {
       status: 'idle',
       since: nowIso(),
@@ -80,18 +109,13 @@ export class ConnectionTracker {
     return { ...this.info };
   }
 
-  get timeline(): ConnectionTransition[] {
-    return [...this.transitions];
-  }
-
   /** Returns true when something the status bar shows changed. */
   update(patch: Partial<Omit<ConnectionInfo, 'since' | 'transport'>>): boolean {
     const next = { ...this.info, ...patch };
     const statusChanged = next.status !== this.info.status;
     if (statusChanged) {
       next.since = this.nowIso();
-      this.transitions.push({ at: next.since, from: this.info.status, to: next.status, detail: next.detail });
-      if (this.transitions.length > TIMELINE_LIMIT) this.transitions.splice(0, this.transitions.length - TIMELINE_LIMIT);
+      this.timeline.record({ at: next.since, from: this.info.status, to: next.status, detail: next.detail });
     }
     const changed =
       statusChanged ||

@@ -7,7 +7,7 @@ import type { ActionResult, DeskEvent, SyncReason } from '../../../shared/bridge
 import type { z } from 'zod';
 import { ApiError, NetworkError, UnauthorizedError, type ApiClient } from '../api/client';
 import type { DeskCache } from '../cache/cache';
-import { ConnectionTracker, deriveStatus } from './connection-status';
+import { ConnectionTracker, deriveStatus, type ConnectionTimeline } from './connection-status';
 import type { Logger } from '../log';
 import type { Realtime, RealtimeEvents } from '../realtime/realtime';
 import { BoardPart } from '../sync/board';
@@ -64,6 +64,8 @@ export interface SessionDeps {
   now: () => number;
   logger: Logger;
   emit: (event: DeskEvent) => void;
+  /** The desk's one connection timeline: this session's changes of status go there. */
+  timeline: ConnectionTimeline;
   /** Raw validated events, for `clinic-desk watch`. */
   emitWire?: (event: RealtimeEvents['event']) => void;
   /** The server said the token is no longer valid. */
@@ -143,7 +145,7 @@ export class DeskSession {
   constructor(deps: SessionDeps) {
     this.d = deps;
     this.user = deps.user;
-    this.tracker = new ConnectionTracker(deps.transport, () => this.iso());
+    this.tracker = new ConnectionTracker(deps.transport, () => this.iso(), deps.timeline);
     this.features = new FeatureTracker({
       now: deps.now,
       endpoint: (feature) => `GET ${deps.api.endpoint(FEATURE_PATHS[feature])}`,
@@ -237,10 +239,11 @@ export class DeskSession {
     return this.d.timeZone;
   }
 
-  /** Stops everything; `wipe` deletes the cache file (sign-out). */
-  dispose(wipe: boolean): void {
+  /** Stops everything; `wipe` deletes the cache file (sign-out). `why` ends the session's part of the timeline. */
+  dispose(wipe: boolean, why: string): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.tracker.update({ status: 'idle', detail: why });
     for (const off of this.unsubscribers.splice(0)) off();
     this.d.realtime?.disconnect();
     if (this.pollTimer) clearInterval(this.pollTimer);
@@ -288,16 +291,8 @@ export class DeskSession {
     return this.tracker.current;
   }
 
-  get timeline() {
-    return this.tracker.timeline;
-  }
-
   channelStatuses(): ChannelStatus[] {
     return this.d.realtime?.channelStatuses() ?? [];
-  }
-
-  rejections() {
-    return this.d.realtime?.rejections.list() ?? [];
   }
 
   get cache(): DeskCache {

@@ -18,8 +18,11 @@ export type SyncEvent = Extract<DeskEvent, { kind: 'sync' }>
 export type RejectedEvent = Extract<DeskEvent, { kind: 'rejected' }>
 export type CopyState = 'idle' | 'copying' | 'copied' | 'failed'
 
-const TIMELINE_LIMIT = 200
 const COPIED_NOTICE_MS = 6000
+/** While Diagnostics is shown: read again this often (event counts and latencies move without an event)… */
+const DIAGNOSTICS_REFRESH_MS = 10_000
+/** …and this soon after the core recorded something new (a change of status, a refused payload). */
+const DIAGNOSTICS_SOON_MS = 250
 
 export function idleConnection(at = new Date().toISOString()): ConnectionInfo {
   return {
@@ -39,7 +42,9 @@ export function idleConnection(at = new Date().toISOString()): ConnectionInfo {
 /**
  * The connection line (live / connecting / … / signed out), the channels and
  * their subscriptions, and the diagnostics page: timeline, rejected payloads,
- * checks and the copyable report.
+ * checks and the copyable report. The timeline and the rejected payloads are
+ * the core's own (its one connection timeline and one rejection log), as
+ * `getDiagnostics` reads them: nothing here keeps or counts them again.
  */
 export const useConnectionStore = defineStore('connection', () => {
   const bridge = useBridge()
@@ -65,6 +70,9 @@ export const useConnectionStore = defineStore('connection', () => {
   /** The report, kept when the clipboard refused it, so it can be copied by hand. */
   const copyFallback = ref<string | null>(null)
   let copyTimer: ReturnType<typeof setTimeout> | null = null
+  /** Diagnostics shown on how many screens; the timer of a read asked for soon. */
+  let followers = 0
+  let soonTimer: ReturnType<typeof setTimeout> | null = null
 
   const status = computed(() => info.value.status)
   /** The socket is up but the server broadcasts nothing: "polling", not "offline". */
@@ -78,15 +86,11 @@ export const useConnectionStore = defineStore('connection', () => {
     channels.value = sortChannels(channelList)
   }
 
+  /** A new connection line; a change of status is a new entry in the core's timeline, read again while shown. */
   function apply(next: ConnectionInfo): void {
-    const previous = info.value
-    if (previous.status !== next.status && Date.parse(next.since) >= Date.parse(previous.since)) {
-      const already = timeline.value.at(-1)
-      if (!already || already.at !== next.since || already.to !== next.status) {
-        timeline.value = [...timeline.value, { at: next.since, from: previous.status, to: next.status, detail: next.detail }].slice(-TIMELINE_LIMIT)
-      }
-    }
+    const changed = info.value.status !== next.status
     info.value = next
+    if (changed) loadDiagnosticsSoon()
   }
 
   function applyChannel(channel: ChannelStatus): void {
@@ -94,16 +98,9 @@ export const useConnectionStore = defineStore('connection', () => {
     channels.value = sortChannels([...rest, channel])
   }
 
-  function applyRejected(event: RejectedEvent): void {
-    const index = rejected.value.findIndex((r) => r.channel === event.channel && r.event === event.event && r.reason === event.reason)
-    const existing = index >= 0 ? rejected.value[index] : undefined
-    if (existing) {
-      const next = [...rejected.value]
-      next[index] = { ...existing, count: existing.count + 1, lastAt: event.at }
-      rejected.value = next
-    } else {
-      rejected.value = [...rejected.value, { channel: event.channel, event: event.event, reason: event.reason, count: 1, lastAt: event.at }]
-    }
+  /** The core refused a payload and logged it: its log is read again while shown. */
+  function applyRejected(_event: RejectedEvent): void {
+    loadDiagnosticsSoon()
   }
 
   function applySync(event: SyncEvent): void {
@@ -118,7 +115,7 @@ export const useConnectionStore = defineStore('connection', () => {
       about.value = { appVersion: d.appVersion, host: d.host, cache: d.cache }
       reconciliation.value = d.reconciliation
       info.value = d.connection
-      timeline.value = d.timeline.slice(-TIMELINE_LIMIT)
+      timeline.value = d.timeline
       channels.value = sortChannels(d.channels)
       rejected.value = d.rejected
       features.replace(d.features)
@@ -127,6 +124,37 @@ export const useConnectionStore = defineStore('connection', () => {
       diagnosticsError.value = errorMessage(error)
     } finally {
       diagnosticsLoading.value = false
+    }
+  }
+
+  /** Once, shortly, however many changes ask for it; only while a screen shows the diagnostics. */
+  function loadDiagnosticsSoon(): void {
+    if (followers === 0 || soonTimer !== null) return
+    soonTimer = setTimeout(() => {
+      soonTimer = null
+      if (followers > 0) void loadDiagnostics()
+    }, DIAGNOSTICS_SOON_MS)
+  }
+
+  /**
+   * For the Diagnostics screen while it is shown: reads the diagnostics now,
+   * every few seconds, and soon after the core records a change of status or
+   * a refused payload. Returns the function that stops it.
+   */
+  function followDiagnostics(): () => void {
+    followers++
+    void loadDiagnostics()
+    const every = setInterval(() => void loadDiagnostics(), DIAGNOSTICS_REFRESH_MS)
+    let stopped = false
+    return () => {
+      if (stopped) return
+      stopped = true
+      clearInterval(every)
+      followers--
+      if (followers === 0 && soonTimer !== null) {
+        clearTimeout(soonTimer)
+        soonTimer = null
+      }
     }
   }
 
@@ -170,7 +198,6 @@ export const useConnectionStore = defineStore('connection', () => {
 
   function reset(): void {
     channels.value = []
-    rejected.value = []
     lastSync.value = null
     reconciliation.value = null
     checks.value = null
@@ -204,6 +231,7 @@ export const useConnectionStore = defineStore('connection', () => {
     applyRejected,
     applySync,
     loadDiagnostics,
+    followDiagnostics,
     runChecks,
     copyDiagnostics,
     reconnect,
