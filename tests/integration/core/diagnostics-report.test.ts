@@ -157,5 +157,10 @@ describe("the desk's one connection timeline and one rejection log", () => {
     expect(after.channels.find((ch) => ch.name === channel)?.rejectedCount).toBe(3);
     expect((await reported(d)).rejected).toEqual(after.rejected);
     expect(after.timeline.find((t) => t.to === 'idle')?.detail).toBe('restarting after an internal error (uncaughtException: TypeError)');
+
+    // Signed out: a reason may quote a payload, so the next person at this desk does not read them.
+    await d.desk.signOut();
+    expect((await d.desk.getDiagnostics()).rejected).toEqual([]);
+    expect((await reported(d)).rejected).toEqual([]);
   });
 });

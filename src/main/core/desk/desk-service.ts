@@ -147,6 +147,8 @@ export class DeskService implements Methods {
    */
   private readonly timeline = new ConnectionTimeline();
   private readonly rejections = new RejectionLog();
+  /** Whose refusals the log holds: a refused payload's reason may quote its data, which the next user must not see. */
+  private rejectionsOf: string | null = null;
   /** Builds every session's connection, and the checks' (`runChecks`). */
   private readonly echo: EchoFactory;
   private idleConnection: ConnectionTracker;
@@ -330,7 +332,13 @@ export class DeskService implements Methods {
     this.currentApi = null;
     this.idleConnection = this.idle();
     session.dispose(wipe, why.slice(0, 500));
+    if (wipe) this.forgetRejections();
     if (wipe && api) await api.logout().catch((error: unknown) => this.logger.warn('logout failed', { error: String(error) }));
+  }
+
+  private forgetRejections(): void {
+    this.rejections.clear();
+    this.rejectionsOf = null;
   }
 
   /** The connection while no one is signed in: idle since now. */
@@ -346,6 +354,9 @@ export class DeskService implements Methods {
   }
 
   private startSession(api: ApiClient, user: User, apiUrl: string, transport: TransportConfig, demo: boolean): void {
+    const owner = `${user.id}@${apiUrl}`;
+    if (this.rejectionsOf !== owner) this.forgetRejections();
+    this.rejectionsOf = owner;
     const file = this.options.cacheFile ?? cacheFileFor(this.options.cacheDir, apiUrl, user.id);
     const opened = openCache({ file, now: this.now, logger: this.logger });
     for (const warning of opened.warnings) this.logger.warn(warning, { file });

@@ -33,6 +33,11 @@ export class RejectionLog {
     return { ...group };
   }
 
+  /** Another user signs in: what this one's channels refused is not theirs to read. */
+  clear(): void {
+    this.groups.clear();
+  }
+
   /** Most recently seen first. */
   list(): RejectedPayload[] {
     return [...this.groups.values()].reverse().map((g) => ({ ...g }));
