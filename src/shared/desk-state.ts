@@ -229,6 +229,8 @@ export const DeskSnapshot = z.object({
   consultations: z.array(Consultation),
   presence: Presence,
   conversations: z.array(Conversation),
+  /** The user's messages waiting in the outbox (kept across a restart). */
+  outgoing: z.array(OutgoingMessage),
   unreadNotifications: z.number().int().nonnegative(),
   channels: z.array(ChannelStatus),
   /** What the clinic's REST API offers, per feature. */

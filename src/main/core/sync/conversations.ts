@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { OutgoingMessage } from '../../../shared/desk-state';
 import { Conversation, type Message } from '../../../shared/domain';
 import type { MessagePayload } from '../../../shared/payloads';
 import { applyConversationsRead, applyMessage, applyRead, byActivity, readUpTo } from '../../../shared/reducers/conversations';
+import type { OutboxEntry } from '../cache/cache';
 import type { FeatureOutcome } from './features';
 import type { PartContext } from './part';
 
@@ -47,7 +49,7 @@ export class ConversationsPart {
     this.byId.clear();
     for (const conversation of read.conversations) {
       const message = arrived.get(conversation.id);
-      if (message) this.ctx.emit({ kind: 'message.created', message, pending: false });
+      if (message) this.ctx.emit({ kind: 'message.created', message, clientId: null });
       this.byId.set(conversation.id, conversation);
       this.ctx.emit({ kind: 'conversation.updated', conversation });
     }
@@ -69,7 +71,7 @@ export class ConversationsPart {
     const applied = applyMessage(conversation, message, this.ctx.user.id);
     if (applied.effect === 'unknown') return 'refresh';
     if (applied.effect === 'duplicate') return 'ignored';
-    this.ctx.emit({ kind: 'message.created', message, pending: false });
+    this.ctx.emit({ kind: 'message.created', message, clientId: null });
     this.put(applied.conversation);
     return 'applied';
   }
@@ -86,10 +88,23 @@ export class ConversationsPart {
     if (applied.effect === 'applied') this.put(applied.conversation);
   }
 
+  /** The server stored a message this desk sent (`clientId`): its pending copy is replaced by it, and the conversation moves on. */
+  stored(message: Message, clientId: string): void {
+    this.ctx.emit({ kind: 'message.created', message, clientId });
+    this.sent(message);
+  }
+
   /** Kept in the snapshot too: a message announced live is not announced again after a restart. */
   put(conversation: Conversation): void {
     this.byId.set(conversation.id, conversation);
     this.ctx.emit({ kind: 'conversation.updated', conversation });
     this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConversationList);
   }
+}
+
+/** The pending message an outbox entry holds (null for other actions), as the window shows it. */
+export function outgoingOf(entry: OutboxEntry, state: OutgoingMessage['state'], error: string | null): OutgoingMessage | null {
+  const a = entry.action;
+  if (a.kind !== 'send-message') return null;
+  return { clientId: a.clientId, conversationId: a.conversationId, body: a.body, createdAt: entry.createdAt, state, error: error === null ? null : error.slice(0, 1000) };
 }
