@@ -122,11 +122,12 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   /**
    * The core's pending messages (a snapshot): those waiting in its outbox. A
-   * refused one it has let go stays here until the user retries or discards it.
+   * refused one it has let go stays here until the user retries or discards
+   * it, and so does one still on its way to the core (its events follow).
    */
   function replaceOutgoing(list: readonly OutgoingMessage[]): void {
     const waiting = new Set(list.map((m) => m.clientId))
-    outgoing.value = [...outgoing.value.filter((m) => m.state === 'failed' && !waiting.has(m.clientId)), ...list]
+    outgoing.value = [...outgoing.value.filter((m) => m.state !== 'queued' && !waiting.has(m.clientId)), ...list]
   }
 
   function applyRead(conversationId: number, read: ReadReceipt): void {
