@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id } from './ids';
-import { Appointment, Consultation, Conversation, KnownRole, MESSAGE_BODY_MAX, Message, User } from './domain';
+import { Appointment, ClientId, Consultation, Conversation, KnownRole, MESSAGE_BODY_MAX, Message, User } from './domain';
 import { AppointmentAction, MessageReadData, TypingData } from './payloads';
 import {
   Board,
@@ -12,6 +12,7 @@ import {
   NotificationItem,
   NotificationList,
   OnlineMember,
+  OutgoingMessage,
   OpenTarget,
   Presence,
   SessionState,
@@ -86,8 +87,14 @@ export const SendMessageInput = z.object({
   conversationId: Id,
   body: z.string().trim().min(1).max(MESSAGE_BODY_MAX),
   /** Set by the renderer so a retried send creates one message. */
-  clientId: z.string().min(1).max(64),
+  clientId: ClientId,
 });
+/**
+ * Like every action, a message is queued in the durable outbox first and sent
+ * from there: `done` with the message as the server stored it, or `queued`
+ * while it waits for the server (it goes out by itself, once). A refusal (422,
+ * 403) fails the call; the pending message turns `failed` with the reason.
+ */
 export const SendMessageResult = z.object({ status: z.enum(['done', 'queued']), message: Message.nullable() });
 
 export const DiagnosticsReport = z.object({ text: z.string().max(200_000) });
@@ -173,7 +180,10 @@ export const DeskEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('presence.joined'), member: OnlineMember }),
   z.object({ kind: z.literal('presence.left'), memberId: Id, at: IsoDateTime }),
   z.object({ kind: z.literal('conversation.updated'), conversation: Conversation }),
-  z.object({ kind: z.literal('message.created'), message: Message, pending: z.boolean() }),
+  /** A message the server stored; `clientId` when it is one this desk sent (its pending copy goes). */
+  z.object({ kind: z.literal('message.created'), message: Message, clientId: ClientId.nullable() }),
+  /** The user's message on its way (shown at once), or its state changed: replaced by clientId. */
+  z.object({ kind: z.literal('message.pending'), outgoing: OutgoingMessage }),
   z.object({ kind: z.literal('message.read'), conversationId: Id, read: MessageReadData }),
   z.object({ kind: z.literal('typing'), conversationId: Id, typing: TypingData }),
   /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id } from './ids';
-import { Appointment, ClinicMember, Consultation, Conversation, Notification, Role, User } from './domain';
+import { Appointment, ClientId, ClinicMember, Consultation, Conversation, MESSAGE_BODY_MAX, Notification, Role, User } from './domain';
 import { Feature, FeatureStatus } from './features';
 import { ClinicTimeZone } from './clinic-time';
 import { IsoDate, IsoDateTime } from './time';
@@ -101,6 +101,24 @@ export const NotificationItem = Notification.extend({
   pending: z.enum(['read', 'delete']).nullable(),
 });
 export type NotificationItem = z.infer<typeof NotificationItem>;
+
+/**
+ * A message the user sent that the server has not stored yet, shown at once.
+ * `sending`: on its way; `queued`: waits in the durable outbox until the
+ * server can take it (kept across a restart); `failed`: the server refused it
+ * for good (`error` says why) and the outbox let it go. Replaced by the stored
+ * message carrying its `clientId` (`message.created`).
+ */
+export const OUTGOING_STATES = ['sending', 'queued', 'failed'] as const;
+export const OutgoingMessage = z.object({
+  clientId: ClientId,
+  conversationId: Id,
+  body: z.string().min(1).max(MESSAGE_BODY_MAX),
+  createdAt: IsoDateTime,
+  state: z.enum(OUTGOING_STATES),
+  error: z.string().max(1000).nullable(),
+});
+export type OutgoingMessage = z.infer<typeof OutgoingMessage>;
 
 export const NotificationList = z.object({
   items: z.array(NotificationItem),
@@ -211,6 +229,8 @@ export const DeskSnapshot = z.object({
   consultations: z.array(Consultation),
   presence: Presence,
   conversations: z.array(Conversation),
+  /** The user's messages waiting in the outbox (kept across a restart). */
+  outgoing: z.array(OutgoingMessage),
   unreadNotifications: z.number().int().nonnegative(),
   channels: z.array(ChannelStatus),
   /** What the clinic's REST API offers, per feature. */

@@ -121,6 +121,9 @@ export type Consultation = z.infer<typeof Consultation>;
 
 export const MESSAGE_BODY_MAX = 4000;
 
+/** The desk's own key for a message it sends: a retried send with the same key creates one message (the server's `client_id`). */
+export const ClientId = z.string().min(1).max(64);
+
 export const Message = z.object({
   id: Id,
   conversation_id: Id,
@@ -192,7 +195,7 @@ export const NotificationsQuery = z.object({
 export const SendMessageRequest = z.object({
   body: z.string().trim().min(1).max(MESSAGE_BODY_MAX),
   /** Idempotency key: a retried send with the same key creates one message. */
-  client_id: z.string().min(1).max(64).optional(),
+  client_id: ClientId.optional(),
 });
 export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 export const LoginRequest = z.object({

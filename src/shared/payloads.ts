@@ -74,6 +74,7 @@ export const MessageReadData = z.object({
   last_read_message_id: Id,
   read_at: IsoDateTime,
 });
+export type MessageReadData = z.infer<typeof MessageReadData>;
 /** `type: 'typing'`: carried by the `client-typing` whisper, never by the server. */
 export const TypingData = z.object({
   user_id: Id,

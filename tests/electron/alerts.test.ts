@@ -96,10 +96,12 @@ describe('what concerns whom', () => {
   });
 
   it("messages from others, not one's own", () => {
-    const ev = (m: Message, pending = false): DeskEvent => ({ kind: 'message.created', message: m, pending });
+    const ev = (m: Message, clientId: string | null = null): DeskEvent => ({ kind: 'message.created', message: m, clientId });
     expect(alertCandidate(ev(message(2)), doctor, alerts)).toMatchObject({ kind: 'message' });
     expect(alertCandidate(ev(message(doctor.id)), doctor, alerts)).toBeNull();
-    expect(alertCandidate(ev(message(2), true), doctor, alerts)).toBeNull();
+    // The user's own message, stored from this desk's outbox, and one still on its way: no alert.
+    expect(alertCandidate(ev(message(doctor.id), 'c-1'), doctor, alerts)).toBeNull();
+    expect(alertCandidate({ kind: 'message.pending', outgoing: { clientId: 'c-2', conversationId: 3, body: 'x', createdAt: '2026-11-26T09:00:00Z', state: 'queued', error: null } }, doctor, alerts)).toBeNull();
     expect(alertCandidate(ev(message(2)), doctor, { ...alerts, messages: false })).toBeNull();
   });
 

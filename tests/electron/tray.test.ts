@@ -237,6 +237,7 @@ describe('the tray controller', () => {
       consultations: [],
       presence: { clinicId: 1, members: [], roster: [] },
       conversations: [],
+      outgoing: [],
       unreadNotifications: 2,
       channels: [],
       features: [],

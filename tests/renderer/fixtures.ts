@@ -237,6 +237,7 @@ export function snapshot(overrides: Partial<DeskSnapshot> = {}): DeskSnapshot {
     consultations: [],
     presence: { clinicId: 1, members: [], roster: ROSTER },
     conversations: [],
+    outgoing: [],
     unreadNotifications: 0,
     channels: [],
     features: allFeatures(),

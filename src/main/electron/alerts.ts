@@ -59,7 +59,7 @@ export function alertCandidate(event: DeskEvent, me: User | null, alerts: Settin
       if (!alerts.consultations || !me || me.doctor_id === null || event.consultation.doctor_id !== me.doctor_id) return null;
       return CONSULTATION_ALERT_STATUSES.has(event.consultation.status) ? { kind: 'consultation', consultation: event.consultation } : null;
     case 'message.created':
-      if (!alerts.messages || event.pending || !me || event.message.sender_id === me.id) return null;
+      if (!alerts.messages || !me || event.message.sender_id === me.id) return null;
       return { kind: 'message', message: event.message };
     default:
       return null;

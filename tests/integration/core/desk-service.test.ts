@@ -137,7 +137,7 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     const { message } = c.store.addMessage(conversation.id, sender, 'Room 4 is free');
     await d.desk.reconnect();
     const first = await d.waitFor('message.created', (e) => e.message.id === message.id, 5000, since);
-    expect(first).toMatchObject({ pending: false, message: { body: 'Room 4 is free' } });
+    expect(first).toMatchObject({ clientId: null, message: { body: 'Room 4 is free' } });
     const channel = channels.conversation(conversation.id).fullName;
     await d.waitFor('channel', (e) => e.channel.name === channel && e.channel.state === 'subscribed', 5000, since);
 

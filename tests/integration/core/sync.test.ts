@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, NotFoundError } from '../../../src/main/core/api/client';
-import { openCache, type DeskCache } from '../../../src/main/core/cache/cache';
+import { openCache, type DeskCache, type OutboxEntry } from '../../../src/main/core/cache/cache';
 import { memoryLogger } from '../../../src/main/core/log';
-import { catchUpNotifications, flushOutbox } from '../../../src/main/core/sync/catch-up';
+import { catchUpNotifications, flushOutbox, type ActionOutcome } from '../../../src/main/core/sync/catch-up';
 
 const OPTIONS = { retentionDays: 3650, now: Date.now };
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
@@ -76,6 +76,27 @@ describe('outbox flush', () => {
     const done = await flushOutbox(api, cache, logger);
     expect(done).toMatchObject({ flushed: 2, pending: 0, stoppedBy: null });
     expect(clinic.store.listNotifications(userId, a.id - 1, 1).data[0]?.read_at).not.toBeNull();
+  });
+
+  it('a message: the stored copy is handed back, a conversation that is gone refuses it (not done), and a resend is stored once', async () => {
+    const { clinic, api, cache, userId } = await setup();
+    const conversation = clinic.store.conversationsWhere((c) => c.participant_ids.includes(userId))[0];
+    if (!conversation) throw new Error('no conversation');
+    cache.enqueue({ kind: 'send-message', conversationId: 9999, body: 'Nowhere', clientId: 'flush-gone' });
+    cache.enqueue({ kind: 'send-message', conversationId: conversation.id, body: 'Hello', clientId: 'flush-ok' });
+    const outcomes: Array<[string, ActionOutcome['kind'], unknown]> = [];
+    const onDone = (entry: OutboxEntry, outcome: ActionOutcome) =>
+      outcomes.push([entry.action.kind === 'send-message' ? entry.action.clientId : '', outcome.kind, outcome.kind === 'done' ? (outcome.answer as { body?: string } | null)?.body : outcome.error.status]);
+    const result = await flushOutbox(api, cache, memoryLogger(), { onDone });
+    expect(result).toMatchObject({ flushed: 1, dropped: 1, pending: 0 });
+    expect(outcomes).toEqual([
+      ['flush-gone', 'refused', 404],
+      ['flush-ok', 'done', 'Hello'],
+    ]);
+    // The same clientId again (its answer lost, or a restart before the outbox heard it): one message.
+    cache.enqueue({ kind: 'send-message', conversationId: conversation.id, body: 'Hello', clientId: 'flush-ok' });
+    await flushOutbox(api, cache, memoryLogger());
+    expect(clinic.store.messagesOf(conversation.id, null, 10_000).filter((m) => m.body === 'Hello')).toHaveLength(1);
   });
 
   it('drops an action the server refuses for good (a 409 conflict, a 405) with a warning, so the ones after it still go', async () => {

@@ -250,6 +250,22 @@ describe('board store: a live change and a REST read that crossed', () => {
     expect(store.board?.appointments.map((a) => a.id)).toEqual([1, 2, 3, 4])
   })
 
+  it('does not bring back a row moved to another day with an older event replayed late, nor re-flash an equal one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { fake } = await startedDesk()
+    const store = useBoardStore()
+    fake.emit({ kind: 'appointment.updated', appointment: appointment({ id: 3, doctor_id: 32, appointment_date: at('10:00', '2026-11-27'), updated_at: at('09:10') }), action: 'rescheduled', changed: ['appointment_date'] })
+    // Older than the move (an event that waited for a snapshot): it stays off.
+    fake.emit({ kind: 'appointment.updated', appointment: appointment({ id: 3, doctor_id: 32, status: 'checked_in', appointment_date: at('10:00'), updated_at: at('09:05') }), action: 'checked_in', changed: ['status'] })
+    expect(store.board?.appointments.map((a) => a.id)).toEqual([1, 2, 4])
+    // The same state of row 1 twice (a replay): applied once, highlighted once.
+    const row = appointment({ id: 1, status: 'checked_in', appointment_date: at('09:00'), updated_at: at('09:01') })
+    fake.emit({ kind: 'appointment.updated', appointment: row, action: 'checked_in', changed: ['status'] })
+    vi.advanceTimersByTime(2100)
+    fake.emit({ kind: 'appointment.updated', appointment: row, action: 'checked_in', changed: ['status'] })
+    expect(lit(1)).toBe(false)
+  })
+
   it('takes the read’s row when it is as new or newer, keeping the highlight', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const { fake } = await startedDesk()

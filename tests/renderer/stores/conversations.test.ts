@@ -25,25 +25,47 @@ describe('conversations store', () => {
     const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation(), conversation({ id: 71, subject: 'Lab', updated_at: at('08:00') })] } }))
     const store = useConversationsStore()
     await store.select(70)
-    fake.emit({ kind: 'message.created', message: message({ id: 5 }), pending: false })
-    fake.emit({ kind: 'message.created', message: message({ id: 5 }), pending: false })
+    fake.emit({ kind: 'message.created', message: message({ id: 5 }), clientId: null })
+    fake.emit({ kind: 'message.created', message: message({ id: 5 }), clientId: null })
     expect(store.messagesFor(70).map((m) => m.id)).toEqual([5])
     fake.emit({ kind: 'conversation.updated', conversation: conversation({ id: 71, subject: 'Lab', unread_count: 1, updated_at: at('09:00') }) })
     expect(store.conversations.map((c) => c.id)).toEqual([71, 70])
     expect(store.unreadTotal).toBe(1)
   })
 
-  it('sends with a fresh clientId and shows a pending bubble while queued offline', async () => {
+  it('sends with a fresh clientId and shows a pending bubble while queued; the stored message with that clientId replaces it', async () => {
     const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation()] } }))
     const store = useConversationsStore()
-    await store.send(70, '  Room 2 is free.  ')
+    await store.select(70)
+    const sending = store.send(70, '  Room 2 is free.  ')
+    // Shown at once, before the core answers.
+    expect(store.outgoingFor(70)).toEqual([expect.objectContaining({ body: 'Room 2 is free.', state: 'sending' })])
+    await sending
     const input = fake.sendMessage.mock.calls[0]?.[0]
     expect(input?.conversationId).toBe(70)
     expect(input?.body).toBe('Room 2 is free.')
     expect(input?.clientId).toMatch(/^[0-9a-f-]{32,36}$/)
     expect(store.outgoingFor(70)).toEqual([expect.objectContaining({ body: 'Room 2 is free.', state: 'queued', clientId: input?.clientId })])
-    // The outbox delivers it later; the server's copy replaces the bubble.
-    fake.emit({ kind: 'message.created', message: message({ id: 90, sender_id: ME, body: 'Room 2 is free.' }), pending: false })
+    // Another message of the user's with the same text (from another desk) is not this one.
+    fake.emit({ kind: 'message.created', message: message({ id: 89, sender_id: ME, body: 'Room 2 is free.' }), clientId: null })
+    expect(store.outgoingFor(70)).toHaveLength(1)
+    // The outbox delivers it later; the server's copy, carrying the clientId, replaces the bubble.
+    fake.emit({ kind: 'message.created', message: message({ id: 90, sender_id: ME, body: 'Room 2 is free.' }), clientId: input?.clientId ?? null })
+    expect(store.outgoingFor(70)).toEqual([])
+    expect(store.messagesFor(70).map((m) => m.id)).toEqual([89, 90])
+  })
+
+  it('follows the core on a pending message: restored from the snapshot, then refused with the reason', async () => {
+    const waiting = { clientId: 'c-1', conversationId: 70, body: 'Sent before the restart', createdAt: at('08:00'), state: 'queued' as const, error: null }
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation()], outgoing: [waiting] } }))
+    const store = useConversationsStore()
+    expect(store.outgoingFor(70)).toEqual([waiting])
+    fake.emit({ kind: 'message.pending', outgoing: { ...waiting, state: 'failed', error: 'The body field must not be greater than 1000 characters.' } })
+    expect(store.outgoingFor(70)).toEqual([expect.objectContaining({ state: 'failed', error: 'The body field must not be greater than 1000 characters.' })])
+    // A later snapshot (the core let it go) keeps it for the user to retry or discard.
+    store.replaceOutgoing([])
+    expect(store.outgoingFor(70)).toHaveLength(1)
+    store.discard('c-1')
     expect(store.outgoingFor(70)).toEqual([])
   })
 
@@ -57,15 +79,21 @@ describe('conversations store', () => {
     expect(store.messagesFor(70).map((m) => m.id)).toEqual([91])
   })
 
-  it('keeps a refused message with Retry, which reuses its clientId', async () => {
+  it('keeps a refused message with the core’s reason and Retry, which reuses its clientId', async () => {
     const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation()] } }))
+    fake.sendMessage.mockImplementationOnce(async (input) => {
+      fake.emit({ kind: 'message.pending', outgoing: { clientId: input.clientId, conversationId: 70, body: input.body, createdAt: at('09:00'), state: 'failed', error: 'You may not write here.' } })
+      throw new Error('POST /api/conversations/70/messages answered 403: You may not write here.')
+    })
     fake.sendMessage.mockRejectedValueOnce(new Error('Validation failed'))
     const store = useConversationsStore()
     await store.send(70, 'Hello')
     const failed = store.outgoingFor(70)[0]
-    expect(failed).toMatchObject({ state: 'failed', error: 'Validation failed' })
+    expect(failed).toMatchObject({ state: 'failed', error: 'You may not write here.' })
+    // Without a word from the core (the call itself failed), the call's error.
     await store.retry(failed!.clientId)
     expect(fake.sendMessage.mock.calls[1]?.[0].clientId).toBe(failed!.clientId)
+    expect(store.outgoingFor(70)[0]).toMatchObject({ state: 'failed', error: 'Validation failed' })
   })
 
   it('shows who is typing until about 5 s without a new signal, or until they stop', async () => {

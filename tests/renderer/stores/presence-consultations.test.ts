@@ -53,6 +53,21 @@ describe('consultations store', () => {
     expect(useConsultationsStore().byStatus.completed.map((c) => c.id)).toEqual([1])
   })
 
+  it('a refresh answer older than a live change that crossed it keeps the newer state', async () => {
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { consultations: [consultation({ id: 1, updated_at: at('08:00') })] } }))
+    const store = useConsultationsStore()
+    let answer: (list: ReturnType<typeof consultation>[]) => void = () => undefined
+    fake.listConsultations.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)))
+    const refreshing = store.refresh()
+    fake.emit({ kind: 'consultation.updated', consultation: consultation({ id: 1, status: 'active', updated_at: at('09:00') }) })
+    answer([consultation({ id: 1, status: 'pending', updated_at: at('08:30') }), consultation({ id: 2, updated_at: at('08:30') })])
+    await refreshing
+    expect(store.items.map((c) => [c.id, c.status])).toEqual([
+      [1, 'active'],
+      [2, 'pending'],
+    ])
+  })
+
   it('replaces the list from `consultations.replaced` and from a refresh', async () => {
     const { fake } = await startedDesk()
     const store = useConsultationsStore()

@@ -205,6 +205,7 @@ export class DeskService implements Methods {
       consultations: s?.consultations ?? [],
       presence: s?.presence ?? { clinicId: null, members: [], roster: [] },
       conversations: s?.conversations ?? [],
+      outgoing: s?.outgoing ?? [],
       unreadNotifications: s?.unreadNotifications ?? 0,
       channels: s?.channels ?? [],
       features: s?.features ?? [],

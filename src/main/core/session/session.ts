@@ -1,22 +1,23 @@
 import { parseChannel, type ChannelRef } from '../../../shared/channels';
 import { dayIn, nextDayStart, type ClinicTimeZone } from '../../../shared/clinic-time';
-import type { Consultation, Conversation, Message, User } from '../../../shared/domain';
+import { Message, type Consultation, type Conversation, type User } from '../../../shared/domain';
 import type { Feature, FeatureStatus } from '../../../shared/features';
 import { NotificationItem, type Board, type ChannelStatus, type ConnectionInfo, type DeskSnapshot, type Diagnostics, type Transport } from '../../../shared/desk-state';
 import type { ActionResult, DeskEvent, SyncReason } from '../../../shared/bridge';
 import type { z } from 'zod';
 import { ApiError, NetworkError, UnauthorizedError, type ApiClient } from '../api/client';
-import type { DeskCache } from '../cache/cache';
+import type { DeskCache, OutboxEntry } from '../cache/cache';
 import { ConnectionTracker, deriveStatus, type ConnectionTimeline } from './connection-status';
 import type { Logger } from '../log';
 import type { Realtime, RealtimeEvents } from '../realtime/realtime';
 import { BoardPart } from '../sync/board';
 import { ConsultationsPart } from '../sync/consultations';
-import { ConversationsPart } from '../sync/conversations';
+import { ConversationsPart, outgoingOf } from '../sync/conversations';
+import type { ActionOutcome } from '../sync/catch-up';
 import { FeatureTracker, type FeatureOutcome, type RunResult } from '../sync/features';
 import { MembersPart } from '../sync/members';
 import { NotificationsPart } from '../sync/notifications';
-import { DEFAULT_OUTBOX_RETRY, OutboxSender } from '../sync/outbox-sender';
+import { DEFAULT_OUTBOX_RETRY, OutboxSender, refusalReason } from '../sync/outbox-sender';
 import type { PartContext } from '../sync/part';
 import { wantedChannels } from './wanted-channels';
 import { resolveActionUrl } from './action-url';
@@ -169,8 +170,9 @@ export class DeskSession {
       cache: deps.cache,
       logger: deps.logger,
       retry: deps.outboxRetry ?? DEFAULT_OUTBOX_RETRY,
-      onDone: (entry) => this.onOutboxDone(entry.action),
+      onDone: (entry, outcome) => this.onOutboxDone(entry, outcome),
       onExpired: () => deps.onExpired(),
+      socketId: () => deps.realtime?.status.socketId ?? null,
       ended: () => this.disposed,
     });
     this.members = new MembersPart(ctx);
@@ -277,6 +279,7 @@ export class DeskSession {
       consultations: this.consultations.list(),
       presence: this.members.presence(),
       conversations: this.conversations.list(),
+      outgoing: this.d.cache.pendingActions().flatMap((e) => outgoingOf(e, 'queued', null) ?? []),
       unreadNotifications: this.d.cache.unreadCount(),
       channels: this.channelStatuses(),
       features: this.features.list(),
@@ -733,19 +736,25 @@ export class DeskSession {
     return this.d.api.userView().messages(conversationId, beforeId);
   }
 
+  /**
+   * Like every action: queued in the durable outbox first (a repeated clientId
+   * is the same entry, and one message on the server), shown at once as
+   * pending, then sent. `queued` only while it really waits (it goes out by
+   * itself, once); a refusal (422, 403) turns the pending message `failed`
+   * with the reason and fails the call.
+   */
   async sendMessage(input: { conversationId: number; body: string; clientId: string }): Promise<{ status: 'done' | 'queued'; message: Message | null }> {
-    try {
-      const socketId = this.d.realtime?.status.socketId ?? undefined;
-      const message = await this.d.api.userView().sendMessage(input.conversationId, input.body, input.clientId, socketId);
-      this.emit({ kind: 'message.created', message, pending: false });
-      this.conversations.sent(message);
-      return { status: 'done', message };
-    } catch (error) {
-      if (!(error instanceof NetworkError) && !(error instanceof ApiError && error.status >= 500)) throw error;
-      this.d.cache.enqueue({ kind: 'send-message', conversationId: input.conversationId, body: input.body, clientId: input.clientId });
-      this.outbox.retryLater();
+    const outboxId = this.d.cache.enqueue({ kind: 'send-message', ...input });
+    const pending = { clientId: input.clientId, conversationId: input.conversationId, body: input.body.trim(), createdAt: this.iso() };
+    this.emit({ kind: 'message.pending', outgoing: { ...pending, state: 'sending', error: null } });
+    const delivery = await this.outbox.deliver(outboxId);
+    if (delivery.status === 'refused') throw delivery.error;
+    if (delivery.status === 'queued') {
+      this.emit({ kind: 'message.pending', outgoing: { ...pending, state: 'queued', error: null } });
       return { status: 'queued', message: null };
     }
+    const message = Message.safeParse(delivery.answer);
+    return { status: 'done', message: message.success ? message.data : null };
   }
 
   /**
@@ -772,9 +781,19 @@ export class DeskSession {
 
   // ── helpers ─────────────────────────────────────────────────────────────
 
-  private onOutboxDone(action: { kind: string; notificationId?: number }): void {
-    if (action.notificationId !== undefined) this.emitNotification(action.notificationId);
-    if (action.kind === 'send-message') this.scheduleRefresh();
+  private onOutboxDone(entry: OutboxEntry, outcome: ActionOutcome): void {
+    const action = entry.action;
+    if (action.kind === 'read' || action.kind === 'delete') this.emitNotification(action.notificationId);
+    if (action.kind !== 'send-message') return;
+    if (outcome.kind === 'refused') {
+      const failed = outgoingOf(entry, 'failed', refusalReason(outcome.error));
+      if (failed) this.emit({ kind: 'message.pending', outgoing: failed });
+      return;
+    }
+    // The server stored it: the pending copy (by clientId) is replaced by the message, the conversation moves on.
+    const stored = Message.safeParse(outcome.answer);
+    if (stored.success) this.conversations.stored(stored.data, action.clientId);
+    else this.scheduleRefresh(['conversations']);
   }
 
   private emitNotification(id: number): void {

@@ -1,21 +1,26 @@
 import type { Appointment, ClinicMember } from '../../../shared/domain';
 import { Board } from '../../../shared/desk-state';
 import type { AppointmentUpdatePayload } from '../../../shared/payloads';
+import { applyAppointmentUpdate, applyBoardRead, boardState, EMPTY_BOARD_STATE, type BoardState } from '../../../shared/reducers/board';
 import { UnauthorizedError } from '../api/client';
-import { mergeAppointment, newer } from './newest-wins';
 import type { FeatureOutcome } from './features';
-import { unannounced, type PartContext } from './part';
-import { dayIn } from '../../../shared/clinic-time';
+import type { PartContext } from './part';
 
 /**
  * The appointment board of one day: read from the server when it offers the
  * list, kept up to date by `appointment-updated`, and built from those events
  * alone when it does not. Its columns are the clinic's doctors: from the
- * members list, else from the day's appointments.
+ * members list, else from the day's appointments. What a read or an event does
+ * to the rows is the shared board reducer's (`src/shared/reducers/board.ts`),
+ * which the window's board store uses too.
  */
 export class BoardPart {
-  private board: Board | null = null;
+  private state: BoardState = EMPTY_BOARD_STATE;
   private day: string;
+  /** Reads of a day on their way, and the appointments live updates changed meanwhile (by a running count, to tell which read they followed). */
+  private readsOut = 0;
+  private liveCount = 0;
+  private readonly liveDuringRead = new Map<number, number>();
   /** Doctors whose channel the server refuses this desk, and how often their column is refreshed instead (s). */
   private refused = new Map<number, number>();
 
@@ -33,28 +38,32 @@ export class BoardPart {
   }
 
   current(): Board | null {
-    return this.board;
+    return this.state.board;
   }
 
   /** The cached board of the day, shown (as stale) until the server confirms it. */
   restore(): void {
     const cached = this.ctx.loadSnapshot(snapshotKey(this.day), Board);
-    if (cached) this.board = { ...cached, stale: true };
+    if (cached) this.state = boardState({ ...cached, stale: true });
   }
 
-  /** Reads the day from the server; a live update that raced the answer is newer than its row and stays. */
+  /**
+   * Reads the day from the server. A live update that raced the answer is
+   * newer than its row and stays, and so does an appointment one brought that
+   * the answer predates; a row one moved to another day does not come back.
+   */
   async sync(stale: boolean, date = this.day): Promise<FeatureOutcome & { board: Board }> {
-    const listing = await this.ctx.api.appointments(date);
-    const held = this.board?.date === date ? new Map(this.board.appointments.map((a) => [a.id, a])) : new Map<number, Appointment>();
-    let missed = 0;
-    const appointments = listing.items.map((row) => {
-      const mine = held.get(row.id);
-      // Columns without a live channel are expected to change only here.
-      if (mine && !this.refused.has(row.doctor_id) && unannounced(row, mine)) missed++;
-      return mine ? newer(row, mine) : row;
-    });
-    const board: Board = { date, doctors: this.doctors(appointments), appointments: sortByTime(appointments), syncedAt: this.ctx.isoNow(), stale };
-    if (date === this.day) this.replace(board);
+    const from = this.liveCount;
+    this.readsOut++;
+    const listing = await this.ctx.api.appointments(date).finally(() => this.readsOut--);
+    const read: Board = { date, doctors: [], appointments: listing.items, syncedAt: this.ctx.isoNow(), stale };
+    const merged = applyBoardRead(this.state, read, (id) => (this.liveDuringRead.get(id) ?? 0) > from);
+    if (this.readsOut === 0) this.liveDuringRead.clear();
+    const appointments = merged.state.board?.appointments ?? [];
+    const board: Board = { ...read, doctors: this.doctors(appointments), appointments };
+    // Columns without a live channel are expected to change only here.
+    const missed = merged.newer.filter((row) => !this.refused.has(row.doctor_id)).length;
+    if (date === this.day) this.replace(board, merged.state.departed);
     this.ctx.saveSnapshot(snapshotKey(date), board, Board);
     return { ...listing, board, unannounced: missed };
   }
@@ -79,28 +88,26 @@ export class BoardPart {
 
   /** A board exists even before (or without) the server's list: live updates fill it. */
   ensure(): void {
-    if (!this.board) this.replace(this.empty(this.day));
+    if (!this.state.board) this.replace(this.empty(this.day));
   }
 
   markStale(): void {
-    if (this.board && !this.board.stale) this.replace({ ...this.board, stale: true });
+    const board = this.state.board;
+    if (board && !board.stale) this.replace({ ...board, stale: true }, this.state.departed);
   }
 
   /** Applies a live update; `incomplete` means the desk should ask the server for the rest. */
   onUpdate(update: AppointmentUpdatePayload): 'applied' | 'ignored' | 'incomplete' {
-    this.board ??= this.empty(this.day);
-    const onBoard = dayIn(update.appointment_date, this.ctx.zone) === this.board.date;
-    const index = this.board.appointments.findIndex((a) => a.id === update.id);
-    const current = index >= 0 ? (this.board.appointments[index] ?? null) : null;
-    if (!onBoard && !current) return 'ignored'; // another day's appointment
-    const merged = mergeAppointment(current, update, { clinic_id: this.ctx.user.clinic_id });
-    if (!merged.applied) return merged.reason === 'incomplete' ? 'incomplete' : 'ignored';
-    const rest = this.board.appointments.filter((a) => a.id !== update.id);
-    const appointments = onBoard ? sortByTime([...rest, merged.value]) : rest;
-    const doctors = this.board.doctors.some((d) => d.doctorId === merged.value.doctor_id) ? this.board.doctors : this.doctors(appointments);
-    this.board = { ...this.board, appointments, doctors };
-    this.ctx.emit({ kind: 'appointment.updated', appointment: merged.value, action: update.action, changed: merged.changed });
-    this.ctx.saveSnapshot(snapshotKey(this.board.date), this.board, Board);
+    if (!this.state.board) this.state = boardState(this.empty(this.day));
+    const applied = applyAppointmentUpdate(this.state, update, { zone: this.ctx.zone, clinicId: this.ctx.user.clinic_id });
+    if (applied.result !== 'applied') return applied.result;
+    const board = applied.state.board;
+    if (!board) return 'ignored';
+    const doctors = board.doctors.some((d) => d.doctorId === applied.appointment.doctor_id) ? board.doctors : this.doctors(board.appointments);
+    this.state = { board: { ...board, doctors }, departed: applied.state.departed };
+    if (this.readsOut > 0) this.liveDuringRead.set(update.id, ++this.liveCount);
+    this.ctx.emit({ kind: 'appointment.updated', appointment: applied.appointment, action: update.action, changed: applied.changed });
+    this.ctx.saveSnapshot(snapshotKey(board.date), this.state.board ?? board, Board);
     return 'applied';
   }
 
@@ -117,7 +124,8 @@ export class BoardPart {
 
   /** New members may name the doctors differently: the columns follow. */
   membersChanged(): void {
-    if (this.board) this.replace({ ...this.board, doctors: this.doctors(this.board.appointments) });
+    const board = this.state.board;
+    if (board) this.replace({ ...board, doctors: this.doctors(board.appointments) }, this.state.departed);
   }
 
   /**
@@ -146,15 +154,11 @@ export class BoardPart {
     return { date, doctors: this.doctors([]), appointments: [], syncedAt: null, stale: false };
   }
 
-  private replace(board: Board): void {
-    this.board = board;
+  /** `departed`: what the board of the same day remembers as moved off it (another day starts with nothing). */
+  private replace(board: Board, departed: BoardState['departed'] = new Map()): void {
+    this.state = { board, departed: this.state.board?.date === board.date ? departed : new Map() };
     this.ctx.emit({ kind: 'board.replaced', board });
   }
 }
 
 const snapshotKey = (date: string) => `board:${date}`;
-
-
-function sortByTime(list: Appointment[]): Appointment[] {
-  return [...list].sort((a, b) => Date.parse(a.appointment_date) - Date.parse(b.appointment_date) || a.id - b.id);
-}

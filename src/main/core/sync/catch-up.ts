@@ -154,23 +154,39 @@ export interface FlushResult {
 /** What happened to one action: done (or moot), dropped as refused, or keep for later. */
 type Outcome = 'done' | 'dropped' | 'retry-later';
 
-export async function flushOutbox(
-  api: ApiClient,
-  cache: DeskCache,
-  logger: Logger,
-  onDone?: (entry: OutboxEntry) => void,
+/**
+ * What became of an action a flush took out of the outbox: the server took it
+ * (`answer`: what it answered, the stored message for a message; null when the
+ * action was moot), or refused it for good (`error` says why).
+ */
+export type ActionOutcome = { kind: 'done'; answer: unknown } | { kind: 'refused'; error: ApiError };
+
+export interface FlushOptions {
+  /** Told of every action taken out of the outbox, done or refused. */
+  onDone?: (entry: OutboxEntry, outcome: ActionOutcome) => void;
   /** Checked before each action: a session that ended sends nothing more. */
-  cancelled: () => boolean = () => false,
-): Promise<FlushResult> {
+  cancelled?: () => boolean;
+  /** This desk's socket (`X-Socket-ID`): the broadcast of a message it sends is not echoed back to it. */
+  socketId?: () => string | null;
+}
+
+export async function flushOutbox(api: ApiClient, cache: DeskCache, logger: Logger, options: FlushOptions = {}): Promise<FlushResult> {
+  const cancelled = options.cancelled ?? (() => false);
   let flushed = 0;
   let dropped = 0;
   let stoppedBy: ApiError | null = null;
   for (const entry of cache.pendingActions()) {
     if (cancelled()) break;
-    const outcome = await send(api, entry).then(
-      (): Outcome => 'done',
+    let refusal: ApiError | null = null;
+    let answer: unknown = null;
+    const outcome = await send(api, entry, options.socketId?.() ?? undefined).then(
+      (answered): Outcome => {
+        answer = answered ?? null;
+        return 'done';
+      },
       (error: unknown): Outcome => {
-        if (error instanceof NotFoundError) return 'done'; // already deleted / gone: the intent holds
+        // Already deleted, already read: the intent holds. A message to a conversation that is gone was not sent.
+        if (error instanceof NotFoundError && entry.action.kind !== 'send-message') return 'done';
         if (error instanceof UnauthorizedError || error instanceof NetworkError || error instanceof ServerError || error instanceof RateLimitedError) {
           stoppedBy = error;
           cache.failAction(entry.id, error.message);
@@ -180,6 +196,7 @@ export async function flushOutbox(
         // sending it again cannot help, and keeping it would hold every later action back.
         if (error instanceof ForbiddenError || error instanceof ValidationFailedError || refusedForGood(error)) {
           logger.warn('outbox action refused by the server; dropped', { action: entry.action, error: error.message, ...(error.status === 405 ? { fix: 'check the action methods of the API profile ("api": {"methods": ...})' } : {}) });
+          refusal = error;
           return 'dropped';
         }
         stoppedBy = error instanceof ApiError ? error : null;
@@ -192,7 +209,7 @@ export async function flushOutbox(
     cache.completeAction(entry.id);
     if (outcome === 'done') flushed++;
     else dropped++;
-    onDone?.(entry);
+    options.onDone?.(entry, refusal === null ? { kind: 'done', answer } : { kind: 'refused', error: refusal });
   }
   return { flushed, dropped, pending: cache.pendingActions().length, stoppedBy };
 }
@@ -202,23 +219,24 @@ function refusedForGood(error: unknown): error is ApiError {
   return error instanceof ApiError && !(error instanceof NotAClinicError) && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429 && error.status !== 401;
 }
 
-async function send(api: ApiClient, entry: OutboxEntry): Promise<void> {
+/** Sends one action; the server's answer where the desk uses it (the stored message). */
+async function send(api: ApiClient, entry: OutboxEntry, socketId: string | undefined): Promise<unknown> {
   const action = entry.action;
   switch (action.kind) {
     case 'read':
       await api.markNotificationRead(action.notificationId);
-      return;
+      return null;
     case 'read-all':
       await api.markAllNotificationsRead();
-      return;
+      return null;
     case 'delete':
       await api.deleteNotification(action.notificationId);
-      return;
+      return null;
     case 'send-message':
-      await api.sendMessage(action.conversationId, action.body, action.clientId);
-      return;
+      // The clientId is the idempotency key: sent again after a lost answer or a restart, the server stores it once.
+      return api.sendMessage(action.conversationId, action.body, action.clientId, socketId);
     case 'conversation-read':
       await api.markConversationRead(action.conversationId);
-      return;
+      return null;
   }
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import type { OutgoingMessage } from '../../../shared/desk-state';
 import { Conversation, type Message } from '../../../shared/domain';
 import type { MessagePayload } from '../../../shared/payloads';
-import { compareIso } from '../../../shared/time';
-import { newerConversation } from './newest-wins';
+import { applyConversationsRead, applyMessage, applyRead, byActivity, readUpTo } from '../../../shared/reducers/conversations';
+import type { OutboxEntry } from '../cache/cache';
 import type { FeatureOutcome } from './features';
 import type { PartContext } from './part';
 
@@ -13,7 +14,9 @@ const SNAPSHOT = 'conversations';
  * The conversations the user can see, with their last message and unread
  * count: listed by the server, moved along by `message-sent` / `message-read`
  * on each one's channel. A message the desk cannot place (the seed's bare-text
- * form, an unknown conversation) asks for the list again.
+ * form, an unknown conversation) asks for the list again. What a list or an
+ * event does to a conversation is the shared reducer's
+ * (`src/shared/reducers/conversations.ts`), which the window uses too.
  */
 export class ConversationsPart {
   private readonly byId = new Map<number, Conversation>();
@@ -26,7 +29,7 @@ export class ConversationsPart {
 
   /** Most recently active first (as instants: servers may write offsets). */
   list(): Conversation[] {
-    return [...this.byId.values()].sort((a, b) => compareIso(b.updated_at, a.updated_at));
+    return [...this.byId.values()].sort(byActivity);
   }
 
   get(id: number): Conversation | undefined {
@@ -39,26 +42,19 @@ export class ConversationsPart {
 
   async sync(): Promise<FeatureOutcome> {
     const listing = await this.ctx.api.conversations();
-    const held = new Map(this.byId);
-    const readHere = this.pendingReads();
-    let missed = 0;
+    const read = applyConversationsRead(this.byId, listing.items, this.pendingReads());
+    // The list can bring a message before its live delivery, which then counts as a duplicate:
+    // announce it here, once, or its alert is lost. (Not on the first listing: nothing is new then.)
+    const arrived = new Map(read.arrived.map((m) => [m.conversation_id, m]));
     this.byId.clear();
-    for (const row of listing.items) {
-      const mine = held.get(row.id);
-      const newest = mine ? newerConversation(row, mine) : row;
-      const conversation = readHere.has(row.id) ? readUpTo(newest) : newest;
-      // The list can bring a message before its live delivery, which then counts as a duplicate:
-      // announce it here, once, or its alert is lost. (Not on the first listing: nothing is new then.)
-      const arrived = conversation.last_message;
-      if (mine && arrived && arrived.id > (mine.last_message?.id ?? 0)) {
-        this.ctx.emit({ kind: 'message.created', message: arrived, pending: false });
-        missed++;
-      }
-      this.byId.set(row.id, conversation);
+    for (const conversation of read.conversations) {
+      const message = arrived.get(conversation.id);
+      if (message) this.ctx.emit({ kind: 'message.created', message, clientId: null });
+      this.byId.set(conversation.id, conversation);
       this.ctx.emit({ kind: 'conversation.updated', conversation });
     }
     this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConversationList);
-    return { ...listing, unannounced: missed };
+    return { ...listing, unannounced: read.arrived.length };
   }
 
   /** A live message event; `refresh` when the list must be read to place it. */
@@ -66,19 +62,17 @@ export class ConversationsPart {
     const conversation = this.byId.get(payload.conversation_id);
     if (payload.type === 'read') {
       this.ctx.emit({ kind: 'message.read', conversationId: payload.conversation_id, read: payload.data });
-      if (conversation && payload.data.user_id === this.ctx.user.id) this.put({ ...conversation, unread_count: 0, last_read_message_id: payload.data.last_read_message_id });
+      const read = conversation ? applyRead(conversation, payload.data, this.ctx.user.id) : null;
+      if (read) this.put(read);
       return 'applied';
     }
     const message = payload.data.message;
-    if (typeof message === 'string' || !conversation) return 'refresh';
-    if (conversation.last_message && conversation.last_message.id >= message.id) return 'ignored'; // a duplicate delivery
-    this.ctx.emit({ kind: 'message.created', message, pending: false });
-    this.put({
-      ...conversation,
-      last_message: message,
-      unread_count: message.sender_id === this.ctx.user.id ? conversation.unread_count : conversation.unread_count + 1,
-      updated_at: message.created_at,
-    });
+    if (typeof message === 'string') return 'refresh';
+    const applied = applyMessage(conversation, message, this.ctx.user.id);
+    if (applied.effect === 'unknown') return 'refresh';
+    if (applied.effect === 'duplicate') return 'ignored';
+    this.ctx.emit({ kind: 'message.created', message, clientId: null });
+    this.put(applied.conversation);
     return 'applied';
   }
 
@@ -90,9 +84,14 @@ export class ConversationsPart {
 
   /** The user's own message, as the server stored it; a reply that arrived first stays the last message. */
   sent(message: Message): void {
-    const conversation = this.byId.get(message.conversation_id);
-    if (!conversation || (conversation.last_message && conversation.last_message.id >= message.id)) return;
-    this.put({ ...conversation, last_message: message, updated_at: message.created_at });
+    const applied = applyMessage(this.byId.get(message.conversation_id), message, this.ctx.user.id);
+    if (applied.effect === 'applied') this.put(applied.conversation);
+  }
+
+  /** The server stored a message this desk sent (`clientId`): its pending copy is replaced by it, and the conversation moves on. */
+  stored(message: Message, clientId: string): void {
+    this.ctx.emit({ kind: 'message.created', message, clientId });
+    this.sent(message);
   }
 
   /** Kept in the snapshot too: a message announced live is not announced again after a restart. */
@@ -103,6 +102,9 @@ export class ConversationsPart {
   }
 }
 
-function readUpTo(c: Conversation): Conversation {
-  return { ...c, unread_count: 0, last_read_message_id: c.last_message?.id ?? c.last_read_message_id };
+/** The pending message an outbox entry holds (null for other actions), as the window shows it. */
+export function outgoingOf(entry: OutboxEntry, state: OutgoingMessage['state'], error: string | null): OutgoingMessage | null {
+  const a = entry.action;
+  if (a.kind !== 'send-message') return null;
+  return { clientId: a.clientId, conversationId: a.conversationId, body: a.body, createdAt: entry.createdAt, state, error: error === null ? null : error.slice(0, 1000) };
 }

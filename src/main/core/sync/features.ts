@@ -12,7 +12,12 @@ export interface FeatureOutcome {
   /** Records the server sent that the desk could not read. */
   dropped?: number;
   problem?: FieldProblem | null;
-  /** Changes this read found that no live event had brought (see `unannounced` in part.ts). */
+  /**
+   * Changes this read found that no live event had brought: rows newer (to the
+   * microsecond) than the copies held, as the shared reducers report them.
+   * Counted by reconciliation to notice stopped broadcasts; a broadcast still
+   * on its way is told apart by the session (it arrives, so the streak ends).
+   */
   unannounced?: number;
 }
 

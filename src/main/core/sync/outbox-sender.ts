@@ -1,9 +1,9 @@
 import type { ActionResult } from '../../../shared/bridge';
-import { UnauthorizedError, type ApiClient } from '../api/client';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationFailedError, type ApiClient, type ApiError } from '../api/client';
 import type { DeskCache, OutboxEntry } from '../cache/cache';
 import { backoffDelay } from '../realtime/connection-state';
 import type { Logger } from '../log';
-import { flushOutbox, type FlushResult } from './catch-up';
+import { flushOutbox, type ActionOutcome, type FlushResult } from './catch-up';
 
 export type SendPriority = 'user' | 'background';
 
@@ -13,8 +13,10 @@ export interface OutboxSenderDeps {
   logger: Logger;
   /** Backoff of the outbox's own timer. */
   retry: { baseDelayMs: number; maxDelayMs: number };
-  /** An action the server took (or that is moot): the window shows it. */
-  onDone: (entry: OutboxEntry) => void;
+  /** An action the server took (or that is moot), or refused for good: the window shows it. */
+  onDone: (entry: OutboxEntry, outcome: ActionOutcome) => void;
+  /** This desk's socket, so that the broadcast of its own message is not echoed back to it. */
+  socketId?: () => string | null;
   /** The server no longer accepts the token. */
   onExpired: () => void;
   /** The session ended: nothing more is sent. */
@@ -22,6 +24,16 @@ export interface OutboxSenderDeps {
 }
 
 export const DEFAULT_OUTBOX_RETRY = { baseDelayMs: 1_000, maxDelayMs: 30_000 };
+
+/**
+ * What became of one action a user's call is waiting for: `done` (with the
+ * server's answer), `queued` (it waits in the outbox: the server could not
+ * take it yet, or the session ended), or `refused` for good.
+ */
+export type Delivery = { status: 'done'; answer: unknown } | { status: 'queued' } | { status: 'refused'; error: ApiError };
+
+/** Outcomes kept for the calls waiting on them; more than this and the oldest go (a call reads its own at once). */
+const OUTCOMES_KEPT = 200;
 
 /**
  * Sends the outbox, oldest first, one flush at a time, on its own timer:
@@ -34,6 +46,8 @@ export class OutboxSender {
   private next: { priority: SendPriority; promise: Promise<FlushResult | null> } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private attempt = 0;
+  /** What became of the actions flushes took out of the outbox, by outbox id, for `deliver`. */
+  private readonly outcomes = new Map<number, ActionOutcome>();
 
   constructor(private readonly d: OutboxSenderDeps) {}
 
@@ -42,10 +56,19 @@ export class OutboxSender {
    * `queued` while it is still waiting (the server could not take it yet).
    */
   async sendNow(outboxId: number): Promise<ActionResult> {
+    const delivery = await this.deliver(outboxId);
+    return { status: delivery.status === 'queued' ? 'queued' : 'done' };
+  }
+
+  /** As `sendNow`, and what the server answered or why it refused. */
+  async deliver(outboxId: number): Promise<Delivery> {
     await this.send('user');
+    const outcome = this.outcomes.get(outboxId);
+    this.outcomes.delete(outboxId);
     // Signed out meanwhile (a 401): the action stays in the kept cache's outbox.
-    if (this.d.ended()) return { status: 'queued' };
-    return this.d.cache.pendingActions().some((a) => a.id === outboxId) ? { status: 'queued' } : { status: 'done' };
+    if (this.d.ended() || this.d.cache.pendingActions().some((a) => a.id === outboxId)) return { status: 'queued' };
+    if (outcome?.kind === 'refused') return { status: 'refused', error: outcome.error };
+    return { status: 'done', answer: outcome?.answer ?? null };
   }
 
   /**
@@ -83,7 +106,12 @@ export class OutboxSender {
   private start(priority: SendPriority): Promise<FlushResult | null> {
     if (this.d.ended()) return Promise.resolve(null);
     const api = priority === 'user' ? this.d.api.userView() : this.d.api;
-    const run: Promise<FlushResult | null> = flushOutbox(api, this.d.cache, this.d.logger, (entry) => this.d.onDone(entry), this.d.ended)
+    const onDone = (entry: OutboxEntry, outcome: ActionOutcome): void => {
+      this.outcomes.set(entry.id, outcome);
+      if (this.outcomes.size > OUTCOMES_KEPT) this.outcomes.delete(this.outcomes.keys().next().value ?? entry.id);
+      this.d.onDone(entry, outcome);
+    };
+    const run: Promise<FlushResult | null> = flushOutbox(api, this.d.cache, this.d.logger, { onDone, cancelled: this.d.ended, ...(this.d.socketId ? { socketId: this.d.socketId } : {}) })
       .then(
         (result) => {
           this.after(result);
@@ -128,4 +156,14 @@ export class OutboxSender {
     }, delay);
     this.timer.unref();
   }
+}
+
+/** Why the server refused an action, in words for staff: the server's own message when it sent one. */
+export function refusalReason(error: ApiError): string {
+  const said = error instanceof ValidationFailedError ? (Object.values(error.fields).flat()[0] ?? error.serverMessage) : error.serverMessage;
+  if (said) return said;
+  if (error instanceof ForbiddenError) return 'the clinic server does not allow this account to do that (403)';
+  if (error instanceof NotFoundError) return 'the clinic server no longer has what it was for (404)';
+  if (error instanceof ValidationFailedError) return 'the clinic server did not accept it (422)';
+  return `the clinic server refused it (${error.status})`;
 }

@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import type { DeskEvent } from '../../../shared/bridge';
 import type { User } from '../../../shared/domain';
 import type { ApiClient } from '../api/client';
-import { compareIso } from '../../../shared/time';
 
 /**
  * What a feature part of the session needs from it: who is signed in, the
@@ -21,14 +20,4 @@ export interface PartContext {
   isoNow: () => string;
   /** The clinic's time zone (IANA): which day an appointment is on. */
   zone: string;
-}
-
-/**
- * A change the REST API shows that a live event should have brought first:
- * the row is newer (to the microsecond) than the one held. Counted by
- * reconciliation, to notice stopped broadcasts; a broadcast still on its way
- * is told apart by the session (it arrives, so the streak ends).
- */
-export function unannounced(row: { updated_at: string }, held: { updated_at: string } | undefined): boolean {
-  return held !== undefined && compareIso(row.updated_at, held.updated_at) > 0;
 }

@@ -58,6 +58,7 @@ export function hydrate(s: DeskStores, snapshot: DeskSnapshot): void {
   s.consultations.replace(snapshot.consultations)
   s.presence.replace(snapshot.presence)
   s.conversations.replaceAll(snapshot.conversations)
+  s.conversations.replaceOutgoing(snapshot.outgoing)
   s.notifications.setUnread(snapshot.unreadNotifications)
 }
 
@@ -120,7 +121,10 @@ export function route(s: DeskStores, event: DeskEvent): void {
       s.conversations.upsert(event.conversation)
       return
     case 'message.created':
-      s.conversations.addMessage(event.message)
+      s.conversations.addMessage(event.message, event.clientId)
+      return
+    case 'message.pending':
+      s.conversations.applyOutgoing(event.outgoing)
       return
     case 'message.read':
       s.conversations.applyRead(event.conversationId, event.read)

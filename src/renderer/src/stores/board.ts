@@ -4,13 +4,13 @@ import type { AppointmentAction } from '../../../shared/payloads'
 import type { Board } from '../../../shared/desk-state'
 import type { Appointment } from '../../../shared/domain'
 import { KNOWN_APPOINTMENT_STATUSES } from '../../../shared/domain'
-import { compareIso } from '../../../shared/time'
+import { applyBoardRead, boardDayOf, placeAppointment, type BoardState } from '../../../shared/reducers/board'
+import { supersedes } from '../../../shared/reducers/newest-wins'
 import { useBridge } from '../desk/bridge-context'
 import { clinicToday } from '../lib/clinic-clock'
 import { errorMessage } from '../lib/errors'
 import { createFlash } from '../lib/flash'
 import { appointmentStatusLabel } from '../lib/labels'
-import { dayOf } from '../lib/time'
 import { useSessionStore } from './session'
 
 export interface BoardColumn {
@@ -27,7 +27,7 @@ export interface ColumnDoctor {
   refreshSeconds: number | null
 }
 
-/** Live changes remembered for a board's next read (a day on its way, rows moved away), at most this many each. */
+/** Live changes remembered for a day on its way, at most this many. */
 const EARLY_LIMIT = 500
 
 export interface BoardChange {
@@ -41,16 +41,20 @@ export const ALL = 'all'
 /**
  * The day's appointments by doctor, kept live; filters and the highlight of what just changed.
  *
- * Days are the clinic's (the session's zone), as the core's: an update is on
- * the board when its appointment's clinic day is the board's, and "today"
+ * The core decides what a change does (newest wins, which day a row is on);
+ * the store places the rows it emits with the same shared board reducer
+ * (`src/shared/reducers/board.ts`), never a copy of its rules. It orders
+ * anything itself only for the races of its own: the answer to `load` arrives
+ * after live changes the core sent later, and events that waited for a
+ * snapshot are replayed after it. So replacing the board keeps a row a live
+ * change made newer, and its highlight, and a row still highlighted that the
+ * read predates; a row a live change moved to another day stays off; and a
+ * change for a day being loaded is applied once its board is in.
+ *
+ * Days are the clinic's (the session's zone), as the core's, and "today"
  * moves on by itself at the clinic's midnight. The core moves a board that
  * showed today to the new day (a `board.replaced`); the store follows it and
  * never asks for the old day again.
- *
- * A REST read can be older than a live change that arrived while it was on
- * its way: replacing the board keeps a row a live change made newer, and its
- * highlight, and a change for a day being loaded is applied once its board is
- * in.
  *
  * Sized for a busy day (thousands of rows, dozens of changes a second): the
  * board is a shallow ref (rows are replaced, never changed in place, so they
@@ -75,8 +79,8 @@ export const useBoardStore = defineStore('board', () => {
   const today = clinicToday(() => session.zone)
   /** Live changes for the day being loaded (`requestedDate`), by appointment id: applied once its board is in. */
   const early = new Map<number, BoardChange>()
-  /** Rows a live change moved off the day on show, by id: that change's `updated_at`. An older read does not bring them back. */
-  const departed = new Map<number, string>()
+  /** Rows a live change moved off the day on show (the shared reducer's `departed`): an older read does not bring them back. */
+  let departed: BoardState['departed'] = new Map()
   let request = 0
 
   const date = computed(() => requestedDate.value ?? board.value?.date ?? null)
@@ -149,50 +153,32 @@ export const useBoardStore = defineStore('board', () => {
       board.value = null
       highlight.clear()
       early.clear()
-      departed.clear()
+      departed = new Map()
       return
     }
-    const sameDay = current !== null && current.date === next.date
-    if (current && !sameDay) {
-      highlight.clear()
-      departed.clear()
-    }
-    const rows = sameDay ? keepNewer(current.appointments, next.appointments, (id) => highlight.has(id), departed) : next.appointments
-    board.value = { ...next, appointments: sortByTime(rows) }
+    if (current && current.date !== next.date) highlight.clear()
+    const read = applyBoardRead({ board: current, departed }, next, (id) => highlight.has(id)).state
+    board.value = read.board
+    departed = read.departed
     if (requestedDate.value === next.date) requestedDate.value = null
     for (const [id, change] of [...early]) {
-      if (dayOf(change.appointment.appointment_date, session.zone) !== next.date) continue
+      if (boardDayOf(change.appointment, session.zone) !== next.date) continue
       early.delete(id)
       applyUpdate(change.appointment, change.action, change.changed)
     }
   }
 
-  /** A live change: the newest state replaces the row (an older one that arrives late is ignored). */
+  /** A live change: its row replaced by id and placed by time (an older one that arrives late is ignored), and highlighted. */
   function applyUpdate(appointment: Appointment, action: AppointmentAction | null, changed: readonly string[]): void {
     const b = board.value
     if (!b) return
-    const day = dayOf(appointment.appointment_date, session.zone)
+    const day = boardDayOf(appointment, session.zone)
     if (day !== b.date && day === requestedDate.value) keepEarly({ appointment, action, changed })
-    const index = b.appointments.findIndex((a) => a.id === appointment.id)
-    const current = index >= 0 ? b.appointments[index] : undefined
-    if (current && compareIso(appointment.updated_at, current.updated_at) < 0) return
-    const onBoard = day === b.date
-    if (!onBoard && !current) return
-    let appointments: Appointment[]
-    if (onBoard) departed.delete(appointment.id)
-    else remember(departed, appointment.id, appointment.updated_at)
-    if (!onBoard) {
-      appointments = b.appointments.filter((a) => a.id !== appointment.id)
-    } else if (current && timeOf(current) === timeOf(appointment)) {
-      // Same time, same id: the row keeps its place (most changes are a status).
-      appointments = b.appointments.slice()
-      appointments[index] = appointment
-    } else {
-      appointments = b.appointments.filter((a) => a.id !== appointment.id)
-      appointments.splice(sortedIndex(appointments, appointment), 0, appointment)
-    }
-    board.value = { ...b, appointments }
-    if (onBoard) {
+    const placed = placeAppointment({ board: b, departed }, appointment, session.zone)
+    if (placed.effect === 'stale' || placed.effect === 'elsewhere') return
+    board.value = placed.state.board
+    departed = placed.state.departed
+    if (placed.effect === 'placed') {
       highlight.flash(appointment.id, changed)
       lastChange.value = { appointment, action, changed }
     }
@@ -202,7 +188,7 @@ export const useBoardStore = defineStore('board', () => {
   function keepEarly(change: BoardChange): void {
     const id = change.appointment.id
     const kept = early.get(id)
-    if (kept && compareIso(change.appointment.updated_at, kept.appointment.updated_at) < 0) return
+    if (kept && !supersedes(change.appointment, kept.appointment)) return
     remember(early, id, change)
   }
 
@@ -246,7 +232,7 @@ export const useBoardStore = defineStore('board', () => {
     board.value = null
     requestedDate.value = null
     early.clear()
-    departed.clear()
+    departed = new Map()
     error.value = null
     lastChange.value = null
     doctorFilter.value = ALL
@@ -282,30 +268,7 @@ export const useBoardStore = defineStore('board', () => {
   }
 })
 
-const timeOf = (a: Appointment): number => Date.parse(a.appointment_date)
-
 const sameDoctor = (x: ColumnDoctor, y: ColumnDoctor): boolean => x.doctorId === y.doctorId && x.name === y.name && x.refreshSeconds === y.refreshSeconds
-
-/**
- * The rows of a new read of the day on show, with what live changes already
- * told: a row whose current state is newer than the read's stays; a row the
- * read does not have stays while it is highlighted (a live change brought it
- * moments ago; the read may predate it; the next read settles it); a row a
- * newer live change moved to another day does not come back.
- */
-function keepNewer(current: readonly Appointment[], incoming: readonly Appointment[], lit: (id: number) => boolean, departed: ReadonlyMap<number, string>): Appointment[] {
-  const now = new Map(current.map((a) => [a.id, a]))
-  const rows: Appointment[] = []
-  for (const row of incoming) {
-    const gone = departed.get(row.id)
-    if (gone !== undefined && compareIso(row.updated_at, gone) < 0) continue
-    const mine = now.get(row.id)
-    rows.push(mine && compareIso(mine.updated_at, row.updated_at) > 0 ? mine : row)
-  }
-  const read = new Set(incoming.map((a) => a.id))
-  for (const a of current) if (!read.has(a.id) && lit(a.id)) rows.push(a)
-  return rows
-}
 
 /** Sets a key as the newest entry of a map kept to `EARLY_LIMIT` entries (the oldest goes first). */
 function remember<V>(map: Map<number, V>, id: number, value: V): void {
@@ -315,25 +278,6 @@ function remember<V>(map: Map<number, V>, id: number, value: V): void {
     if (!oldest.done) map.delete(oldest.value)
   }
   map.set(id, value)
-}
-
-const byTime = (a: Appointment, b: Appointment): number => timeOf(a) - timeOf(b) || a.id - b.id
-
-function sortByTime(list: readonly Appointment[]): Appointment[] {
-  return [...list].sort(byTime)
-}
-
-/** Where `row` goes in a list sorted by time (then id): after every row that sorts before it. */
-function sortedIndex(list: readonly Appointment[], row: Appointment): number {
-  let low = 0
-  let high = list.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    const other = list[mid]
-    if (other && byTime(other, row) < 0) low = mid + 1
-    else high = mid
-  }
-  return low
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { Consultation, KnownConsultationStatus } from '../../../shared/domain'
-import { compareIso } from '../../../shared/time'
+import { applyConsultationsRead, placeConsultation } from '../../../shared/reducers/consultations'
 import { useBridge } from '../desk/bridge-context'
 import { errorMessage } from '../lib/errors'
 import { createFlash } from '../lib/flash'
@@ -10,7 +10,12 @@ import { isKnownConsultationStatus } from '../lib/labels'
 /** A list per known status, and `other` for statuses the desk does not know (`on_hold`), kept as the server sent them. */
 export type ConsultationGroups = Record<KnownConsultationStatus | 'other', Consultation[]>
 
-/** Consultations by status, kept live from `consultation.updated` (newest state wins). */
+/**
+ * Consultations by status, kept live from `consultation.updated`: placed by id
+ * with the shared consultations reducer, whose newest-wins rule only matters
+ * here for the window's own races (a `refresh` answer that crossed a live
+ * change, events replayed after a snapshot).
+ */
 export const useConsultationsStore = defineStore('consultations', () => {
   const bridge = useBridge()
 
@@ -32,14 +37,15 @@ export const useConsultationsStore = defineStore('consultations', () => {
     return groups
   })
 
+  /** The whole list (the core's, or the answer to `refresh`): one it no longer has goes; a copy held that is newer stays. */
   function replace(list: readonly Consultation[]): void {
-    items.value = [...list]
+    items.value = [...applyConsultationsRead(items.value, list).state]
   }
 
   function apply(consultation: Consultation): void {
-    const current = items.value.find((c) => c.id === consultation.id)
-    if (current && compareIso(consultation.updated_at, current.updated_at) < 0) return
-    items.value = [...items.value.filter((c) => c.id !== consultation.id), consultation]
+    const placed = placeConsultation(items.value, consultation)
+    if (!placed.applied) return
+    items.value = [...placed.state]
     changed.flash(consultation.id)
   }
 

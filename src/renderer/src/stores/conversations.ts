@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { DeskEvent } from '../../../shared/bridge'
+import type { OutgoingMessage } from '../../../shared/desk-state'
 import type { Conversation, Message } from '../../../shared/domain'
+import { byActivity, mergeThread, placeOutgoing, settleOutgoing, withMessage } from '../../../shared/reducers/conversations'
 import { useBridge } from '../desk/bridge-context'
 import { errorMessage } from '../lib/errors'
 import { useSessionStore } from './session'
@@ -9,18 +11,8 @@ import { useSessionStore } from './session'
 export type ReadReceipt = Extract<DeskEvent, { kind: 'message.read' }>['read']
 export type TypingSignal = Extract<DeskEvent, { kind: 'typing' }>['typing']
 
-/** A message the user sent that the server has not stored yet. */
-export interface OutgoingMessage {
-  clientId: string
-  conversationId: number
-  body: string
-  createdAt: string
-  /** `sending`: waiting for the answer; `queued`: offline, waits in the outbox; `failed`: refused. */
-  state: 'sending' | 'queued' | 'failed'
-  error: string | null
-  /** The newest message id in the conversation when this was written: only a later one can be it. */
-  afterId: number
-}
+/** A message the user sent that the server has not stored yet (`sending`, `queued` in the core's outbox, or `failed` with why). */
+export type { OutgoingMessage }
 
 /** A typing signal stops counting after this long without a new one. */
 export const TYPING_EXPIRY_MS = 5000
@@ -43,7 +35,12 @@ export function newClientId(): string {
 
 /**
  * Conversations with unread counts, their messages, read receipts, who is
- * typing, and sending (with a pending bubble while queued offline).
+ * typing, and sending. The core decides: conversations are replaced by id as
+ * it emits them, threads hold each stored message once by id, and a message
+ * the user sends is a pending bubble (by its clientId) from the moment it is
+ * written until the core's `message.created` with that clientId replaces it,
+ * or its `message.pending` says it waits in the outbox or was refused. The
+ * placing is the shared conversations reducer's.
  */
 export const useConversationsStore = defineStore('conversations', () => {
   const bridge = useBridge()
@@ -94,33 +91,43 @@ export const useConversationsStore = defineStore('conversations', () => {
   // ── events ────────────────────────────────────────────────────────────
 
   function replaceAll(list: readonly Conversation[]): void {
-    conversations.value = sortByActivity(list)
+    conversations.value = [...list].sort(byActivity)
   }
 
   function upsert(conversation: Conversation): void {
-    conversations.value = sortByActivity([...conversations.value.filter((c) => c.id !== conversation.id), conversation])
-    // A message sent from the outbox comes back this way (a refresh), not as `message.created`.
+    conversations.value = [...conversations.value.filter((c) => c.id !== conversation.id), conversation].sort(byActivity)
     if (conversation.last_message) settle(conversation.last_message)
     if (viewing && conversation.id === selectedId.value && conversation.unread_count > 0) markReadSoon(conversation.id)
   }
 
-  /** A new message (`message.created`, or the answer to a send). */
-  function addMessage(message: Message): void {
+  /** A stored message (`message.created`, or the answer to a send); `clientId`: the user's pending message it replaces. */
+  function addMessage(message: Message, clientId: string | null = null): void {
     settle(message)
+    if (clientId !== null) outgoing.value = [...settleOutgoing(outgoing.value, clientId)]
     stopTypingOf(message.conversation_id, message.sender_id)
   }
 
-  /** Puts a stored message in its loaded thread, and drops the pending bubble it replaces. */
+  /** Puts a stored message in its loaded thread, once. */
   function settle(message: Message): void {
     const list = messages.value[message.conversation_id]
-    if (list && !list.some((m) => m.id === message.id)) {
-      messages.value = { ...messages.value, [message.conversation_id]: [...list, message].sort((a, b) => a.id - b.id) }
-    }
-    // The server has it now: the matching pending bubble goes (the message does not carry our clientId back).
-    if (message.sender_id === myId.value) {
-      const index = outgoing.value.findIndex((m) => m.conversationId === message.conversation_id && m.body.trim() === message.body.trim() && m.state !== 'sending' && message.id > m.afterId)
-      if (index >= 0) outgoing.value = outgoing.value.filter((_, i) => i !== index)
-    }
+    if (!list) return
+    const next = withMessage(list, message)
+    if (next !== list) messages.value = { ...messages.value, [message.conversation_id]: [...next] }
+  }
+
+  /** The core's word on a pending message (`message.pending`): on its way, waiting in the outbox, or refused and why. */
+  function applyOutgoing(message: OutgoingMessage): void {
+    outgoing.value = placeOutgoing(outgoing.value, message)
+  }
+
+  /**
+   * The core's pending messages (a snapshot): those waiting in its outbox. A
+   * refused one it has let go stays here until the user retries or discards
+   * it, and so does one still on its way to the core (its events follow).
+   */
+  function replaceOutgoing(list: readonly OutgoingMessage[]): void {
+    const waiting = new Set(list.map((m) => m.clientId))
+    outgoing.value = [...outgoing.value.filter((m) => m.state !== 'queued' && !waiting.has(m.clientId)), ...list]
   }
 
   function applyRead(conversationId: number, read: ReadReceipt): void {
@@ -172,9 +179,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     loadingMessages.value = true
     try {
       const list = await bridge.loadMessages({ conversationId })
-      const held = messages.value[conversationId] ?? []
-      const merged = new Map([...held, ...list].map((m) => [m.id, m]))
-      messages.value = { ...messages.value, [conversationId]: [...merged.values()].sort((a, b) => a.id - b.id) }
+      messages.value = { ...messages.value, [conversationId]: mergeThread(messages.value[conversationId] ?? [], list) }
     } catch (e) {
       if (selectedId.value === conversationId) messagesError.value = `Messages could not be loaded: ${errorMessage(e)}`
     } finally {
@@ -190,8 +195,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     try {
       const list = await bridge.loadMessages({ conversationId, beforeId: first.id })
       if (list.length === 0) noEarlier.value = { ...noEarlier.value, [conversationId]: true }
-      const merged = new Map([...list, ...messagesFor(conversationId)].map((m) => [m.id, m]))
-      messages.value = { ...messages.value, [conversationId]: [...merged.values()].sort((a, b) => a.id - b.id) }
+      messages.value = { ...messages.value, [conversationId]: mergeThread(list, messagesFor(conversationId)) }
     } catch (e) {
       messagesError.value = `Earlier messages could not be loaded: ${errorMessage(e)}`
     } finally {
@@ -213,7 +217,7 @@ export const useConversationsStore = defineStore('conversations', () => {
   }
 
   function upsertQuietly(conversation: Conversation): void {
-    conversations.value = sortByActivity([...conversations.value.filter((c) => c.id !== conversation.id), conversation])
+    conversations.value = [...conversations.value.filter((c) => c.id !== conversation.id), conversation].sort(byActivity)
   }
 
   function markReadSoon(conversationId: number): void {
@@ -227,26 +231,29 @@ export const useConversationsStore = defineStore('conversations', () => {
   async function send(conversationId: number, body: string): Promise<boolean> {
     const text = body.trim()
     if (text === '') return false
-    const newest = Math.max(0, conversations.value.find((c) => c.id === conversationId)?.last_message?.id ?? 0, ...messagesFor(conversationId).map((m) => m.id))
-    const pending: OutgoingMessage = { clientId: newClientId(), conversationId, body: text, createdAt: new Date().toISOString(), state: 'sending', error: null, afterId: newest }
-    outgoing.value = [...outgoing.value, pending]
+    const pending: OutgoingMessage = { clientId: newClientId(), conversationId, body: text, createdAt: new Date().toISOString(), state: 'sending', error: null }
+    applyOutgoing(pending)
     void stopTyping()
     await deliver(pending)
     return true
   }
 
+  /**
+   * Hands the message to the core, which queues it in its outbox and sends
+   * it. The bubble then follows the core's events; the answer says the same
+   * (for a host that is slower with events than with answers).
+   */
   async function deliver(message: OutgoingMessage): Promise<void> {
     setOutgoing(message.clientId, { state: 'sending', error: null })
     try {
       const result = await bridge.sendMessage({ conversationId: message.conversationId, body: message.body, clientId: message.clientId })
-      if (result.status === 'queued') {
-        setOutgoing(message.clientId, { state: 'queued' })
-        return
-      }
-      outgoing.value = outgoing.value.filter((m) => m.clientId !== message.clientId)
-      if (result.message) addMessage(result.message)
+      if (result.status === 'queued') setOutgoing(message.clientId, { state: 'queued' })
+      else if (result.message) addMessage(result.message, message.clientId)
+      else outgoing.value = [...settleOutgoing(outgoing.value, message.clientId)]
     } catch (e) {
-      setOutgoing(message.clientId, { state: 'failed', error: errorMessage(e) })
+      // Refused by the server: the core's `message.pending` already gave the reason in staff's words.
+      const told = outgoing.value.find((m) => m.clientId === message.clientId)
+      setOutgoing(message.clientId, { state: 'failed', error: told?.state === 'failed' && told.error ? told.error : errorMessage(e) })
     }
   }
 
@@ -329,6 +336,8 @@ export const useConversationsStore = defineStore('conversations', () => {
     replaceAll,
     upsert,
     addMessage,
+    applyOutgoing,
+    replaceOutgoing,
     applyRead,
     applyTyping,
     refresh,
@@ -344,7 +353,3 @@ export const useConversationsStore = defineStore('conversations', () => {
     reset,
   }
 })
-
-function sortByActivity(list: readonly Conversation[]): Conversation[] {
-  return [...list].sort((a, b) => b.updated_at.localeCompare(a.updated_at) || b.id - a.id)
-}

@@ -150,6 +150,45 @@ describe('BoardPart: restore and sync', () => {
   });
 });
 
+describe('BoardPart: a read and live updates that crossed (the shared board reducer)', () => {
+  it('keeps an appointment a live update brought while the read was on its way, until a later read', async () => {
+    const { part } = await syncedBoard();
+    const syncing = part.sync(false);
+    const walkIn: AppointmentUpdatePayload = {
+      id: 1510,
+      action: 'created',
+      status: 'checked_in',
+      appointment_date: `${TODAY}T10:30:00.000000Z`,
+      details: { clinic_id: 1, doctor_id: 31, patient_id: 531, patient_name: 'Walk In' },
+      timestamp: '2026-11-26T10:00:04.000000Z',
+    };
+    expect(part.onUpdate(walkIn)).toBe('applied');
+    const { board } = await syncing;
+    // The read left before the walk-in was booked: it stays.
+    expect(board.appointments.map((a) => a.id)).toContain(1510);
+    // A read sent after it that does not list it settles it.
+    await part.sync(false);
+    expect(part.current()?.appointments.map((a) => a.id)).not.toContain(1510);
+  });
+
+  it('does not bring back an appointment a newer live update moved to another day; a newer read does', async () => {
+    const { clinic, part } = await syncedBoard();
+    const booked = clinic.store.appointmentsOn(NORTHSIDE, TODAY, (a) => a.status === 'scheduled' && Date.parse(a.updated_at) < Date.parse('2026-11-26T09:59:00Z'));
+    const a = held(part, first(booked, 'scheduled appointment today').id);
+    const moved = { ...a, appointment_date: `${TOMORROW}T09:30:00.000000Z` };
+    expect(part.onUpdate(payload(moved, '2026-11-26T09:59:00.000000Z', { action: 'rescheduled' }))).toBe('applied');
+    // The server's list (older than the move) still has it today.
+    await part.sync(false);
+    expect(part.current()?.appointments.map((x) => x.id)).not.toContain(a.id);
+    // A late event from before the move does not bring it back either.
+    expect(part.onUpdate(payload(a, '2026-11-26T09:58:00.000000Z', { status: 'confirmed' }))).toBe('ignored');
+    // Changed on the server after the move (stamped 10:00:00 by the fixed clock): the read wins.
+    clinic.store.updateAppointment(a.id, { status: 'confirmed' });
+    await part.sync(false);
+    expect(held(part, a.id).status).toBe('confirmed');
+  });
+});
+
 describe('BoardPart: live updates', () => {
   it('applies a newer update to a known appointment and says what changed', async () => {
     const { r, part } = await syncedBoard();

@@ -81,7 +81,7 @@ describe('ConversationsPart: live messages', () => {
     const after = { ...before, last_message: message, unread_count: before.unread_count + 1, updated_at: message.created_at };
     expect(get(part, 7002)).toEqual(after);
     expect(r.events).toEqual([
-      { kind: 'message.created', message, pending: false },
+      { kind: 'message.created', message, clientId: null },
       { kind: 'conversation.updated', conversation: after },
     ]);
 
@@ -94,7 +94,7 @@ describe('ConversationsPart: live messages', () => {
     const own = clinic.store.addMessage(7002, user, 'Thanks!').message;
     expect(part.onEvent(sentEvent(own))).toBe('applied');
     expect(get(part, 7002)).toEqual({ ...after, last_message: own, updated_at: own.created_at });
-    expect(r.of('message.created')).toEqual([{ kind: 'message.created', message: own, pending: false }]);
+    expect(r.of('message.created')).toEqual([{ kind: 'message.created', message: own, clientId: null }]);
   });
 
   it('asks for the list to place a bare-text message or one of a conversation it does not know', async () => {
@@ -137,7 +137,7 @@ describe('ConversationsPart: live messages', () => {
     const { message } = clinic.store.addMessage(7003, grace, 'Moved my 14:00 to 15:00.');
 
     await part.sync();
-    expect(r.of('message.created')).toEqual([{ kind: 'message.created', message, pending: false }]);
+    expect(r.of('message.created')).toEqual([{ kind: 'message.created', message, clientId: null }]);
     expect(get(part, 7003)).toEqual({ ...before, last_message: message, unread_count: before.unread_count + 1, updated_at: message.created_at });
 
     // Its live delivery comes after: a duplicate.
@@ -188,6 +188,18 @@ describe('ConversationsPart: sent', () => {
     part.sent({ ...message, id: 9600, conversation_id: 7009 });
     expect(part.get(7009)).toBeUndefined();
     expect(r.events).toEqual([]);
+  });
+
+  it('a message the outbox sent: the stored message names its clientId, then the conversation moves on', async () => {
+    const { api, r, part } = await synced();
+    const before = get(part, 7001);
+    const message = await api.sendMessage(7001, 'From the outbox.', 'parts-test-2');
+    part.stored(message, 'parts-test-2');
+    const after = { ...before, last_message: message, updated_at: message.created_at };
+    expect(r.events).toEqual([
+      { kind: 'message.created', message, clientId: 'parts-test-2' },
+      { kind: 'conversation.updated', conversation: after },
+    ]);
   });
 
   it('does not take back a newer message that arrived live before the answer to the send', async () => {

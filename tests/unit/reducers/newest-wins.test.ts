@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Appointment, Consultation } from '../../../src/shared/domain';
 import type { AppointmentUpdatePayload, ConsultationStatusPayload } from '../../../src/shared/payloads';
-import { mergeAppointment, mergeConsultation, newer } from '../../../src/main/core/sync/newest-wins';
+import { mergeAppointment, mergeConsultation, newer, supersedes } from '../../../src/shared/reducers/newest-wins';
 
 const appointment: Appointment = {
   id: 1001,
@@ -93,5 +93,29 @@ describe('newest wins', () => {
     const later = { ...appointment, status: 'checked_in', updated_at: '2026-11-26T08:00:00.000200Z' };
     expect(newer(appointment, later)).toBe(later);
     expect(newer(later, appointment)).toBe(later);
+  });
+});
+
+describe('supersedes: the one tie rule', () => {
+  const held = { updated_at: '2026-11-26T08:00:00.000100Z' };
+  it.each([
+    { incoming: '2026-11-26T08:00:00.000101Z', wins: true, why: 'one microsecond newer' },
+    { incoming: '2026-11-26T08:00:00.000100Z', wins: false, why: 'the same instant' },
+    { incoming: '2026-11-26T09:00:00.0001+01:00', wins: false, why: 'the same instant, with an offset' },
+    { incoming: '2026-11-26T08:00:00.000099Z', wins: false, why: 'one microsecond older' },
+    { incoming: '2026-11-26T08:00:00.0002Z', wins: true, why: 'fewer digits, still newer' },
+  ])('$why → $wins', ({ incoming, wins }) => {
+    expect(supersedes({ updated_at: incoming }, held)).toBe(wins);
+  });
+
+  it('anything replaces nothing', () => {
+    expect(supersedes(held, null)).toBe(true);
+    expect(supersedes(held, undefined)).toBe(true);
+  });
+
+  it('newer(read, held): the held copy only when strictly newer', () => {
+    const read = { id: 1, updated_at: held.updated_at, from: 'read' };
+    expect(newer(read, { ...read, from: 'held' }).from).toBe('read');
+    expect(newer(read, { ...read, updated_at: '2026-11-26T08:00:00.000101Z', from: 'held' }).from).toBe('held');
   });
 });

@@ -1,12 +1,23 @@
-import type { Appointment, Consultation } from '../../../shared/domain';
-import type { AppointmentUpdatePayload, ConsultationStatusPayload } from '../../../shared/payloads';
-import { compareIso } from '../../../shared/time';
+import type { Appointment, Consultation } from '../domain';
+import type { AppointmentUpdatePayload, ConsultationStatusPayload } from '../payloads';
+import { compareIso } from '../time';
 
 /**
  * "Newest wins": an update that is older than (or as old as) what the desk
  * holds never overwrites it, whatever order the network delivered them in.
- * Timestamps compare with microseconds, as Laravel writes them.
+ * Timestamps compare with microseconds, as Laravel writes them. The core
+ * decides with these rules; the window uses the same ones (never a copy) only
+ * where it has a race of its own to order: a REST answer and a live event that
+ * crossed inside it, or events replayed after a snapshot.
  */
+
+/**
+ * Whether `incoming` replaces `held`: only when strictly newer. An equal stamp
+ * is the same state seen twice (a duplicate delivery, a replay), not news.
+ */
+export function supersedes(incoming: { updated_at: string }, held: { updated_at: string } | null | undefined): boolean {
+  return held == null || compareIso(incoming.updated_at, held.updated_at) > 0;
+}
 
 export type Merge<T> = { applied: true; value: T; changed: string[] } | { applied: false; reason: 'stale' | 'incomplete' };
 
@@ -14,7 +25,7 @@ const APPOINTMENT_FIELDS = ['status', 'appointment_date', 'doctor_id', 'patient_
 
 /** Applies an `appointment-updated` payload to the appointment the desk holds (or builds it, when the payload carries enough). */
 export function mergeAppointment(current: Appointment | null, update: AppointmentUpdatePayload, defaults: { clinic_id?: number } = {}): Merge<Appointment> {
-  if (current && compareIso(update.timestamp, current.updated_at) <= 0) return { applied: false, reason: 'stale' };
+  if (current && !supersedes({ updated_at: update.timestamp }, current)) return { applied: false, reason: 'stale' };
   const d = update.details;
   const base = current ?? buildAppointment(update, defaults.clinic_id);
   if (!base) return { applied: false, reason: 'incomplete' };
@@ -76,7 +87,7 @@ export function mergeConsultation(current: Consultation | null, update: Consulta
     return { applied: true, value, changed: ['status'] };
   }
   if (!current) return { applied: false, reason: 'incomplete' };
-  if (compareIso(update.timestamp, current.updated_at) <= 0) return { applied: false, reason: 'stale' };
+  if (!supersedes({ updated_at: update.timestamp }, current)) return { applied: false, reason: 'stale' };
   const next: Consultation = {
     ...current,
     status: update.status,
@@ -90,16 +101,11 @@ export function mergeConsultation(current: Consultation | null, update: Consulta
   return { applied: true, value: next, changed };
 }
 
-/** Newest wins between two REST/snapshot copies of the same row. */
-export function newer<T extends { updated_at: string }>(a: T, b: T): T {
-  return compareIso(b.updated_at, a.updated_at) > 0 ? b : a;
-}
-
 /**
- * Between a conversation from the REST list and the one held: the held one
- * when a live message reached it after the server answered the list (its last
- * message is newer), so a slow refresh never takes a message back.
+ * Between a row a read brought (`read`) and the copy held: the held one only
+ * when it is strictly newer (a live change the read predates); on a tie the
+ * read's, the server's full copy.
  */
-export function newerConversation<T extends { last_message: { id: number } | null }>(row: T, held: T): T {
-  return (held.last_message?.id ?? 0) > (row.last_message?.id ?? 0) ? held : row;
+export function newer<T extends { updated_at: string }>(read: T, held: T): T {
+  return supersedes(held, read) ? held : read;
 }
