@@ -21,12 +21,12 @@ import { takeTimeZoneArg } from './demo/time-zone-arg';
 import type { AlertClick } from './electron/alerts';
 import { installAppMenu, helpActions } from './electron/app-menu';
 import { desktopPlatform, userFiles, type DesktopPlatform } from './electron/app-paths';
+import { createAppLog } from './electron/app-log';
 import { APP_URL, isAppUrl, registerAppScheme, serveRenderer } from './electron/app-protocol';
 import { desktopChecks } from './electron/checks';
 import { contentSecurityPolicy } from './electron/csp';
 import { claimSingleInstance, launchLink, registerLinkScheme, type DeepLinkHandlers } from './electron/deep-links';
 import { EventBroadcaster, registerBridge } from './electron/ipc';
-import { rotatingFileLogger } from './electron/log-file';
 import { Notifier } from './electron/notifier';
 import { reconnectOnWake, watchNetwork } from './electron/power';
 import { safeStorageTokenStore } from './electron/secrets';
@@ -102,8 +102,8 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
 
   const files = userFiles(app.getPath('userData'), app.getPath('logs'));
   const devServerUrl = app.isPackaged ? undefined : env.ELECTRON_RENDERER_URL;
-  // Under `electron-vite dev` the log also goes to the terminal.
-  const logger = rotatingFileLogger({ dir: files.logsDir, ...(devServerUrl ? { mirror: (line: string) => void process.stderr.write(line) } : {}) });
+  // electron-log, in the folder Help → Open Logs Folder opens; under `electron-vite dev` also on the terminal.
+  const logger = createAppLog({ dir: files.logsDir, now, console: devServerUrl !== undefined && devServerUrl !== '' });
   logger.info('Clinic Desk starting', { version: app.getVersion(), platform, packaged: app.isPackaged });
   for (const link of refusedLinks) logger.warn('refused a clinicdesk link', { link: link.slice(0, 200) });
 
@@ -231,6 +231,8 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     appVersion: app.getVersion(),
     now,
     logger,
+    // The window's own lines (its errors), rate-limited by the desk, marked `renderer` in the log.
+    rendererLogger: logger.scope('renderer'),
     tokens,
     ...(demo ? { demo } : {}),
     openExternal: async (url) => void (await openLink(url)),
