@@ -11,6 +11,8 @@ import { DeskService } from './core/desk/desk-service';
 import { createHostAdapter } from './core/desk/host-adapter';
 import { CRASH_LOOP_MESSAGE, LastResort, type FaultSource } from './core/desk/last-resort';
 import type { Logger } from './core/log';
+import type { CliIo } from './cli/dispatch';
+import { packagedCliArgs, runPackagedCli } from './cli/packaged';
 import { settingsFilePort } from './core/config/settings-file';
 import { discoverPolicy } from './core/policy/sources';
 import { decideUpdates } from './core/updates/policy';
@@ -379,10 +381,38 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   return desktop;
 }
 
+/**
+ * The app binary as the `clinic-desk` command line (`"Clinic Desk.exe" doctor`, or a wrapper's
+ * `cli.js doctor` while the runAsNode fuse keeps Electron from running it as Node): runs the
+ * command, prints, and exits with its code. Nothing of the desk starts: no window, no tray, no
+ * log file, no single-instance lock (a running desk is left alone).
+ */
+export async function runCommandLine(args: readonly string[], io?: CliIo): Promise<number> {
+  // No Dock icon for a command on macOS, and no GPU process for a window that never opens.
+  app.dock?.hide();
+  app.disableHardwareAcceleration();
+  let code: number;
+  try {
+    code = await runPackagedCli(args, io, () => app.getVersion());
+  } catch (error) {
+    process.stderr.write(`clinic-desk: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    code = 1;
+  }
+  // app.exit does not wait for a pipe to drain.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  app.exit(code);
+  return code;
+}
+
 // Electron runs this file as the app's entry; under plain Node (tests) it only exports startDesktop.
 if (process.versions.electron !== undefined) {
-  startDesktop().catch((error: unknown) => {
-    process.stderr.write(`Clinic Desk failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    app.exit(1);
-  });
+  const commandLine = packagedCliArgs(process.argv, { defaultApp: process.defaultApp === true });
+  if (commandLine !== null) {
+    void runCommandLine(commandLine);
+  } else {
+    startDesktop().catch((error: unknown) => {
+      process.stderr.write(`Clinic Desk failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      app.exit(1);
+    });
+  }
 }
