@@ -8,12 +8,19 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   // Main process: ESM (package.json "type": "module"), dependencies stay external
   // (electron-vite's default `build.externalizeDeps`), so better-sqlite3's native
-  // addon is loaded from node_modules at run time, never bundled.
+  // addon is loaded from node_modules at run time, never bundled. Two entries: the
+  // app (out/main/index.js) and the installed app's command line (out/main/cli.js,
+  // run as Node by the wrappers in resources/bin); code both use goes into shared
+  // chunks, and tests/build/main-bundle.test.ts checks that cli.js never loads
+  // index.js or `electron`.
   main: {
     build: {
       externalizeDeps: true,
       lib: {
-        entry: resolve(root, 'src/main/index.ts'),
+        entry: {
+          index: resolve(root, 'src/main/index.ts'),
+          cli: resolve(root, 'src/main/cli-entry.ts'),
+        },
         formats: ['es'],
       },
     },

@@ -45,6 +45,18 @@ export const PACKAGED_NODE_MODULES_EXCLUDED = [
   '!**/node_modules/{tsx,esbuild,@esbuild}/**',
 ] as const;
 
+/**
+ * The installed app's command line (`clinic-desk doctor`, `watch`, `--version`): out/main/cli.js
+ * inside app.asar (packaged with the rest of out/), and a wrapper per OS in resources/bin that
+ * runs the app binary on it with ELECTRON_RUN_AS_NODE=1, as VS Code's `code` does.
+ * docs/admin-guide.md ("The command line") gives the paths per OS.
+ */
+export const CLI_SCRIPT = 'out/main/cli.js';
+export const CLI_WRAPPERS = {
+  win: { from: 'build/bin/clinic-desk.cmd', to: 'bin/clinic-desk.cmd' },
+  posix: { from: 'build/bin/clinic-desk', to: 'bin/clinic-desk' },
+} as const;
+
 export interface UpdateFeed {
   readonly url: string;
   readonly placeholder: boolean;
@@ -145,6 +157,7 @@ export function builderConfig(env: Env = {}): Configuration {
         { target: 'msi', arch: ['x64'] },
       ],
       icon: ICONS.win,
+      extraResources: [CLI_WRAPPERS.win],
       verifyUpdateCodeSignature: true,
       // electron-builder signs .exe files only; better-sqlite3's addon in app.asar.unpacked is
       // code we ship too, outside ASAR integrity, and application-control policies
@@ -197,6 +210,7 @@ export function builderConfig(env: Env = {}): Configuration {
       ],
       category: 'public.app-category.medical',
       icon: ICONS.mac,
+      extraResources: [CLI_WRAPPERS.posix],
       hardenedRuntime: true,
       gatekeeperAssess: false,
       entitlements: ENTITLEMENTS_FILE,
@@ -222,6 +236,7 @@ export function builderConfig(env: Env = {}): Configuration {
         { target: 'rpm', arch: ['x64'] },
       ],
       icon: ICONS.linux,
+      extraResources: [CLI_WRAPPERS.posix],
       category: 'Office',
       executableName: 'clinic-desk',
       syncDesktopName: true,

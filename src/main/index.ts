@@ -13,6 +13,8 @@ import { DeskService } from './core/desk/desk-service';
 import { createHostAdapter } from './core/desk/host-adapter';
 import { CRASH_LOOP_MESSAGE, LastResort, type FaultSource } from './core/desk/last-resort';
 import type { Logger } from './core/log';
+import type { CliIo } from './cli/dispatch';
+import { packagedCliArgs, runPackagedCli } from './cli/packaged';
 import { settingsFilePort } from './core/config/settings-file';
 import { discoverPolicy } from './core/policy/sources';
 import { decideUpdates } from './core/updates/policy';
@@ -23,12 +25,12 @@ import { takeTimeZoneArg } from './demo/time-zone-arg';
 import type { AlertClick } from './electron/alerts';
 import { installAppMenu, helpActions } from './electron/app-menu';
 import { desktopPlatform, userFiles, type DesktopPlatform } from './electron/app-paths';
+import { createAppLog } from './electron/app-log';
 import { APP_URL, isAppUrl, registerAppScheme, serveRenderer } from './electron/app-protocol';
 import { desktopChecks } from './electron/checks';
 import { contentSecurityPolicy } from './electron/app-csp';
 import { claimSingleInstance, launchLink, registerLinkScheme, type DeepLinkHandlers } from './electron/deep-links';
 import { EventBroadcaster, registerBridge } from './electron/ipc';
-import { rotatingFileLogger } from './electron/log-file';
 import { Notifier } from './electron/notifier';
 import { reconnectOnWake, watchNetwork } from './electron/power';
 import { safeStorageTokenStore } from './electron/secrets';
@@ -104,8 +106,8 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
 
   const files = userFiles(app.getPath('userData'), app.getPath('logs'));
   const devServerUrl = app.isPackaged ? undefined : env.ELECTRON_RENDERER_URL;
-  // Under `electron-vite dev` the log also goes to the terminal.
-  const logger = rotatingFileLogger({ dir: files.logsDir, ...(devServerUrl ? { mirror: (line: string) => void process.stderr.write(line) } : {}) });
+  // electron-log, in the folder Help → Open Logs Folder opens; under `electron-vite dev` also on the terminal.
+  const logger = createAppLog({ dir: files.logsDir, now, console: devServerUrl !== undefined && devServerUrl !== '' });
   logger.info('Clinic Desk starting', { version: app.getVersion(), platform, packaged: app.isPackaged });
   for (const link of refusedLinks) logger.warn('refused a clinicdesk link', { link: link.slice(0, 200) });
 
@@ -233,6 +235,8 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     appVersion: app.getVersion(),
     now,
     logger,
+    // The window's own lines (its errors), rate-limited by the desk, marked `renderer` in the log.
+    rendererLogger: logger.scope('renderer'),
     tokens,
     ...(demo ? { demo } : {}),
     openExternal: async (url) => void (await openLink(url)),
@@ -379,10 +383,38 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   return desktop;
 }
 
+/**
+ * The app binary as the `clinic-desk` command line (`"Clinic Desk.exe" doctor`, or a wrapper's
+ * `cli.js doctor` while the runAsNode fuse keeps Electron from running it as Node): runs the
+ * command, prints, and exits with its code. Nothing of the desk starts: no window, no tray, no
+ * log file, no single-instance lock (a running desk is left alone).
+ */
+export async function runCommandLine(args: readonly string[], io?: CliIo): Promise<number> {
+  // No Dock icon for a command on macOS, and no GPU process for a window that never opens.
+  app.dock?.hide();
+  app.disableHardwareAcceleration();
+  let code: number;
+  try {
+    code = await runPackagedCli(args, io, () => app.getVersion());
+  } catch (error) {
+    process.stderr.write(`clinic-desk: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    code = 1;
+  }
+  // app.exit does not wait for a pipe to drain.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  app.exit(code);
+  return code;
+}
+
 // Electron runs this file as the app's entry; under plain Node (tests) it only exports startDesktop.
 if (process.versions.electron !== undefined) {
-  startDesktop().catch((error: unknown) => {
-    process.stderr.write(`Clinic Desk failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    app.exit(1);
-  });
+  const commandLine = packagedCliArgs(process.argv, { defaultApp: process.defaultApp === true });
+  if (commandLine !== null) {
+    void runCommandLine(commandLine);
+  } else {
+    startDesktop().catch((error: unknown) => {
+      process.stderr.write(`Clinic Desk failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      app.exit(1);
+    });
+  }
 }

@@ -41,6 +41,7 @@ export const METHOD_NAMES = [
   'getUpdateStatus',
   'checkForUpdates',
   'installUpdate',
+  'log',
 ] as const satisfies readonly BridgeMethodName[];
 
 // Every method of the contract is listed (the `satisfies` above checks the other direction).

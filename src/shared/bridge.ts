@@ -99,6 +99,28 @@ export const SendMessageResult = z.object({ status: z.enum(['done', 'queued']), 
 
 export const DiagnosticsReport = z.object({ text: z.string().max(200_000) });
 
+/**
+ * A line for the app's log from the window: mostly its own errors (Vue's error
+ * handler, the window's `error` and `unhandledrejection` events). The host
+ * writes it with the `renderer` scope, at most a few lines a minute (the page is
+ * not trusted with the log); every field is bounded here, and the window
+ * clips what it sends to these bounds.
+ */
+export const RENDERER_LOG_LIMITS = { message: 2000, stack: 8000, short: 200 } as const;
+export const RendererLogEntry = z.object({
+  level: z.enum(['info', 'warn', 'error']),
+  message: z.string().min(1).max(RENDERER_LOG_LIMITS.message),
+  /** What caught it: Vue's error handler, the window's `error` event, an unhandled promise rejection. */
+  source: z.enum(['vue', 'window', 'promise']).optional(),
+  /** The error's class (`TypeError`). */
+  error: z.string().max(RENDERER_LOG_LIMITS.short).optional(),
+  stack: z.string().max(RENDERER_LOG_LIMITS.stack).optional(),
+  /** Vue's hint at where (`render function`, `mounted hook`) and the component's name. */
+  info: z.string().max(RENDERER_LOG_LIMITS.short).optional(),
+  component: z.string().max(RENDERER_LOG_LIMITS.short).optional(),
+});
+export type RendererLogEntry = z.infer<typeof RendererLogEntry>;
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -143,6 +165,9 @@ export const BRIDGE_METHODS = {
   checkForUpdates: method(NoInput, UpdateStatus),
   /** Restarts into the downloaded update; refused unless one is ready. */
   installUpdate: method(NoInput, z.undefined()),
+  // the window's own log
+  /** A line for the app's log (the window's errors), written with the `renderer` scope. */
+  log: method(RendererLogEntry, z.undefined()),
 } as const;
 
 export type BridgeMethodName = keyof typeof BRIDGE_METHODS;

@@ -4,7 +4,7 @@
  * issue asks for: ids, link scheme, fuses, native addon, targets, update
  * feed, signing settings, and no secret in the configuration.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { validateConfiguration, getConfig } from 'app-builder-lib/out/util/config/config.js';
 import { Arch, DebugLogger, getArtifactArchName } from 'builder-util';
@@ -16,6 +16,8 @@ import { describe, expect, it } from 'vitest';
 import defaultConfig, {
   APP_ID,
   builderConfig,
+  CLI_SCRIPT,
+  CLI_WRAPPERS,
   ENTITLEMENTS_FILE,
   ICONS,
   LINK_SCHEME,
@@ -175,6 +177,48 @@ describe('fuses and the native addon', () => {
     expect(unpack.some((pattern) => minimatch('out/main/index.js', pattern, { dot: true }))).toBe(false);
     expect(config.npmRebuild).toBe(true);
     expect(config.buildDependenciesFromSource).toBe(false);
+  });
+});
+
+describe('the command line of the installed app', () => {
+  const config = builderConfig({});
+  const patterns = [config.files].flat().filter((p): p is string => typeof p === 'string');
+  const packaged = (file: string) =>
+    patterns.filter((p) => !p.startsWith('!')).some((p) => minimatch(file, p, { dot: true })) &&
+    !patterns.filter((p) => p.startsWith('!')).some((p) => minimatch(file, p.slice(1), { dot: true }));
+
+  it('ships out/main/cli.js in app.asar (and its chunks: everything in out/main), never unpacked', () => {
+    expect(CLI_SCRIPT).toBe('out/main/cli.js');
+    for (const file of [CLI_SCRIPT, 'out/main/watch-abc123.js']) expect(packaged(file), file).toBe(true);
+    expect(config.asar).toBe(true);
+    expect([config.asarUnpack].flat().some((pattern) => typeof pattern === 'string' && minimatch(CLI_SCRIPT, pattern, { dot: true }))).toBe(false);
+  });
+
+  it('ships the wrapper for each OS in resources/bin: clinic-desk.cmd on Windows, the shell script on macOS and Linux', () => {
+    expect(config.win?.extraResources).toEqual([{ from: 'build/bin/clinic-desk.cmd', to: 'bin/clinic-desk.cmd' }]);
+    expect(config.mac?.extraResources).toEqual([{ from: 'build/bin/clinic-desk', to: 'bin/clinic-desk' }]);
+    expect(config.linux?.extraResources).toEqual([{ from: 'build/bin/clinic-desk', to: 'bin/clinic-desk' }]);
+    // Only per platform: the top level would give every OS both.
+    expect(config.extraResources).toBeUndefined();
+    expect(config.extraFiles).toBeUndefined();
+  });
+
+  it("each wrapper runs its OS's app binary as Node on cli.js inside app.asar, with the user's arguments", () => {
+    const cmd = readFileSync(`${ROOT}${CLI_WRAPPERS.win.from}`, 'utf8');
+    // resources\bin\clinic-desk.cmd → the install folder's "Clinic Desk.exe".
+    expect(cmd).toContain(`"%~dp0..\\..\\${PRODUCT_NAME}.exe" "%~dp0..\\app.asar\\${CLI_SCRIPT.split('/').join('\\')}" %*`);
+    expect(cmd).toMatch(/^set ELECTRON_RUN_AS_NODE=1\r$/m);
+    expect(cmd).toMatch(/exit \/b %ERRORLEVEL%\r\n$/);
+    // cmd.exe reads a batch file by CRLF lines (.gitattributes keeps them).
+    expect(cmd.split('\r\n').every((line) => !line.includes('\n'))).toBe(true);
+
+    const sh = readFileSync(`${ROOT}${CLI_WRAPPERS.posix.from}`, 'utf8');
+    expect(sh.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(sh).not.toContain('\r');
+    expect(sh).toContain(`app="$resources/../MacOS/${PRODUCT_NAME}"`);
+    expect(sh).toContain(`app="$resources/../${config.linux?.executableName ?? ''}"`);
+    expect(sh).toContain(`ELECTRON_RUN_AS_NODE=1 exec "$app" "$resources/app.asar/${CLI_SCRIPT}" "$@"`);
+    expect(statSync(`${ROOT}${CLI_WRAPPERS.posix.from}`).mode & 0o111).not.toBe(0);
   });
 });
 

@@ -4,7 +4,9 @@
  * checks:
  * - the electron-vite main build: the entry chunk index.js, and every chunk it
  *   imports statically, is free of the demo. The demo is one separate chunk
- *   that index.js reaches only through a dynamic `import()`.
+ *   that index.js reaches only through a dynamic `import()`. cli.js, the
+ *   installed app's command line, reaches neither the demo, nor index.js, nor
+ *   `electron`, nor any package outside "dependencies".
  * - the sources: the demo port answers `accounts()` without the clinic's
  *   module and loads it on the first `start()`. `clinic-desk demo-server
  *   --help` and a usage error answer without loading it.
@@ -15,14 +17,14 @@
  * folder, with the same electron.vite.config.ts, so old output is never what
  * is checked.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../../build/dist';
+import { mainBuild, type MainBuild } from '../helpers/main-build';
 
 const ENTRY = 'index.js';
+const CLI = 'cli.js';
 
 /** Found only in the demo clinic: its Pusher server's handshake, its app secret, its server-side SDKs. */
 const DEMO_MARKERS: { name: string; pattern: RegExp }[] = [
@@ -39,73 +41,46 @@ function staticImports(code: string): string[] {
   return [...found];
 }
 
+/** Packages a chunk imports (`from "zod"`, `import("pusher-js")`, `require("x")`), without Node's own modules. */
+function barePackages(code: string): string[] {
+  const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s*)["']([^"'.][^"']*)["']/gm)].map((m) => m[1]!);
+  return [...new Set(specifiers.filter((s) => !s.startsWith('node:')).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')))];
+}
+
 /** Relative chunk files a chunk imports with `import("./x.js")`. */
 function dynamicImports(code: string): string[] {
   return [...new Set([...code.matchAll(/\bimport\(\s*["'](\.\/[^"']+)["']\s*\)/g)].map((m) => m[1]!.slice(2)))];
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** out/main when it is at least as new as the sources. */
-function freshOutMain(): string | null {
-  const dir = join(ROOT, 'out', 'main');
-  const entry = join(dir, ENTRY);
-  if (!existsSync(entry)) return null;
-  const builtAt = statSync(entry).mtimeMs;
-  return ['src/main', 'src/shared'].every((source) => newestMtime(join(ROOT, source)) <= builtAt) ? dir : null;
-}
-
-/** electron-vite's main build of electron.vite.config.ts, written to outDir (a child process: vite prints on stdout). */
-const BUILD_MAIN = `
-import { resolveConfig } from 'electron-vite';
-import { build } from 'vite';
-process.env.NODE_ENV_ELECTRON_VITE = 'production';
-const resolved = await resolveConfig({ root: process.cwd(), logLevel: 'error' }, 'build', 'production');
-const main = resolved.config && resolved.config.main;
-if (!main) throw new Error('electron.vite.config.ts has no main configuration');
-await build({ ...main, logLevel: 'error', build: { ...main.build, outDir: process.argv[1], emptyOutDir: true } });
-`;
-
-let scratch: string | null = null;
-afterAll(() => {
-  if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
-});
+let build: MainBuild | null = null;
+afterAll(() => build?.cleanup());
 
 const chunks = new Map<string, string>();
 
 describe('the desktop main build', () => {
   beforeAll(() => {
-    let dir = freshOutMain();
-    if (dir === null) {
-      scratch = mkdtempSync(join(tmpdir(), 'clinic-desk-main-build-'));
-      dir = join(scratch, 'main');
-      const built = spawnSync(process.execPath, ['--input-type=module', '--eval', BUILD_MAIN, dir], { cwd: ROOT, encoding: 'utf8' });
-      if (built.status !== 0) throw new Error(`building the main process failed (out/main is missing or older than the sources):\n${built.stderr}`);
-    }
+    build = mainBuild();
+    const dir = build.mainDir;
     for (const file of readdirSync(dir)) if (file.endsWith('.js')) chunks.set(file, readFileSync(join(dir, file), 'utf8'));
     if (!chunks.has(ENTRY)) throw new Error(`the main build in ${dir} has no ${ENTRY}`);
   }, 60_000);
 
-  /** index.js and every chunk reachable from it by static imports: what loads on every start of the desk. */
-  function loadedAtStart(): string[] {
+  /** `entry` and every chunk reachable from it by static imports (and dynamic ones too, with `dynamic`). */
+  function reachable(entry: string, dynamic = false): string[] {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
       const code = chunks.get(file);
       if (code === undefined) throw new Error(`${file} is imported but not in the build`);
       seen.add(file);
-      for (const next of staticImports(code)) visit(next);
+      for (const next of [...staticImports(code), ...(dynamic ? dynamicImports(code) : [])]) visit(next);
     };
-    visit(ENTRY);
+    visit(entry);
     return [...seen];
   }
+
+  /** index.js and every chunk reachable from it by static imports: what loads on every start of the desk. */
+  const loadedAtStart = () => reachable(ENTRY);
 
   it('the entry chunk, and everything it imports statically, holds none of the demo clinic', () => {
     const atStart = loadedAtStart();
@@ -122,6 +97,25 @@ describe('the desktop main build', () => {
     expect(demoChunk).not.toBe(ENTRY);
     expect(loadedAtStart()).not.toContain(demoChunk);
     expect(dynamicImports(chunks.get(ENTRY)!)).toContain(demoChunk);
+  });
+
+  it("cli.js (the installed app's command line) loads none of the desk's entry, `electron` or the demo clinic, and only packages of \"dependencies\"", () => {
+    expect(chunks.has(CLI)).toBe(true);
+    const loaded = reachable(CLI, true);
+    // doctor and watch: their chunks are reached by import() from cli.js.
+    expect(loaded.some((file) => /^doctor-/.test(file))).toBe(true);
+    expect(loaded.some((file) => /^watch-/.test(file))).toBe(true);
+    // Under ELECTRON_RUN_AS_NODE there is no `electron` module, and index.js would start the desk.
+    expect(loaded).not.toContain(ENTRY);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    for (const file of loaded) {
+      const code = chunks.get(file)!;
+      for (const marker of DEMO_MARKERS) expect(marker.pattern.test(code), `${file} holds ${marker.name}`).toBe(false);
+      for (const name of barePackages(code)) {
+        expect(name, `${file} imports ${name}`).not.toBe('electron');
+        expect(Object.keys(pkg.dependencies), `${file} imports ${name}, which is not in "dependencies"`).toContain(name);
+      }
+    }
   });
 
   it('the demo chunk is the clinic itself, not a stub left beside a copy in the entry', () => {

@@ -7,16 +7,28 @@
  * production dependencies, better-sqlite3's addon lands in app.asar.unpacked,
  * and nothing of the repository beyond out/ is packaged.
  *
+ * And the installed command line: the wrapper lands in resources/bin and runs
+ * the app binary with ELECTRON_RUN_AS_NODE=1 on out/main/cli.js inside
+ * app.asar. The stand-in binary plays Electron as Node: with that variable it
+ * runs Node on the script, reading app.asar from a copy extracted beside it
+ * (Electron reads inside the archive itself). So `clinic-desk --version`,
+ * `doctor --policy` and `doctor` against a demo clinic run from what was
+ * packaged, with only the production dependencies and no tsx. (With the
+ * runAsNode fuse off, as packaged, Electron starts the app's own main
+ * instead, which runs the same command: tests/electron/command-line.test.ts.)
+ *
  * Needs out/ (npm test runs `npm run build` before the unit tests).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractFile, listPackage } from '@electron/asar';
+import { extractAll, extractFile, listPackage } from '@electron/asar';
 import { Arch, build, DIR_TARGET, Platform } from 'electron-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builderConfig, UPDATE_URL_PLACEHOLDER } from '../../build/electron-builder.config';
+import { builderConfig, CLI_SCRIPT, UPDATE_URL_PLACEHOLDER } from '../../build/electron-builder.config';
 import { ROOT } from '../../build/dist';
+import { runProgram } from '../helpers/cli';
+import { account, startTestClinic } from '../helpers/demo';
 
 const work = mkdtempSync(join(tmpdir(), 'clinic-desk-package-'));
 const output = join(work, 'dist');
@@ -27,7 +39,18 @@ let resources = '';
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'out', 'main', 'index.js'))) throw new Error('out/ is missing: run `npm run build` first');
   mkdirSync(join(fakeElectron, 'resources'), { recursive: true });
-  writeFileSync(join(fakeElectron, 'electron'), '#!/bin/sh\necho "stand-in for the Electron binary"\n', { mode: 0o755 });
+  // Electron as Node when ELECTRON_RUN_AS_NODE=1 (app.asar read from the copy extracted below), else a stand-in.
+  const standIn = [
+    '#!/bin/sh',
+    'if [ "$ELECTRON_RUN_AS_NODE" = "1" ]; then',
+    '  script=$(printf "%s" "$1" | sed "s#/app\\.asar/#/app.asar.extracted/#")',
+    '  shift',
+    `  exec '${process.execPath}' "$script" "$@"`,
+    'fi',
+    'echo "stand-in for the Electron binary"',
+    '',
+  ].join('\n');
+  writeFileSync(join(fakeElectron, 'electron'), standIn, { mode: 0o755 });
   writeFileSync(join(fakeElectron, 'LICENSE'), 'MIT');
   writeFileSync(join(fakeElectron, 'version'), '42.0.0');
 
@@ -45,6 +68,7 @@ beforeAll(async () => {
     },
   });
   resources = join(output, 'linux-unpacked', 'resources');
+  extractAll(join(resources, 'app.asar'), join(resources, 'app.asar.extracted'));
 }, 180_000);
 
 afterAll(() => {
@@ -74,7 +98,11 @@ describe('packaging the Linux unpacked app (stand-in Electron)', () => {
 
   it('every package the main bundle imports is packaged; the parts left out are ones it never loads', () => {
     const files = new Set(listPackage(join(resources, 'app.asar'), { isPack: false }).map((f) => f.split('\\').join('/')));
-    const bundle = readFileSync(join(ROOT, 'out', 'main', 'index.js'), 'utf8');
+    // index.js, cli.js and the chunks they share.
+    const bundle = readdirSync(join(ROOT, 'out', 'main'))
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(join(ROOT, 'out', 'main', file), 'utf8'))
+      .join('\n');
     const specifiers = [...bundle.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"'.][^"']*)["']/g)].map((m) => m[1]!);
     const packages = new Set(
       specifiers
@@ -82,6 +110,7 @@ describe('packaging the Linux unpacked app (stand-in Electron)', () => {
         .map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')),
     );
     expect(packages).toContain('better-sqlite3');
+    expect(packages).toContain('electron-log');
     for (const name of packages) expect(files.has(`/node_modules/${name}/package.json`), name).toBe(true);
     // better-sqlite3 finds its addon through these at run time.
     for (const name of ['bindings', 'file-uri-to-path']) expect(files.has(`/node_modules/${name}/package.json`), name).toBe(true);
@@ -112,5 +141,55 @@ describe('packaging the Linux unpacked app (stand-in Electron)', () => {
     const addon = join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
     expect(existsSync(addon)).toBe(true);
     expect(readFileSync(addon).equals(readFileSync(join(ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')))).toBe(true);
+  });
+});
+
+describe('the command line of the packaged app (resources/bin/clinic-desk)', () => {
+  const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const wrapper = () => join(resources, 'bin', 'clinic-desk');
+
+  it('ships the wrapper, executable, and cli.js with its chunks in app.asar', () => {
+    expect(readdirSync(join(resources, 'bin'))).toEqual(['clinic-desk']);
+    expect(statSync(wrapper()).mode & 0o111).not.toBe(0);
+    const files = new Set(listPackage(join(resources, 'app.asar'), { isPack: false }).map((f) => f.split('\\').join('/')));
+    for (const file of readdirSync(join(ROOT, 'out', 'main'))) expect(files.has(`/out/main/${file}`), file).toBe(true);
+    expect(files.has(`/${CLI_SCRIPT}`)).toBe(true);
+    // What the command needs at run time is all there is: no tsx, no esbuild, no devDependencies.
+    for (const name of ['tsx', 'esbuild', 'electron', 'vite', 'vitest', 'electron-vite', 'typescript']) expect(files.has(`/node_modules/${name}/package.json`), name).toBe(false);
+  });
+
+  it('--version, and through a link on the PATH too', async () => {
+    expect(await runProgram(wrapper(), ['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    const bin = mkdtempSync(join(work, 'path-'));
+    symlinkSync(wrapper(), join(bin, 'clinic-desk'));
+    expect(await runProgram(join(bin, 'clinic-desk'), ['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    expect((await runProgram(wrapper(), ['start'])).code).toBe(2);
+  });
+
+  it('doctor --policy FILE: the exit code and the report come through the wrapper', async () => {
+    const valid = join(work, 'policy.json');
+    writeFileSync(valid, JSON.stringify({ apiUrl: 'https://clinic.example.org/' }));
+    const ok = await runProgram(wrapper(), ['doctor', '--policy', valid]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`✓ Policy ${valid} is valid.`);
+    const broken = join(work, 'broken.json');
+    writeFileSync(broken, '{"apiUrl": "ftp://clinic",}');
+    const bad = await runProgram(wrapper(), ['doctor', '--policy', broken]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).not.toBe('');
+  });
+
+  it('doctor against a clinic, with only the packaged production dependencies', async () => {
+    const c = await startTestClinic();
+    try {
+      const a = account(c, 'reception1@northside.clinic.test');
+      const run = await runProgram(wrapper(), ['doctor', '--api-url', c.info.apiUrl, '--email', a.email, '--password', a.password, '--key', c.info.appKey, '--ws-host', c.info.wsHost, '--ws-port', String(c.info.wsPort), '--timeout', '3000']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('All checks passed.');
+    } finally {
+      await c.close();
+    }
   });
 });

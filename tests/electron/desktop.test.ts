@@ -202,6 +202,37 @@ describe('the bridge', () => {
     expect(log).toMatch(/"message":"bridge input rejected".*"method":"loadBoard"/);
   });
 
+  it("the window's errors reach main.log with the renderer scope, bounded; electron-log opens no IPC channel of its own", async () => {
+    await start();
+    // Only the bridge's channels: electron-log's own (`__ELECTRON_LOG__`) is never registered.
+    expect([...fake.ipcMain.handlers.keys()].every((channel) => channel.startsWith('clinic:'))).toBe(true);
+    expect(fake.ipcMain.eventNames()).toEqual([IPC_SUBSCRIBE_CHANNEL]);
+    expect(await call('log', { level: 'error', message: "TypeError: Cannot read properties of undefined (reading 'id')", source: 'vue', error: 'TypeError', info: 'render function', component: 'AppointmentCard', sneaky: 'dropped' })).toBeUndefined();
+    await expect(call('log', { level: 'error', message: 'x'.repeat(5000) })).rejects.toThrow(/^Invalid input for log/);
+    await expect(call('log', { level: 'fatal', message: 'made-up level' })).rejects.toThrow(/^Invalid input for log/);
+    const other = new fake.BrowserWindow({});
+    void other.loadURL('app://desk/');
+    await expect(fake.ipcMain.invoke(ipcChannel('log'), { contents: other.webContents }, { level: 'error', message: 'from elsewhere' })).resolves.toMatchObject({ ok: false, error: { kind: 'refused' } });
+    for (let i = 0; i < 40; i++) await call('log', { level: 'warn', message: `flood ${i}`, source: 'window' });
+
+    const lines = readFileSync(join(dir, 'logs', 'main.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const fromWindow = lines.filter((l) => l.scope === 'renderer');
+    expect(fromWindow[0]).toEqual({
+      level: 'error',
+      time: new Date(fixedClock()).toISOString(),
+      scope: 'renderer',
+      message: "TypeError: Cannot read properties of undefined (reading 'id')",
+      source: 'vue',
+      error: 'TypeError',
+      info: 'render function',
+      component: 'AppointmentCard',
+    });
+    expect(fromWindow.map((l) => l.message)).not.toContain('from elsewhere');
+    // Rate-limited: 30 a minute, the first included; the flood's rest is not written.
+    expect(fromWindow).toHaveLength(30);
+    expect(lines.filter((l) => l.scope === undefined).map((l) => l.message)).toContain('Clinic Desk starting');
+  });
+
   it('a clinicdesk:// link from a second launch shows the window and opens the item in the page', async () => {
     await start();
     const page = dashboard().webContents;

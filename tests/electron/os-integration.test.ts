@@ -2,9 +2,9 @@
  * What the desk does with the operating system: waking up forces a
  * reconnect, network changes too; single instance and `clinicdesk://` links;
  * settings applied to the OS (login item, theme); the Help menu's support
- * actions; the log file.
+ * actions. The log file: app-log.test.ts.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,7 +13,6 @@ import { memoryLogger } from '../../src/main/core/log';
 import { appMenuTemplate, helpActions } from '../../src/main/electron/app-menu';
 import { policyFilePath, userFiles } from '../../src/main/electron/app-paths';
 import { claimSingleInstance, findDeepLink, launchLink, parseDeepLink, registerLinkScheme, type DeepLinkHandlers } from '../../src/main/electron/deep-links';
-import { maskSecrets, rotatingFileLogger } from '../../src/main/electron/log-file';
 import { reconnectOnWake, watchNetwork } from '../../src/main/electron/power';
 import { settingsFilePort } from '../../src/main/core/config/settings-file';
 import { applyOsSettings } from '../../src/main/electron/os-settings';
@@ -171,38 +170,5 @@ describe('Help: logs and diagnostics', () => {
     expect(fake.clipboard.text).toBe('{"appVersion":"0.1.0"}');
     expect(menu.all().some((i) => i.role === 'toggleDevTools')).toBe(false);
     expect(new FakeMenu(appMenuTemplate('darwin', true, help) as never).all().map((i) => i.role)).toEqual(expect.arrayContaining(['appMenu', 'toggleDevTools', 'editMenu']));
-  });
-});
-
-describe('the log file', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'clinic-desk-log-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('writes JSON lines at or above its level, secrets masked', () => {
-    const log = rotatingFileLogger({ dir, now: () => Date.parse('2026-11-26T10:00:00Z') });
-    log.debug('not written');
-    log.warn('token refused', { token: 'abc', nested: { password: 'pw', host: 'x' }, error: new Error('boom') });
-    const lines = readFileSync(join(dir, 'main.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
-    expect(lines).toEqual([{ level: 'warn', time: '2026-11-26T10:00:00.000Z', message: 'token refused', token: '***', nested: { password: '***', host: 'x' }, error: 'boom' }]);
-    expect(maskSecrets({ Authorization: 'Bearer x', appKey: 'k' })).toEqual({ Authorization: '***', appKey: 'k' });
-  });
-
-  it('rotates by size and keeps a bounded number of files', () => {
-    const log = rotatingFileLogger({ dir, maxBytes: 400, keep: 2 });
-    for (let i = 0; i < 40; i++) log.info(`line ${i}`, { pad: 'x'.repeat(50) });
-    expect(readdirSync(dir).sort()).toEqual(['main.1.log', 'main.2.log', 'main.log']);
-    for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f)).length).toBeLessThanOrEqual(400);
-    expect(readFileSync(join(dir, 'main.log'), 'utf8')).toContain('line 39');
-  });
-
-  it('drops lines after close (the app is quitting)', () => {
-    const log = rotatingFileLogger({ dir });
-    log.info('last words');
-    log.close();
-    log.error('too late');
-    expect(readFileSync(join(dir, 'main.log'), 'utf8')).not.toContain('too late');
   });
 });

@@ -247,6 +247,10 @@ export class FakeBrowserWindow extends EventEmitter {
 
 class FakeDock {
   bounces: string[] = [];
+  hidden = false;
+  hide(): void {
+    this.hidden = true;
+  }
   bounce(type = 'informational'): number {
     this.bounces.push(type);
     return this.bounces.length;
@@ -270,7 +274,15 @@ class FakeApp extends EventEmitter {
   protocolClients: Array<{ scheme: string; path?: string; args?: string[] }> = [];
   appUserModelId: string | null = null;
   sandboxEnabled = false;
+  hardwareAcceleration = true;
   dock = new FakeDock();
+
+  /** Electron: only before ready. */
+  disableHardwareAcceleration(): void {
+    if (this.ready) throw new Error('app.disableHardwareAcceleration() must be called before the app is ready');
+    this.hardwareAcceleration = false;
+    calls.push('app.disableHardwareAcceleration');
+  }
 
   enableSandbox(): void {
     if (this.ready) throw new Error('app.enableSandbox() must be called before the app is ready');

@@ -94,6 +94,7 @@ export function createFakeBridge(options: { signedOut?: boolean; snapshot?: Part
     getUpdateStatus: method('getUpdateStatus', async () => updateStatus()),
     checkForUpdates: method('checkForUpdates', async () => updateStatus({ state: 'idle', lastCheckedAt: new Date().toISOString() })),
     installUpdate: method('installUpdate', async () => undefined),
+    log: method('log', async () => undefined),
   }
   return fake
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -31,6 +32,13 @@ describe('clinic-desk command', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain("unknown command 'no-such-command'");
     expect(stderr).toContain('usage: clinic-desk <command> [args]');
+  });
+
+  it('prints the version of package.json on --version, exit 0, as the installed app does', () => {
+    const { status, stdout, stderr } = clinicDesk('--version');
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(stdout).toBe(`${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`);
   });
 
   it('prints the usage on stderr without a command, exit 2', () => {

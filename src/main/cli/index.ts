@@ -1,28 +1,10 @@
-// `clinic-desk <command> [args]`: a tiny dispatcher over lazily loaded commands.
-//
-// A command module exports `run(argv)`; the promise it returns settles with the process
-// exit code. The process then exits when nothing is left running (bin/clinic-desk.mjs sets
-// process.exitCode, it does not force an exit), so a command that serves until a signal
-// should await its own shutdown before resolving.
+// `clinic-desk <command> [args]` in a checkout (package `bin`: bin/clinic-desk.mjs runs this
+// file through tsx): every command, loaded lazily. The installed app answers a subset of them,
+// compiled by electron-vite: src/main/cli/packaged.ts.
+import { dispatch, usage as usageOf, type CliIo, type CommandEntry, type CommandLine } from './dispatch';
+import { appVersion } from './version';
 
-export interface CommandModule {
-  run(argv: string[]): Promise<number>
-}
-
-interface CommandEntry {
-  summary: string
-  load: () => Promise<CommandModule>
-}
-
-export interface CliIo {
-  out: (text: string) => void
-  err: (text: string) => void
-}
-
-const defaultIo: CliIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
+export type { CliIo, CommandModule } from './dispatch';
 
 export const commands: Readonly<Record<string, CommandEntry>> = {
   start: {
@@ -47,37 +29,12 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
   },
 };
 
+const checkout: CommandLine = { commands, version: () => appVersion() };
+
 export function usage(): string {
-  const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  const lines = Object.entries(commands).map(
-    ([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`,
-  );
-  return [
-    'usage: clinic-desk <command> [args]',
-    '',
-    'commands:',
-    ...lines,
-    '',
-    'Run `clinic-desk <command> --help` for the options of a command.',
-    '',
-  ].join('\n');
+  return usageOf(checkout);
 }
 
-export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
-    return 0;
-  }
-  if (name === undefined) {
-    io.err(usage());
-    return 2;
-  }
-  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!entry) {
-    io.err(`clinic-desk: unknown command '${name}'\n\n${usage()}`);
-    return 2;
-  }
-  const command = await entry.load();
-  return command.run(rest);
+export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
+  return dispatch(checkout, argv, io);
 }

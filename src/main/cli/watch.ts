@@ -5,6 +5,7 @@ import { DeskService, fixedSettings, memoryTokenStore } from '../core/desk/desk-
 import { LastResort } from '../core/desk/last-resort';
 import { jsonLinesLogger } from '../core/log';
 import { DESK_FLAGS_USAGE, UsageError, parseDeskArgs } from './desk-args';
+import { appVersion } from './version';
 
 /**
  * `clinic-desk watch`: the seed's "monitor the channel" step for admins and
@@ -50,7 +51,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
     cacheDir: defaultCacheDir(env),
     ...(args.cacheFile === null ? {} : { cacheFile: args.cacheFile }),
     host: 'node',
-    appVersion: process.env.npm_package_version ?? '0.1.0',
+    appVersion: appVersion(),
     logger,
     tokens,
   });

@@ -18,6 +18,7 @@ import type { DeskConfig, TransportConfig } from '../config/schema';
 import { ConnectionTimeline, ConnectionTracker } from '../session/connection-status';
 import type { FaultRecord } from './last-resort';
 import { DeskRefusal } from './refusal';
+import { RendererLog } from './renderer-log';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { frameGuardStats } from '../realtime/pusher-guard';
@@ -124,6 +125,8 @@ export interface DeskServiceOptions {
   systemTimeZone?: () => string;
   /** Overrides the reconciliation interval setting (its minimum is 15 s): tests and benchmarks that cannot wait a minute. */
   reconcileIntervalMs?: () => number;
+  /** Where the window's own log lines go (`log`); default `logger`. The desktop app hands in its log's `renderer` scope. */
+  rendererLogger?: Logger;
 }
 
 type Methods = { [K in keyof typeof BRIDGE_METHODS]: (input: BridgeInput<K>) => Promise<BridgeOutput<K>> };
@@ -154,10 +157,12 @@ export class DeskService implements Methods {
   private idleConnection: ConnectionTracker;
   private readonly updates: UpdatesPort;
   private readonly stopUpdateEvents: Unsubscribe;
+  private readonly rendererLog: RendererLog;
 
   constructor(private readonly options: DeskServiceOptions) {
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
+    this.rendererLog = new RendererLog({ logger: options.rendererLogger ?? this.logger, now: this.now });
     this.apiUrl = options.config.apiUrl;
     this.transport = options.config.transport;
     this.idleConnection = this.idle();
@@ -539,6 +544,12 @@ export class DeskService implements Methods {
 
   async reconnect(): Promise<undefined> {
     this.session?.reconnect();
+    return undefined;
+  }
+
+  /** A line from the window for the app's log, rate-limited (renderer-log.ts). */
+  async log(input: BridgeInput<'log'>): Promise<undefined> {
+    this.rendererLog.write(input);
     return undefined;
   }
 
