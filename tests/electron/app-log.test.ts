@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RendererLog } from '../../src/main/core/desk/renderer-log';
-import { createAppLog, maskSecrets } from '../../src/main/electron/app-log';
+import { maskSecrets } from '../../src/main/core/log';
+import { createAppLog } from '../../src/main/electron/app-log';
 
 let dir: string;
 beforeEach(() => {

@@ -31,13 +31,36 @@ export function memoryLogger(now: () => number = Date.now): Logger & { records: 
   return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+// Field names whose values never reach the log, whatever a caller passes.
+const SECRET_FIELD = /token|password|secret|authorization|cookie/i;
+const MAX_DEPTH = 8;
+
+/** Fields as they may be logged: values under a secret-looking name replaced, errors as their message, nested objects and arrays too. */
+export function maskSecrets(fields: Record<string, unknown>): Record<string, unknown> {
+  return maskObject(fields, 0);
+}
+
+function maskObject(fields: Record<string, unknown>, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) out[key] = SECRET_FIELD.test(key) ? '***' : maskValue(value, depth + 1);
+  return out;
+}
+
+function maskValue(value: unknown, depth: number): unknown {
+  if (value instanceof Error) return value.message;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return '[too deep]';
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, depth + 1));
+  return maskObject(value as Record<string, unknown>, depth);
+}
+
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-/** One JSON object per line; stdout stays free for command output. */
+/** One JSON object per line, secrets masked as in the app's log; stdout stays free for command output. */
 export function jsonLinesLogger(write: (line: string) => void, minLevel: LogLevel = 'info'): Logger {
   const at = (level: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[level] < ORDER[minLevel]) return;
-    write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...fields })}\n`);
+    write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...maskSecrets(fields) })}\n`);
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

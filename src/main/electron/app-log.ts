@@ -2,7 +2,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, parse } from 'node:path';
 import electronLog from 'electron-log/node.js';
 import type { LogFile, LogMessage, NodeLogger } from 'electron-log';
-import type { Logger, LogLevel } from '../core/log';
+import { maskSecrets, type Logger, type LogLevel } from '../core/log';
 
 /**
  * The desktop app's log, written by electron-log: one JSON object per line in
@@ -45,29 +45,6 @@ export interface AppLog extends Logger {
 
 export const LOG_MAX_BYTES = 1024 * 1024;
 export const LOG_KEEP = 3;
-
-// Field names whose values never reach the log, whatever a caller passes.
-const SECRET_FIELD = /token|password|secret|authorization|cookie/i;
-const MAX_DEPTH = 8;
-
-/** Fields as they may be logged: values under a secret-looking name replaced, errors as their message, nested objects and arrays too. */
-export function maskSecrets(fields: Record<string, unknown>): Record<string, unknown> {
-  return maskObject(fields, 0);
-}
-
-function maskObject(fields: Record<string, unknown>, depth: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) out[key] = SECRET_FIELD.test(key) ? '***' : maskValue(value, depth + 1);
-  return out;
-}
-
-function maskValue(value: unknown, depth: number): unknown {
-  if (value instanceof Error) return value.message;
-  if (value === null || typeof value !== 'object') return value;
-  if (depth > MAX_DEPTH) return '[too deep]';
-  if (Array.isArray(value)) return value.map((item) => maskValue(item, depth + 1));
-  return maskObject(value as Record<string, unknown>, depth);
-}
 
 /** What a line carries from the adapter to electron-log's transports (its only `data` item). */
 interface LogRecord {
