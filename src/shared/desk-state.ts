@@ -63,6 +63,22 @@ export const ConnectionInfo = z.object({
 });
 export type ConnectionInfo = z.infer<typeof ConnectionInfo>;
 
+/** The connection before anything happened: nobody signed in, or the window not yet told. */
+export function idleConnection(transport: Transport, since: string): ConnectionInfo {
+  return {
+    status: 'idle',
+    since,
+    transport,
+    socketId: null,
+    lastEventAt: null,
+    lastSyncAt: null,
+    nextRetryAt: null,
+    detail: null,
+    limitedFeatures: [],
+    broadcastWarning: null,
+  };
+}
+
 export const ConnectionTransition = z.object({
   at: IsoDateTime,
   from: ConnectionStatus,

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { commandArgs } from './command-args';
 import { API_DIALECTS, apiDialectUsageLines, unknownApiDialect } from '../demo/dialects/names';
 import { stderrLogger } from '../demo/logger';
 import { TIME_ZONE_USAGE, unknownTimeZone } from '../demo/time-zone-arg';
@@ -30,6 +30,18 @@ ${DIALECT_LINES}
 `;
 
 const Port = z.coerce.number().int().min(0).max(65535);
+const OPTIONS = {
+  port: { type: 'string' },
+  'ws-port': { type: 'string' },
+  host: { type: 'string' },
+  seed: { type: 'string' },
+  rate: { type: 'string' },
+  'event-naming': { type: 'string' },
+  'api-dialect': { type: 'string' },
+  'time-zone': { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
 const Args = z.object({
   port: Port.default(8000),
   'ws-port': Port.optional(),
@@ -46,39 +58,9 @@ const Args = z.object({
 });
 
 export async function run(argv: string[]): Promise<number> {
-  let raw;
-  try {
-    raw = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        'ws-port': { type: 'string' },
-        host: { type: 'string' },
-        seed: { type: 'string' },
-        rate: { type: 'string' },
-        'event-naming': { type: 'string' },
-        'api-dialect': { type: 'string' },
-        'time-zone': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`clinic-desk demo-server: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (raw.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const parsed = Args.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n');
-    process.stderr.write(`clinic-desk demo-server: invalid options\n${problems}\n\n${USAGE}`);
-    return 2;
-  }
-  const args = parsed.data;
+  const parsed = commandArgs('demo-server', argv, OPTIONS, Args, USAGE);
+  if (!parsed.ok) return parsed.exitCode;
+  const args = parsed.args;
   const logger = stderrLogger(args.quiet ? 'warn' : 'info');
   const wsPort = args['ws-port'] ?? (args.port === 0 ? 0 : 6001);
 

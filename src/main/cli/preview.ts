@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { commandArgs } from './command-args';
 import { ConfigError } from '../core/config/issues';
 import type { DeskService } from '../core/desk/desk-service';
 import { CRASH_LOOP_MESSAGE, LastResort } from '../core/desk/last-resort';
@@ -55,6 +55,17 @@ Settings changed in the page are kept in
 $XDG_CACHE_HOME/clinic-desk/preview/settings.json (~/.cache/... by default).
 `;
 
+const OPTIONS = {
+  port: { type: 'string' },
+  seed: { type: 'string' },
+  'api-dialect': { type: 'string' },
+  'time-zone': { type: 'string' },
+  'no-build': { type: 'boolean' },
+  renderer: { type: 'string' },
+  policy: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
 const Args = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
@@ -69,38 +80,9 @@ const Args = z.object({
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export async function run(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  let raw;
-  try {
-    raw = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        seed: { type: 'string' },
-        'api-dialect': { type: 'string' },
-        'time-zone': { type: 'string' },
-        'no-build': { type: 'boolean' },
-        renderer: { type: 'string' },
-        policy: { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`clinic-desk preview: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (raw.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const parsed = Args.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n');
-    process.stderr.write(`clinic-desk preview: invalid options\n${problems}\n\n${USAGE}`);
-    return 2;
-  }
-  const args = parsed.data;
+  const parsed = commandArgs('preview', argv, OPTIONS, Args, USAGE);
+  if (!parsed.ok) return parsed.exitCode;
+  const args = parsed.args;
   const policyFile = args.policy === undefined ? undefined : resolve(args.policy);
   if (policyFile !== undefined && !existsSync(policyFile)) {
     process.stderr.write(`clinic-desk preview: --policy ${args.policy}: no such file\n`);

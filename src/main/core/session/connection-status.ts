@@ -1,4 +1,4 @@
-import type { ConnectionInfo, ConnectionStatus, ConnectionTransition, Transport } from '../../../shared/desk-state';
+import { idleConnection, type ConnectionInfo, type ConnectionStatus, type ConnectionTransition, type Transport } from '../../../shared/desk-state';
 
 /**
  * The one connection line the desk shows: live, connecting, reconnecting,
@@ -91,18 +91,7 @@ export class ConnectionTracker {
     private readonly nowIso: () => string,
     private readonly timeline: ConnectionTimeline,
   ) {
-    this.info = {
-      status: 'idle',
-      since: nowIso(),
-      transport,
-      socketId: null,
-      lastEventAt: null,
-      lastSyncAt: null,
-      nextRetryAt: null,
-      detail: null,
-      limitedFeatures: [],
-      broadcastWarning: null,
-    };
+    this.info = idleConnection(transport, nowIso());
   }
 
   get current(): ConnectionInfo {

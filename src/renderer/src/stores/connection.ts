@@ -1,13 +1,14 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { DeskEvent } from '../../../shared/bridge'
-import type {
-  ChannelStatus,
-  CheckReport,
-  ConnectionInfo,
-  ConnectionTransition,
-  Diagnostics,
-  RejectedPayload,
+import {
+  idleConnection,
+  type ChannelStatus,
+  type CheckReport,
+  type ConnectionInfo,
+  type ConnectionTransition,
+  type Diagnostics,
+  type RejectedPayload,
 } from '../../../shared/desk-state'
 import { useBridge } from '../desk/bridge-context'
 import { errorMessage } from '../lib/errors'
@@ -24,20 +25,6 @@ const DIAGNOSTICS_REFRESH_MS = 10_000
 /** …and this soon after the core recorded something new (a change of status, a refused payload). */
 const DIAGNOSTICS_SOON_MS = 250
 
-export function idleConnection(at = new Date().toISOString()): ConnectionInfo {
-  return {
-    status: 'idle',
-    since: at,
-    transport: 'pusher',
-    socketId: null,
-    lastEventAt: null,
-    lastSyncAt: null,
-    nextRetryAt: null,
-    detail: null,
-    limitedFeatures: [],
-    broadcastWarning: null,
-  }
-}
 
 /**
  * The connection line (live / connecting / … / signed out), the channels and
@@ -50,7 +37,7 @@ export const useConnectionStore = defineStore('connection', () => {
   const bridge = useBridge()
   const features = useFeaturesStore()
 
-  const info = ref<ConnectionInfo>(idleConnection())
+  const info = ref<ConnectionInfo>(idleConnection('pusher', new Date().toISOString()))
   const channels = ref<ChannelStatus[]>([])
   const timeline = ref<ConnectionTransition[]>([])
   const rejected = ref<RejectedPayload[]>([])
