@@ -1,14 +1,14 @@
 import type { Channel as PusherChannel, PresenceChannel } from 'pusher-js';
 import { channels as channelNames, parseChannel, type ChannelRef } from '../../../shared/channels';
+import { SERVER_EVENTS, TYPING_CLIENT_EVENT, TypingData, type ServerEventKey } from '../../../shared/payloads';
 import type { ChannelStatus } from '../../../shared/desk-state';
-import { TYPING_CLIENT_EVENT, TypingData } from '../../../shared/payloads';
 import { errorMessage, isClearRefusal, type Authorize } from './channel-auth';
 import { RealtimeStateTracker, backoffDelay, type RealtimeStatus } from './connection-state';
 import { deskEchoFactory, describeTransport, openDeskEcho, subscribeDeskChannel, type EchoFactory, type EchoInstance, type RealtimeTransport } from './echo-instance';
 import { silentLogger, type Logger } from '../log';
 import { PresenceRoster, parseMember, parseMemberId, type OnlinePresenceMember } from './presence';
 import { RejectionLog } from './rejection-log';
-import { validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
+import { EVENTS_ON, validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
 
 export type { RealtimeState, RealtimeStatus } from './connection-state';
 export type { OnlinePresenceMember } from './presence';
@@ -111,7 +111,55 @@ export interface RealtimePresenceChange {
   member: OnlinePresenceMember;
 }
 
-export type RealtimeServerEvent = { channel: string; wireEvent: string; receivedAt: string; latencyMs: number | null } & ValidatedEvent;
+/**
+ * One validated server event. `receivedMs` is the one clock reading taken for
+ * it; `receivedAt` (ISO) and `latencyMs` (against the payload's own stamp)
+ * are worked out from it when read, so an event nobody asks about costs
+ * neither a date string nor a date parse.
+ */
+export type RealtimeServerEvent = { readonly channel: string; readonly wireEvent: string; readonly receivedMs: number; readonly receivedAt: string; readonly latencyMs: number | null } & ValidatedEvent;
+
+class ReceivedEvent {
+  constructor(
+    readonly channel: string,
+    readonly wireEvent: string,
+    readonly key: ServerEventKey,
+    readonly payload: ValidatedEvent['payload'],
+    readonly receivedMs: number,
+  ) {}
+
+  get receivedAt(): string {
+    return new Date(this.receivedMs).toISOString();
+  }
+
+  get latencyMs(): number | null {
+    return latencyOf(stampOf(this as unknown as ValidatedEvent), this.receivedMs);
+  }
+}
+
+/** The sender's time of a validated event. */
+function stampOf(event: ValidatedEvent): string {
+  return event.key === 'notification' ? event.payload.created_at : event.payload.timestamp;
+}
+
+function latencyOf(stamp: string, receivedMs: number): number | null {
+  const sentAt = Date.parse(stamp);
+  return Number.isNaN(sentAt) ? null : receivedMs - sentAt;
+}
+
+/** Does nothing: bound to each event name a channel expects, so pusher-js finds a callback (see `subscribeIn`). */
+const noop = (): void => undefined;
+
+/** The wire names (both styles) of the events each channel kind carries, and the typing whisper on conversations. */
+function expectedEventNames(ref: ChannelRef): string[] {
+  const names = new Set<string>();
+  for (const key of EVENTS_ON[ref.kind]) {
+    names.add(SERVER_EVENTS[key].broadcastAs);
+    names.add(SERVER_EVENTS[key].className);
+  }
+  if (ref.kind === 'conversation') names.add(TYPING_CLIENT_EVENT);
+  return [...names];
+}
 
 export interface RealtimeEvents {
   state: RealtimeStatus;
@@ -160,7 +208,17 @@ interface AuthFailure {
 
 interface ChannelRecord {
   readonly ref: ChannelRef;
+  /**
+   * Counters are updated in place; `lastEventAt` and `lastLatencyMs` here are
+   * as of the last call of `snapshot`: the live values are the fields below,
+   * turned into them only when someone reads the channel's status.
+   */
   status: ChannelStatus;
+  /** The clock reading of the last event, or null when none since this record was made. */
+  lastEventMs: number | null;
+  /** The sender's stamp of the last event that carried one, and when that event arrived. */
+  latencyStamp: string | null;
+  latencyAtMs: number;
   readonly roster: PresenceRoster | null;
   bound: { gen: Generation; sub: PusherChannel } | null;
 }
@@ -242,7 +300,7 @@ export class Realtime {
   }
 
   channelStatuses(): ChannelStatus[] {
-    return [...this.wanted.values(), ...this.recent].map((rec) => ({ ...rec.status }));
+    return [...this.wanted.values(), ...this.recent].map((rec) => this.snapshot(rec));
   }
 
   /**
@@ -341,7 +399,7 @@ export class Realtime {
       if (this.wanted.has(name)) continue;
       const rec = this.revive(ref);
       this.wanted.set(name, rec);
-      this.emit('channel', { ...rec.status });
+      this.emit('channel', this.snapshot(rec));
       if (this.gen !== null) this.subscribeIn(this.gen, rec);
     }
   }
@@ -589,7 +647,7 @@ export class Realtime {
   private revive(ref: ChannelRef): ChannelRecord {
     const index = this.recent.findIndex((r) => r.ref.fullName === ref.fullName);
     const old = index === -1 ? undefined : this.recent.splice(index, 1)[0];
-    const base: ChannelStatus = old?.status ?? {
+    const base: ChannelStatus = (old && this.snapshot(old)) ?? {
       name: ref.fullName,
       state: 'pending',
       errorStatus: null,
@@ -603,6 +661,9 @@ export class Realtime {
     return {
       ref,
       status: { ...base, state: 'pending', errorStatus: null, error: null, subscribedAt: null },
+      lastEventMs: null,
+      latencyStamp: null,
+      latencyAtMs: 0,
       roster: ref.visibility === 'presence' ? new PresenceRoster() : null,
       bound: null,
     };
@@ -635,6 +696,10 @@ export class Realtime {
     sub.bind_global((event: string, data: unknown) => {
       if (live()) this.onChannelEvent(rec, event, data);
     });
+    // pusher-js calls its fail-through for an event with no callback of its own, which formats a
+    // "No callbacks on <channel> for <event>" debug line for every such event, printed or not.
+    // Everything is handled above; these only spare that work.
+    for (const name of expectedEventNames(rec.ref)) sub.bind(name, noop);
     if (rec.roster !== null) {
       sub.bind('pusher:member_added', (member: unknown) => {
         if (live()) this.onMemberAdded(rec, member);
@@ -657,8 +722,15 @@ export class Realtime {
     const before = rec.status;
     rec.status = { ...before, ...change };
     if (before.state !== rec.status.state || before.error !== rec.status.error || before.errorStatus !== rec.status.errorStatus) {
-      this.emit('channel', { ...rec.status });
+      this.emit('channel', this.snapshot(rec));
     }
+  }
+
+  /** A copy of the channel's status, its last event's time and latency worked out now. */
+  private snapshot(rec: ChannelRecord): ChannelStatus {
+    if (rec.lastEventMs !== null) rec.status.lastEventAt = new Date(rec.lastEventMs).toISOString();
+    if (rec.latencyStamp !== null) rec.status.lastLatencyMs = latencyOf(rec.latencyStamp, rec.latencyAtMs) ?? rec.status.lastLatencyMs;
+    return { ...rec.status };
   }
 
   private markChannelsPending(): void {
@@ -769,39 +841,38 @@ export class Realtime {
   private onChannelEvent(rec: ChannelRecord, event: string, data: unknown): void {
     if (event.startsWith('pusher:') || event.startsWith('pusher_internal:')) return;
     const channel = rec.ref.fullName;
-    const receivedAt = this.iso();
     if (event === TYPING_CLIENT_EVENT) {
       const typing = validateTyping(channel, data);
       if (!typing.ok) return this.reject(rec, event, typing.reason);
-      this.countEvent(rec, receivedAt, null);
-      this.emit('typing', { conversationId: typing.conversationId, data: typing.data, at: receivedAt });
+      const receivedMs = this.now();
+      this.countEvent(rec, receivedMs, null);
+      this.emit('typing', { conversationId: typing.conversationId, data: typing.data, at: new Date(receivedMs).toISOString() });
       return;
     }
     const result = validateServerEvent(channel, event, data);
     if (!result.ok) return this.reject(rec, event, result.reason);
-    const stamp = result.key === 'notification' ? result.payload.created_at : result.payload.timestamp;
-    const sentAt = Date.parse(stamp);
-    const latencyMs = Number.isNaN(sentAt) ? null : this.now() - sentAt;
-    this.countEvent(rec, receivedAt, latencyMs);
-    const { ok: _ok, ...validated } = result;
+    // The one clock reading for this event: its time, its latency and the channel's counters come from it.
+    const receivedMs = this.now();
+    this.countEvent(rec, receivedMs, stampOf(result));
     this.logger.debug('realtime: event', { channel, event, key: result.key });
-    this.emit('event', { channel, wireEvent: event, receivedAt, latencyMs, ...validated });
+    this.emit('event', new ReceivedEvent(channel, event, result.key, result.payload, receivedMs) as unknown as RealtimeServerEvent);
   }
 
-  private countEvent(rec: ChannelRecord, at: string, latencyMs: number | null): void {
-    rec.status = {
-      ...rec.status,
-      eventCount: rec.status.eventCount + 1,
-      lastEventAt: at,
-      lastLatencyMs: latencyMs ?? rec.status.lastLatencyMs,
-    };
+  /** In place: an event costs no new status object. */
+  private countEvent(rec: ChannelRecord, receivedMs: number, stamp: string | null): void {
+    rec.status.eventCount += 1;
+    rec.lastEventMs = receivedMs;
+    if (stamp !== null) {
+      rec.latencyStamp = stamp;
+      rec.latencyAtMs = receivedMs;
+    }
   }
 
   private reject(rec: ChannelRecord, event: string, reason: string): void {
     const channel = rec.ref.fullName;
     const at = this.iso();
     const group = this.rejections.record(channel, event, reason, at);
-    rec.status = { ...rec.status, rejectedCount: rec.status.rejectedCount + 1 };
+    rec.status.rejectedCount += 1;
     // First of a kind, then every power of ten: a flood stays visible without drowning the log.
     if (Number.isInteger(Math.log10(group.count))) {
       this.logger.warn('realtime: payload rejected', { channel, event: group.event, reason: group.reason, count: group.count });

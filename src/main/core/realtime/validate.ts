@@ -52,7 +52,7 @@ export type ValidatedTyping =
 export const MAX_DATA_BYTES = 4 * 1024 * 1024;
 
 /** Which server events belong on which channel kind. */
-const EVENTS_ON: Record<ChannelKind, readonly ServerEventKey[]> = {
+export const EVENTS_ON: Record<ChannelKind, readonly ServerEventKey[]> = {
   notifications: ['notification'],
   appointments: ['appointment'],
   'doctor-appointments': ['appointment'],

@@ -94,12 +94,35 @@ export class ConnectionTracker {
     this.info = idleConnection(transport, nowIso());
   }
 
+  /** The clock reading of the last live event not yet written into `info.lastEventAt` (it is, when read). */
+  private lastEventMs: number | null = null;
+
   get current(): ConnectionInfo {
+    if (this.lastEventMs !== null) {
+      this.info = { ...this.info, lastEventAt: new Date(this.lastEventMs).toISOString() };
+      this.lastEventMs = null;
+    }
     return { ...this.info };
+  }
+
+  /** What the status bar says of broadcasts, without a copy of the whole state. */
+  get broadcastWarning(): ConnectionInfo['broadcastWarning'] {
+    return this.info.broadcastWarning;
+  }
+
+  /**
+   * A live event arrived at `ms`: noted as a number, turned into the ISO
+   * `lastEventAt` only when someone reads the state (an event costs no date
+   * string and no new object). Not something the status bar shows, so no change.
+   */
+  noteEvent(ms: number): void {
+    this.lastEventMs = ms;
   }
 
   /** Returns true when something the status bar shows changed. */
   update(patch: Partial<Omit<ConnectionInfo, 'since' | 'transport'>>): boolean {
+    if (patch.lastEventAt !== undefined) this.lastEventMs = null;
+    else if (this.lastEventMs !== null) void this.current;
     const next = { ...this.info, ...patch };
     const statusChanged = next.status !== this.info.status;
     if (statusChanged) {

@@ -624,10 +624,10 @@ export class DeskSession {
 
   private onServerEvent(e: RealtimeEvents['event']): void {
     this.d.emitWire?.(e);
-    this.tracker.update({ lastEventAt: e.receivedAt });
+    this.tracker.noteEvent(e.receivedMs);
     this.reconciliation.eventsSince++;
     // A broadcast arrived: the server's queue is running (again).
-    if (this.tracker.current.broadcastWarning !== null) {
+    if (this.tracker.broadcastWarning !== null) {
       this.reconciliation.streak = 0;
       this.d.logger.info('broadcasts arrive again');
       this.updateConnection({ broadcastWarning: null });
