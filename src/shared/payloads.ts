@@ -151,8 +151,15 @@ export const TYPING_WHISPER = 'typing';
  * payload's `type` tells them apart.
  */
 export function resolveServerEvent(wireName: string): ServerEventKey | null {
-  for (const [key, def] of Object.entries(SERVER_EVENTS) as [ServerEventKey, (typeof SERVER_EVENTS)[ServerEventKey]][]) {
-    if (wireName === def.broadcastAs || wireName === def.className) return key;
-  }
-  return null;
+  return SERVER_EVENT_BY_WIRE_NAME.get(wireName) ?? null;
 }
+
+/** Both names of each event; the first key wins for the shared class name (messageSent: the payload's type decides). */
+const SERVER_EVENT_BY_WIRE_NAME: ReadonlyMap<string, ServerEventKey> = (() => {
+  const map = new Map<string, ServerEventKey>();
+  for (const [key, def] of Object.entries(SERVER_EVENTS) as [ServerEventKey, (typeof SERVER_EVENTS)[ServerEventKey]][]) {
+    if (!map.has(def.broadcastAs)) map.set(def.broadcastAs, key);
+    if (!map.has(def.className)) map.set(def.className, key);
+  }
+  return map;
+})();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseChannel, type ChannelKind } from '../../../shared/channels';
+import { parseChannel, type ChannelKind, type ChannelRef } from '../../../shared/channels';
 import { Id } from '../../../shared/ids';
 import {
   SERVER_EVENTS,
@@ -13,6 +13,7 @@ import {
 } from '../../../shared/payloads';
 import { MAX_JSON_DEPTH, jsonTextDepth, valueShapeProblem } from '../../../shared/json-limits';
 import { IsoDateTime } from '../../../shared/time';
+import { fastConsultation, fastNotification } from './fast-check';
 import { refusedFrameReason } from './pusher-guard';
 
 /**
@@ -187,8 +188,22 @@ const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, re
  * is refused). `App\Events\MessageBroadcast` carries sent and read alike; the
  * payload's `type` picks the key.
  */
+/** Channel names as parsed: the same few names come with every event. Bounded, in case a server invents names. */
+const parsedChannels = new Map<string, ChannelRef | null>();
+const PARSED_CHANNELS_MAX = 512;
+
+function channelRef(channel: string): ChannelRef | null {
+  let ref = parsedChannels.get(channel);
+  if (ref === undefined) {
+    ref = parseChannel(channel);
+    if (parsedChannels.size >= PARSED_CHANNELS_MAX) parsedChannels.clear();
+    parsedChannels.set(channel, ref);
+  }
+  return ref;
+}
+
 export function validateServerEvent(channel: string, wireEvent: string, data: unknown): Validated {
-  const ref = parseChannel(channel);
+  const ref = channelRef(channel);
   if (ref === null) return fail(`unknown channel ${clip(channel, 80)}`);
   const resolved = resolveServerEvent(wireEvent);
   if (resolved === null) return fail(`unknown event ${clip(wireEvent, 80)}`);
@@ -197,17 +212,26 @@ export function validateServerEvent(channel: string, wireEvent: string, data: un
   if (!decoded.ok) return fail(decoded.reason);
 
   switch (resolved) {
+    // The well-formed case through the hand-written check (fast-check.ts), anything else through zod.
     case 'notification': {
-      const parsed = parseWith(SERVER_EVENTS.notification.schema, decoded.value);
-      if (!parsed.ok) return fail(parsed.reason);
-      if (parsed.data.user_id !== ref.id) return fail(`notification for user ${parsed.data.user_id} on the channel of user ${ref.id}`);
-      return { ok: true, key: 'notification', payload: parsed.data };
+      let payload = fastNotification(decoded.value);
+      if (payload === null) {
+        const parsed = parseWith(SERVER_EVENTS.notification.schema, decoded.value);
+        if (!parsed.ok) return fail(parsed.reason);
+        payload = parsed.data;
+      }
+      if (payload.user_id !== ref.id) return fail(`notification for user ${payload.user_id} on the channel of user ${ref.id}`);
+      return { ok: true, key: 'notification', payload };
     }
     case 'consultation': {
-      const parsed = parseWith(SERVER_EVENTS.consultation.schema, decoded.value);
-      if (!parsed.ok) return fail(parsed.reason);
-      if (parsed.data.id !== ref.id) return fail(`consultation ${parsed.data.id} on the channel of consultation ${ref.id}`);
-      return { ok: true, key: 'consultation', payload: parsed.data };
+      let payload = fastConsultation(decoded.value);
+      if (payload === null) {
+        const parsed = parseWith(SERVER_EVENTS.consultation.schema, decoded.value);
+        if (!parsed.ok) return fail(parsed.reason);
+        payload = parsed.data;
+      }
+      if (payload.id !== ref.id) return fail(`consultation ${payload.id} on the channel of consultation ${ref.id}`);
+      return { ok: true, key: 'consultation', payload };
     }
     case 'appointment': {
       // Not matched against the channel's doctor or user: a reassigned appointment may
