@@ -13,6 +13,16 @@ const MAX_SINGLE_ALERTS = 20;
  */
 const MAX_HELD = 5_000;
 const PRUNE_INTERVAL_MS = 3_600_000;
+/**
+ * In a burst (the last write took at least `BURST_ROWS` rows), live arrivals
+ * are written at most every `COALESCE_MS`: a few larger transactions cost
+ * less per row than one per event-loop turn. A lone arrival, or a steady
+ * trickle (each write a row or two), is written at the end of its turn as
+ * before, so it waits no longer; a batch that reaches `MAX_BATCH` goes at once.
+ */
+const COALESCE_MS = 2;
+const BURST_ROWS = 8;
+const MAX_BATCH = 1_000;
 const DAY_MS = 86_400_000;
 
 export interface NotificationsDeps {
@@ -33,7 +43,12 @@ export interface NotificationsDeps {
  */
 export class NotificationsPart {
   private readonly pending: Notification[] = [];
-  private flushTimer: NodeJS.Immediate | null = null;
+  /** The write waiting: at the end of this turn, or at the end of a burst's window. */
+  private flushSoon: NodeJS.Immediate | null = null;
+  private flushLater: NodeJS.Timeout | null = null;
+  /** `performance.now()` and size of the last write of live arrivals. */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private lastFlushRows = 0;
   /**
    * Unread count, kept up to date by arithmetic for live arrivals: counting
    * rows in SQLite after every burst costs more than the rest of the pipeline
@@ -57,18 +72,29 @@ export class NotificationsPart {
   }
 
   stop(flush: boolean): void {
-    if (this.flushTimer) clearImmediate(this.flushTimer);
-    this.flushTimer = null;
+    this.clearFlushTimer();
     if (flush) this.flush();
   }
 
-  /** A live arrival; batched per tick: one transaction for a burst instead of one per event. */
+  private clearFlushTimer(): void {
+    if (this.flushSoon !== null) clearImmediate(this.flushSoon);
+    if (this.flushLater !== null) clearTimeout(this.flushLater);
+    this.flushSoon = null;
+    this.flushLater = null;
+  }
+
+  /** A live arrival; batched: one transaction per event-loop turn, or per few milliseconds in a burst (see `COALESCE_MS`). */
   onLive(payload: NotificationPayload): void {
     this.pending.push({ ...payload, read_at: null });
-    this.flushTimer ??= setImmediate(() => {
-      this.flushTimer = null;
-      this.flush();
-    });
+    // Large enough: no need to wait for the rest of the window.
+    if (this.flushLater !== null && this.pending.length >= MAX_BATCH) this.clearFlushTimer();
+    if (this.flushSoon !== null || this.flushLater !== null) return;
+    const wait = this.lastFlushRows >= BURST_ROWS && this.pending.length < MAX_BATCH ? COALESCE_MS - (performance.now() - this.lastFlushAt) : 0;
+    if (wait >= 1) {
+      this.flushLater = setTimeout(() => this.flush(), wait);
+    } else {
+      this.flushSoon = setImmediate(() => this.flush());
+    }
   }
 
   /**
@@ -79,8 +105,11 @@ export class NotificationsPart {
    * the batch is held for the next flush, never thrown into the event loop.
    */
   flush(): void {
+    this.clearFlushTimer();
     if (this.pending.length === 0) return;
     const batch = this.pending.splice(0);
+    this.lastFlushAt = performance.now();
+    this.lastFlushRows = batch.length;
     let inserted: Notification[];
     try {
       inserted = this.d.cache.upsertNotifications(batch, { live: true }).inserted;
