@@ -147,13 +147,13 @@ interface WriteFault {
 
 /** Server text as stored: well-formed Unicode. */
 function cleanRow(row: Notification): Notification {
-  return {
-    ...row,
-    type: wellFormed(row.type),
-    title: wellFormed(row.title),
-    message: wellFormed(row.message),
-    action_url: row.action_url == null ? null : wellFormed(row.action_url),
-  };
+  const type = wellFormed(row.type);
+  const title = wellFormed(row.title);
+  const message = wellFormed(row.message);
+  const actionUrl = row.action_url == null ? null : wellFormed(row.action_url);
+  // Nearly always already well-formed (a live row's text was cleaned when it was checked): no copy then.
+  if (type === row.type && title === row.title && message === row.message && actionUrl === row.action_url) return row;
+  return { ...row, type, title, message, action_url: actionUrl };
 }
 
 export class DeskCache {
