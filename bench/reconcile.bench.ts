@@ -20,7 +20,7 @@ import { DEFAULT_SETTINGS } from '../src/shared/settings';
 import { startDemoClinic } from '../src/main/demo/demo-clinic';
 import { API_DIALECTS, type ApiDialectName } from '../src/main/demo/dialects';
 import { createBenchDesk, signInLive } from './support/desk';
-import { fmt, machine, passMiss, printTable, revision, round, until, writeResults } from './support/report';
+import { fmt, headline, machine, passMiss, printTable, revision, round, until, writeResults } from './support/report';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, dialects: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? 10);
@@ -89,4 +89,8 @@ printTable(
     passMiss(r.pass),
   ]),
 );
-writeResults('reconcile', { machine: machine(), revision: revision(), rounds: ROUNDS, intervalMsInRun: INTERVAL_MS, rows });
+writeResults(
+  'reconcile',
+  { machine: machine(), revision: revision(), rounds: ROUNDS, intervalMsInRun: INTERVAL_MS, rows },
+  rows.map((r) => headline(`reconcile: ${r.dialect}, requests a minute (max per feature ${r.maxPerRoutePerMinute}, ${r.kbPerMinute} KB)`, r.requestsPerMinute, '/min', `<= ${MAX_REQUESTS_PER_FEATURE} a feature, <= ${MAX_KB_PER_MINUTE} KB`, r.pass)),
+);
