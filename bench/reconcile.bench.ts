@@ -92,5 +92,8 @@ printTable(
 writeResults(
   'reconcile',
   { machine: machine(), revision: revision(), rounds: ROUNDS, intervalMsInRun: INTERVAL_MS, rows },
-  rows.map((r) => headline(`reconcile: ${r.dialect}, requests a minute (max per feature ${r.maxPerRoutePerMinute}, ${r.kbPerMinute} KB)`, r.requestsPerMinute, '/min', `<= ${MAX_REQUESTS_PER_FEATURE} a feature, <= ${MAX_KB_PER_MINUTE} KB`, r.pass)),
+  rows.flatMap((r) => [
+    headline(`reconcile: ${r.dialect}, most requests a minute to one feature`, r.maxPerRoutePerMinute, '/min', `<= ${MAX_REQUESTS_PER_FEATURE} /min`, r.maxPerRoutePerMinute <= MAX_REQUESTS_PER_FEATURE),
+    headline(`reconcile: ${r.dialect}, body KB a minute`, r.kbPerMinute, 'KB/min', `<= ${MAX_KB_PER_MINUTE} KB/min`, r.kbPerMinute <= MAX_KB_PER_MINUTE),
+  ]),
 );
