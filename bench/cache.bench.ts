@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { Notification } from '../src/shared/domain';
 import { openCache } from '../src/main/core/cache/cache';
+import { headline, writeResults } from './support/report';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type: 'string' } } });
 const N = Number(values.rows ?? 100_000);
@@ -187,9 +188,10 @@ function main(): void {
       },
     };
 
-    const out = path.join(import.meta.dirname, 'results', 'cache.json');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    const out = writeResults('cache', results, [
+      headline('cache: upsert, new rows, batches of 500', Math.round(cacheRate), 'rows/s', `>= ${TARGET_UPSERTS_PER_S}`, results.upsert.pass),
+      headline(`cache: cold open + first page, ${N.toLocaleString('en')} rows`, round(coldAuto), 'ms', `<= ${TARGET_COLD_OPEN_MS} ms`, results.coldOpen.pass),
+    ]);
 
     const table: [name: string, figure: string, note: string][] = [
       ['baseline raw upsert (1 tx)', `${Math.round(baselineRate).toLocaleString('en')} rows/s`, ''],

@@ -42,7 +42,7 @@ import type { TimedRequest } from './support/clinic-host';
 import { createBenchDesk, FAST_RECONNECT, idle, nextEvent, signInLive, type BenchDesk } from './support/desk';
 import { startProfiler, summariseProfile, type ProfileSummary } from './support/profile';
 import { startClinic, type RemoteClinic } from './support/remote';
-import { LOAD_NOTE, contention, fmt, loadavg, machine, median, ownCpuMs, passMiss, printTable, revision, round, writeResults } from './support/report';
+import { LOAD_NOTE, contention, fmt, headline, loadavg, machine, median, ownCpuMs, passMiss, printTable, revision, round, writeResults } from './support/report';
 
 const { values } = parseArgs({
   options: { notifications: { type: 'string' }, runs: { type: 'string' }, dialects: { type: 'string' }, profile: { type: 'boolean' }, 'server-latency-ms': { type: 'string' } },
@@ -325,7 +325,7 @@ async function main(): Promise<void> {
       serverLatencyMs: SERVER_LATENCY_MS,
       dialects,
       note: 'fromStartRealtime figures include the reconnect (backoff 50 ms doubling to 300 ms, WebSocket connect, subscriptions).',
-    });
+    }, dialects.map((r) => headline(`catch-up-dialects: ${r.dialect}, back → sync done${SERVER_LATENCY_MS > 0 ? ` (server ${SERVER_LATENCY_MS} ms a page)` : ''}`, r.median.fromSocketToSyncMs, 'ms', r.targetMs === null ? null : `<= ${r.targetMs} ms`, r.pass)));
     const rows: Array<[string, string, string]> = [];
     for (const r of dialects) {
       const m = r.median;

@@ -46,7 +46,7 @@ import { addNotifications, fillDay, planUpdates } from './support/dashboard-clin
 import { INSTRUMENT, clockOffset, nodeEpoch, readBoard, readBoot, type BoardData } from './support/dashboard-page';
 import { CHROMIUM, CHROMIUM_ARGS, VIEWPORT, ensureRenderer, launchChromium, openPage, signInReception, startBenchPreview, type BenchPreview } from './support/dashboard-preview';
 import { ROOT } from './support/ipc';
-import { LOAD_NOTE, contention, fmt, loadavg, machine, median, ownCpuMs, passMiss, printTable, round, sleep, summarize, until, type Summary } from './support/report';
+import { LOAD_NOTE, contention, fmt, headline, loadavg, machine, median, ownCpuMs, passMiss, printTable, round, sleep, summarize, until, writeResults, type Summary } from './support/report';
 
 const { values } = parseArgs({
   options: {
@@ -77,6 +77,8 @@ const TAIL_MS = 2_500;
 const TARGET_P99_MS = 100;
 const TARGET_LONG_TASK_MS = 50;
 const TARGET_FIRST_PAINT_MS = 1_000;
+/** Issue 14: in the preview, the first paint of the cached board within 300 ms of the reload. */
+const TARGET_FIRST_CACHED_PAINT_MS = 300;
 
 const RENDERER_DIR = values['renderer-dir'] === undefined ? undefined : path.resolve(values['renderer-dir']);
 
@@ -544,9 +546,11 @@ async function main(): Promise<void> {
       : {}),
   };
 
-  const out = values.out ? path.resolve(values.out) : path.join(import.meta.dirname, 'results', 'dashboard.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  const out = writeResults(values.out ? path.resolve(values.out) : 'dashboard', results, [
+    headline(`dashboard: event → painted p99, ${fmt(APPOINTMENTS)}-row board at ${RATE}/s`, p99, 'ms', `<= ${TARGET_P99_MS} ms`, results.board.eventToPaint.pass),
+    headline('dashboard: long tasks during the updates', longTaskCount, 'count', `none > ${TARGET_LONG_TASK_MS} ms`, results.board.longTasks.pass),
+    headline('dashboard: preview, reload → first cached paint (board and bell)', bellMs, 'ms', `<= ${TARGET_FIRST_CACHED_PAINT_MS} ms`, bellMs <= TARGET_FIRST_CACHED_PAINT_MS),
+  ]);
 
   const was = (figure: number | undefined, unit = 'ms') => (figure === undefined ? '' : `, before ${fmt(figure, 1)} ${unit}`);
   printTable(`dashboard benchmark: ${results.machine.cpu} x${results.machine.cores}, node ${results.node}, chromium ${chromium}, load ${loadBefore.join(' ')}`, [

@@ -29,7 +29,7 @@ import { startDemoClinic } from '../src/main/demo/demo-clinic';
 import { quietDemoLogger } from '../src/main/demo/logger';
 import { DEFAULT_FUZZ_SEED, checkStored, fuzzCases, generateFuzz, runFuzz, storedNotifications, targetsFrom, type FuzzCase, type FuzzResult, type FuzzTargets } from '../tests/helpers/fuzz';
 import { createBenchDesk, signInLive } from './support/desk';
-import { LOAD_NOTE, contention, fmt, loadavg, machine, median, ownCpuMs, printTable, revision, round, writeResults } from './support/report';
+import { LOAD_NOTE, contention, fmt, headline, loadavg, machine, median, ownCpuMs, printTable, revision, round, writeResults } from './support/report';
 
 const { values } = parseArgs({ options: { payloads: { type: 'string' }, seed: { type: 'string' }, rounds: { type: 'string' } } });
 const PAYLOADS = Number(values.payloads ?? 80_000);
@@ -173,7 +173,10 @@ const results = {
   lastRound: lastFuzz ? { byOutcome: lastFuzz.result.byOutcome, byKind: lastFuzz.result.byKind, barriers: lastFuzz.result.barriers } : null,
   rounds,
 };
-const file = writeResults('fuzz', results);
+const file = writeResults('fuzz', results, [
+  headline('fuzz: hostile mix, socket to SQLite', Math.round(fuzzRate), 'payloads/s'),
+  headline('fuzz: faults and wrong rows', faults.length + problems.length, 'count', '0', faults.length + problems.length === 0),
+]);
 
 printTable(`fuzz: ${fmt(PAYLOADS)} payloads per round, ${ROUNDS} rounds (medians), ${machine().cores} cores`, [
   ['fuzz mix through the socket to SQLite', `${fmt(fuzzRate)}/s`, `${fmt(results.figures.cpuMsPerFuzzPayload, 3)} ms CPU each`],

@@ -52,7 +52,7 @@ import type { InjectedFault } from '../src/main/demo/laravel-app';
 import { quietDemoLogger } from '../src/main/demo/logger';
 import { startFreezableProxy, type FreezableProxy } from '../tests/helpers/tcp-proxy';
 import { createBenchDesk, countingLogger, idle, nextEvent, signInLive, type BenchDesk } from './support/desk';
-import { LOAD_NOTE, contention, fmt, loadavg, machine, ownCpuMs, printTable, revision, round, sleep, until, writeResults } from './support/report';
+import { LOAD_NOTE, contention, fmt, headline, loadavg, machine, ownCpuMs, printTable, revision, round, sleep, until, writeResults } from './support/report';
 
 const { values } = parseArgs({ options: { 'fault-ms': { type: 'string' }, compress: { type: 'string' }, 'outage-min': { type: 'string' } } });
 const FAULT_MS = Number(values['fault-ms'] ?? 3_000);
@@ -317,7 +317,12 @@ async function main(): Promise<void> {
       frozenSocket: frozen,
       outage: { withBudget, baselineWithoutGateAndCap: baseline, ratio: round(baseline.requests / Math.max(1, withBudget.requests), 1) },
     };
-    const file = writeResults('heal', results);
+    const worstHeal = Math.max(...heals.map((h) => h.healMs));
+    const file = writeResults('heal', results, [
+      headline('heal: slowest fault, its end → Live again', worstHeal, 'ms', 'heals without a click', heals.every((h) => Number.isFinite(h.healMs))),
+      headline('heal: frozen socket rebuilt, after the freeze', frozen.rebuiltMs, 'ms', '<= 20,500 ms', frozen.rebuiltMs <= 20_500),
+      headline(`heal: ${OUTAGE_MIN}-min outage, requests a minute`, withBudget.requestsPerMinute, '/min', `<= ${DEFAULT_BUDGET.perMinute} /min ("a handful")`, withBudget.requestsPerMinute <= DEFAULT_BUDGET.perMinute),
+    ]);
     printTable(`heal (${file})`, [
       ...heals.map((h): [string, string, string] => [h.fault, `${fmt(h.healMs)} ms`, `${h.requestsDuringFault} requests during the fault${h.actionMs === undefined ? '' : `, mark-read answered in ${fmt(h.actionMs)} ms`}`]),
       ['frozen socket: not Live', `${fmt(frozen.notLiveMs)} ms`, 'after the freeze (bound: 13.5 s after the last frame)'],

@@ -31,7 +31,7 @@ import { createBenchDesk, NotificationTracker, signInLive, type BenchDesk } from
 import { hr } from './support/ipc';
 import { BENCH_ID_BASE } from './support/payloads';
 import { startClinic } from './support/remote';
-import { LOAD_NOTE, contention, ownCpuMs, fmt, loadavg, machine, median, printTable, revision, round, sleep, summarize, until, writeResults } from './support/report';
+import { LOAD_NOTE, contention, ownCpuMs, fmt, headline, loadavg, machine, median, printTable, revision, round, sleep, summarize, until, writeResults } from './support/report';
 
 const { values } = parseArgs({
   options: {
@@ -213,7 +213,11 @@ async function main(): Promise<void> {
       target: 'none numeric in the issue ("100+ concurrent users"): recorded for regressions',
       warnings,
     };
-    const out = writeResults('load', results);
+    const out = writeResults('load', results, [
+      headline(`load: ${DESKS} desks, all ready after starting together`, connect.max, 'ms'),
+      headline('load: notification delivery per desk, p99', notify.p99, 'ms'),
+      headline('load: presence joined per desk, p99', joined.p99, 'ms'),
+    ]);
     printTable(`load benchmark: ${results.machine.cpu} x${results.machine.cores}, node ${results.node}, load ${loadBefore.join(' ')}; ${DESKS} DeskServices in one process`, [
       [`connect: all ${DESKS} subscribed / ready`, `${fmt(Math.max(...subscribedMs))} / ${fmt(allReadyMs)} ms`, `ready per desk p50 ${fmt(connect.p50)} / p99 ${fmt(connect.p99)} ms; ${channelsPerDesk} channels each (median)`],
       [`presence joined (${clinic1.length} desks) p50/p99`, `${joined.p50} / ${joined.p99} ms`, `all desks: median ${median(joinedAll).toFixed(2)} ms, max ${joined.max} ms; missing ${presenceMissing}`],

@@ -31,7 +31,7 @@ import { buildCacheFile, CACHE_BATCH } from './support/cache-rows';
 import { createBenchDesk, idle, signInLive, type BenchDesk } from './support/desk';
 import { Remote, hr, serve } from './support/ipc';
 import { startClinic } from './support/remote';
-import { LOAD_NOTE, revision, fmt, loadavg, machine, median, printTable, round, sleep, writeResults } from './support/report';
+import { LOAD_NOTE, revision, fmt, headline, loadavg, machine, median, printTable, round, sleep, writeResults } from './support/report';
 
 const EMAIL = 'reception1@northside.clinic.test';
 const MB = 1024 * 1024;
@@ -167,7 +167,10 @@ async function parent(): Promise<void> {
       target: 'none in the issue (recorded for regressions)',
       measurements: variants,
     };
-    const out = writeResults('memory', results);
+    const out = writeResults('memory', results, [
+      headline(`memory: idle desk, ${fmt(N)}-row cache, RSS over baseline`, full.delta.rssMB, 'MB'),
+      headline(`memory: idle desk, ${fmt(N)}-row cache, heap over baseline`, full.delta.heapUsedMB, 'MB'),
+    ]);
     printTable(`memory benchmark: ${results.machine.cpu} x${results.machine.cores}, node ${results.node}, load ${loadBefore.join(' ')}; median of ${RUNS} processes`, [
       ['baseline process (no desk): RSS / heap', `${full.baseline.rssMB} / ${full.baseline.heapUsedMB} MB`, 'node + tsx + the desk modules'],
       [`idle desk, ${fmt(N)}-row cache: RSS / heap`, `${full.idle.rssMB} / ${full.idle.heapUsedMB} MB`, `+${full.delta.rssMB} / +${full.delta.heapUsedMB} MB over baseline`],

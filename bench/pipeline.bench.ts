@@ -44,7 +44,7 @@ import { BENCH_ID_BASE } from './support/payloads';
 import { hr } from './support/ipc';
 import { startProfiler, summariseProfile, type ProfileSummary } from './support/profile';
 import { startClinic, startRawClient, type RemoteClinic, type RemoteRawClient } from './support/remote';
-import { LOAD_NOTE, contention, ownCpuMs, revision, fmt, loadavg, machine, median, passMiss, printTable, round, summarize, writeResults } from './support/report';
+import { LOAD_NOTE, contention, ownCpuMs, revision, fmt, headline, loadavg, machine, median, passMiss, printTable, round, summarize, writeResults } from './support/report';
 
 const { values } = parseArgs({
   options: {
@@ -367,7 +367,11 @@ async function main(): Promise<void> {
       ...(profile === null ? {} : { profile: { what: `one more desk-alone burst of ${fmt(N)} with the CPU profiler on in the desk process (not in the medians); self time`, ...profile } }),
       warnings: desk.logger.warnings.slice(0, 10),
     };
-    const out = writeResults('pipeline', results);
+    const out = writeResults('pipeline', results, [
+      headline('pipeline: desk throughput alone / bare pusher-js', round(ratioAlone, 3), 'x', `>= ${TARGET_RATIO}x`, ratioAlone >= TARGET_RATIO),
+      headline('pipeline: the same, both receiving the same run', round(ratioTogether, 3), 'x', `>= ${TARGET_RATIO}x`, ratioTogether >= TARGET_RATIO),
+      headline(`pipeline: publish → announced at ${RATE}/s, p99`, deskLatency.p99, 'ms', `<= ${TARGET_P99_MS} ms`, latencyPass),
+    ]);
 
     printTable(`pipeline benchmark: ${results.machine.cpu} x${results.machine.cores}, node ${results.node}, load ${loadBefore.join(' ')}`, [
       ['baseline pusher-js alone', `${fmt(rawAloneRate)} ev/s`, `median of ${ROUNDS}, ${fmt(N)} events`],

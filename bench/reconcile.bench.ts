@@ -20,7 +20,7 @@ import { DEFAULT_SETTINGS } from '../src/shared/settings';
 import { startDemoClinic } from '../src/main/demo/demo-clinic';
 import { API_DIALECTS, type ApiDialectName } from '../src/main/demo/dialects';
 import { createBenchDesk, signInLive } from './support/desk';
-import { fmt, machine, passMiss, printTable, revision, round, until, writeResults } from './support/report';
+import { fmt, headline, machine, passMiss, printTable, revision, round, until, writeResults } from './support/report';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, dialects: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? 10);
@@ -89,4 +89,11 @@ printTable(
     passMiss(r.pass),
   ]),
 );
-writeResults('reconcile', { machine: machine(), revision: revision(), rounds: ROUNDS, intervalMsInRun: INTERVAL_MS, rows });
+writeResults(
+  'reconcile',
+  { machine: machine(), revision: revision(), rounds: ROUNDS, intervalMsInRun: INTERVAL_MS, rows },
+  rows.flatMap((r) => [
+    headline(`reconcile: ${r.dialect}, most requests a minute to one feature`, r.maxPerRoutePerMinute, '/min', `<= ${MAX_REQUESTS_PER_FEATURE} /min`, r.maxPerRoutePerMinute <= MAX_REQUESTS_PER_FEATURE),
+    headline(`reconcile: ${r.dialect}, body KB a minute`, r.kbPerMinute, 'KB/min', `<= ${MAX_KB_PER_MINUTE} KB/min`, r.kbPerMinute <= MAX_KB_PER_MINUTE),
+  ]),
+);

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/main/core/config/load';
 import { readPolicyFile } from '../src/main/core/policy/read';
 import { decideUpdates } from '../src/main/core/updates/policy';
-import { LOAD_NOTE, fmt, loadavg, machine, median, printTable, revision, round, writeResults } from './support/report';
+import { LOAD_NOTE, fmt, headline, loadavg, machine, median, printTable, revision, round, writeResults } from './support/report';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, runs: { type: 'string', default: '7' } } });
 const CALLS = Number(values.calls);
@@ -117,7 +117,10 @@ const results = {
     rssAddedMiB: round(rssOn - rssOff, 1),
   },
 };
-const file = writeResults('startup', results);
+const file = writeResults('startup', results, [
+  headline('startup: loadConfig + example policy + update decision', round(policyUs, 1), 'µs'),
+  headline('startup: import electron-updater (skipped when updates are off)', round(importMs, 1), 'ms'),
+]);
 printTable('start-up: managed configuration and the updater', [
   ['loadConfig, no policy', `${fmt(baseUs, 1)} µs`, 'baseline, same process'],
   ['loadConfig + example policy + update decision', `${fmt(policyUs, 1)} µs`, `${fmt(policyUs / baseUs, 2)}x the baseline`],

@@ -106,10 +106,44 @@ export function ownCpuMs(): number {
 
 export const LOAD_NOTE = 'os.loadavg() 1/5/15 min; a shared 2-core machine (other engineers run tests on it), idle baseline ~0.9';
 
-export function writeResults(name: string, results: unknown): string {
-  const out = path.join(import.meta.dirname, '..', 'results', `${name}.json`);
+/**
+ * Where results go: bench/results, or `CLINIC_DESK_BENCH_RESULTS` (a directory)
+ * when set, as `npm run bench -- all --quick` sets it so a smoke run never
+ * replaces the measured files.
+ */
+export function resultsDir(): string {
+  const dir = process.env['CLINIC_DESK_BENCH_RESULTS'];
+  return dir !== undefined && dir !== '' ? path.resolve(dir) : path.join(import.meta.dirname, '..', 'results');
+}
+
+/**
+ * One headline figure of a benchmark, as `npm run bench -- all` reads it from
+ * `bench/results/<name>.json` (`headline: Headline[]`): what it is, its value
+ * and unit, the target as written in bench/README.md ("<= 150 ms"; null when
+ * the issue sets none) and whether it was met (null: recorded, no target).
+ */
+export interface Headline {
+  figure: string;
+  value: number;
+  unit: string;
+  target: string | null;
+  pass: boolean | null;
+}
+
+/** A headline figure; `target` null (and `pass` null) for a figure that is only recorded. */
+export function headline(figure: string, value: number, unit: string, target: string | null = null, pass: boolean | null = null): Headline {
+  return { figure, value: Number.isFinite(value) ? value : Number.NaN, unit, target, pass: target === null ? null : pass };
+}
+
+/**
+ * Writes bench/results/<name>.json (or `<name>` itself when it is a path ending
+ * in .json). `headline` goes first in the file, as `all` and people read it.
+ */
+export function writeResults(name: string, results: object, headlines?: readonly Headline[]): string {
+  const out = name.endsWith('.json') ? path.resolve(name) : path.join(resultsDir(), `${name}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  const body = headlines === undefined ? results : { headline: headlines, ...results };
+  fs.writeFileSync(out, `${JSON.stringify(body, null, 2)}\n`);
   return path.relative(process.cwd(), out);
 }
 
