@@ -18,6 +18,7 @@ import { SimulatedDesk } from '../../src/main/demo/simulated-desk';
 import { hr, serve } from './ipc';
 import { NOTIFICATION_EVENT, notificationData } from './payloads';
 import { startProfiler, summariseProfile, type Profiler } from './profile';
+import { WorkingDayClinic, type DaySegment } from './working-day-clinic';
 
 let clinic: DemoClinic | null = null;
 let sdk: PusherSdk | null = null;
@@ -111,6 +112,22 @@ async function paced(count: number, ratePerSec: number, send: (i: number) => voi
   }
   return { startedAt, endedAt: hr(), maxLagMs };
 }
+
+/** The working-day benchmark's clinic day (working-day-clinic.ts); colleagues come and go through `joined`. */
+const day = new WorkingDayClinic(need, {
+  async join(userId, clinicId) {
+    if (joined.has(userId)) return;
+    const c = need();
+    const desk = new SimulatedDesk(userId, clinicId, c.store.issueToken(userId), { apiUrl: c.info.apiUrl, wsHost: c.info.wsHost, wsPort: c.info.wsPort, appKey: c.info.appKey }, quietDemoLogger);
+    joined.set(userId, desk);
+    await desk.goOnline(10_000);
+  },
+  leave(userId) {
+    joined.get(userId)?.goOffline();
+    joined.delete(userId);
+    return Promise.resolve();
+  },
+});
 
 const handlers = {
   /** `apiDialect`: the REST dialect of the clinic's Laravel app (default 'default', the desk's contract). */
@@ -315,6 +332,30 @@ const handlers = {
     if (!p) throw new Error('not profiling');
     profiler = null;
     return summariseProfile(await p.stop(), window);
+  },
+
+  /** Working day: swap the broadcaster's SDK for a direct publish and pick what the desk of `email` follows. */
+  dayPrepare(email: string) {
+    return day.prepare(email);
+  },
+
+  /** Working day: one stretch between two reconnects, on its schedule. */
+  daySegment(segment: DaySegment) {
+    return day.segment(segment);
+  },
+
+  /** Working day: notifications created while the socket server is down (their broadcast fails). */
+  dayMissed(count: number) {
+    return day.missed(count);
+  },
+
+  dayCounts() {
+    return day.counts();
+  },
+
+  /** The simulated colleagues online now (user ids). */
+  colleaguesOnline() {
+    return [...joined.keys()].sort((a, b) => a - b);
   },
 
   stats() {

@@ -30,4 +30,24 @@ describe('conditional GETs: the answers kept for If-None-Match', () => {
     cache.clear();
     expect(cache.lookup('/a')).toBeNull();
   });
+
+  it('keeps one answer per list family: a page for a cursor the reader has moved past is never asked again', () => {
+    const cache = new ConditionalCache({ maxEntries: 64, maxBytes: 1_000_000, maxEntryBytes: 500_000 });
+    const page = 'x'.repeat(100_000);
+    // A working day of catch-ups: every one reads after a newer id.
+    for (let after = 0; after < 30; after++) cache.remember(`/n?after_id=${after}&per_page=500`, `"${after}"`, page, '/n?per_page=500');
+    expect(cache.stats).toEqual({ entries: 1, chars: 100_000 });
+    expect(cache.lookup('/n?after_id=29&per_page=500')?.etag).toBe('"29"');
+    expect(cache.lookup('/n?after_id=28&per_page=500')).toBeNull();
+    // Another family (a later page of a walk, the board) is its own.
+    cache.remember('/n?after_id=29&per_page=500&page=2', '"p2"', '{}', '/n?per_page=500&page=2');
+    cache.remember('/board', '"b"', '{}');
+    expect(cache.stats.entries).toBe(3);
+    // Forgetting or evicting the kept URL frees its family.
+    cache.forget('/n?after_id=29&per_page=500');
+    cache.remember('/n?after_id=30&per_page=500', '"30"', '{}', '/n?per_page=500');
+    expect(cache.lookup('/n?after_id=30&per_page=500')?.etag).toBe('"30"');
+    cache.clear();
+    expect(cache.stats).toEqual({ entries: 0, chars: 0 });
+  });
 });

@@ -237,6 +237,11 @@ interface Call<T> {
   emptyOk?: boolean;
   /** Default: 'user' through `userView()` or inside `asUser`, else 'background'. */
   priority?: Priority;
+  /**
+   * The query parameter a list reader moves on (`after_id`): the conditional
+   * cache keeps only the answer for its newest value (`ConditionalCache.remember`).
+   */
+  cursor?: string;
 }
 
 /** Requests made inside `ApiClient.asUser` are the user's (see `retry-budget.ts`). */
@@ -419,7 +424,7 @@ export class ApiClient {
       const query = { [this.profile.params.afterId]: afterId, [this.profile.params.perPage]: perPage, ...extra };
       let body: unknown;
       try {
-        body = await this.get(path, z.unknown(), query);
+        body = await this.get(path, z.unknown(), query, this.profile.params.afterId);
       } catch (error) {
         const capped = error instanceof ValidationFailedError ? this.capFrom(error, perPage) : null;
         if (capped === null || attempt >= 5) throw error;
@@ -652,8 +657,8 @@ export class ApiClient {
 
   // ------------------------------------------------------------ plumbing ---
 
-  private get<T>(path: string, schema: z.ZodType<T>, query?: Call<T>['query']): Promise<T> {
-    return this.send({ method: 'GET', path, schema, retry: 'idempotent', authenticated: true, ...(query === undefined ? {} : { query }) });
+  private get<T>(path: string, schema: z.ZodType<T>, query?: Call<T>['query'], cursor?: string): Promise<T> {
+    return this.send({ method: 'GET', path, schema, retry: 'idempotent', authenticated: true, ...(query === undefined ? {} : { query }), ...(cursor === undefined ? {} : { cursor }) });
   }
 
   private post<T>(path: string, schema: z.ZodType<T>): Promise<T> {
@@ -774,7 +779,10 @@ export class ApiClient {
           this.transferred.notModified++;
           return this.interpret(call, new Response(kept, { status: 200, headers: { 'content-type': 'application/json' } }), kept, token);
         }
-        if (res.status >= 200 && res.status < 300) this.conditional.remember(url, res.headers.get('etag'), text);
+        if (res.status >= 200 && res.status < 300) {
+          const family = call.cursor === undefined ? null : this.buildUrl({ ...call, query: { ...call.query, [call.cursor]: undefined } });
+          this.conditional.remember(url, res.headers.get('etag'), text, family);
+        }
         else this.conditional.forget(url);
       }
       return this.interpret(call, res, text, token);

@@ -6,7 +6,9 @@
  * ETag middleware; a server without one simply answers in full.
  */
 export class ConditionalCache {
-  private readonly entries = new Map<string, { etag: string; text: string }>();
+  private readonly entries = new Map<string, { etag: string; text: string; family: string | null }>();
+  /** family → the one URL of it kept (see `remember`). */
+  private readonly families = new Map<string, string>();
   private size = 0;
 
   constructor(
@@ -23,18 +25,29 @@ export class ConditionalCache {
     if (!entry) return null;
     this.entries.delete(url);
     this.entries.set(url, entry);
-    return entry;
+    return { etag: entry.etag, text: entry.text };
   }
 
-  remember(url: string, etag: string | null, text: string): void {
+  /**
+   * `family`: the URL without the cursor a list moves on (`after_id`). The
+   * answers for a cursor the reader has moved past are never asked again, so
+   * only the newest URL of a family is kept: without this, every catch-up
+   * page of notifications stayed here (hundreds of kB each) until the byte
+   * cap, 4 MB of a working day's heap for nothing.
+   */
+  remember(url: string, etag: string | null, text: string, family: string | null = null): void {
     this.forget(url);
+    if (family !== null) {
+      const previous = this.families.get(family);
+      if (previous !== undefined) this.forget(previous);
+    }
     if (etag === null || etag.length > 256 || text.length > this.limits.maxEntryBytes) return;
-    this.entries.set(url, { etag, text });
+    this.entries.set(url, { etag, text, family });
+    if (family !== null) this.families.set(family, url);
     this.size += text.length;
-    for (const [oldest, entry] of this.entries) {
+    for (const oldest of this.entries.keys()) {
       if (this.entries.size <= this.limits.maxEntries && this.size <= this.limits.maxBytes) break;
-      this.entries.delete(oldest);
-      this.size -= entry.text.length;
+      this.forget(oldest);
     }
   }
 
@@ -43,12 +56,19 @@ export class ConditionalCache {
     if (!entry) return;
     this.entries.delete(url);
     this.size -= entry.text.length;
+    if (entry.family !== null && this.families.get(entry.family) === url) this.families.delete(entry.family);
   }
 
   /** Another user's token: nothing one user was shown may answer another's request. */
   clear(): void {
     this.entries.clear();
+    this.families.clear();
     this.size = 0;
+  }
+
+  /** Answers kept and their characters (for tests and diagnostics). */
+  get stats(): { entries: number; chars: number } {
+    return { entries: this.entries.size, chars: this.size };
   }
 }
 
