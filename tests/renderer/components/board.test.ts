@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import BoardView from '../../../src/renderer/src/views/BoardView.vue'
 import { clock } from '../../../src/renderer/src/lib/time'
 import { createFakeBridge } from '../fake-bridge'
-import { CLINIC_ZONE, appointment, at, board, signedIn, user } from '../fixtures'
+import { CLINIC_ZONE, appointment, at, board, connection, signedIn, user } from '../fixtures'
 import { byLabel } from '../dom'
 import { startedDesk } from '../setup'
 
@@ -92,6 +92,18 @@ describe('appointment board', () => {
     fake.emit({ kind: 'board.replaced', board: board({ stale: false }) })
     await flushPromises()
     expect(wrapper.find('[data-testid="stale-banner"]').exists()).toBe(false)
+  })
+
+  it('"synced HH:MM" moves on with each sync while the board is current (a sync that found nothing new does not resend it)', async () => {
+    const { wrapper, fake } = await mountBoard()
+    fake.emit({ kind: 'board.replaced', board: board({ stale: false, syncedAt: at('09:00') }) })
+    fake.emit({ kind: 'connection', connection: connection('live', { lastSyncAt: at('09:05') }) })
+    await flushPromises()
+    expect(wrapper.find('.fresh time').attributes('datetime')).toBe(at('09:05'))
+    // Stale: the time of the board's last read, not of the last sync.
+    fake.emit({ kind: 'board.replaced', board: board({ stale: true, syncedAt: at('09:00') }) })
+    await flushPromises()
+    expect(wrapper.find('[data-testid="stale-banner"]').text()).toBe(`Stale since ${clock(at('09:00'), CLINIC_ZONE)}`)
   })
 
   it('marks a doctor’s own column', async () => {

@@ -177,13 +177,19 @@ export interface RealtimeEvents {
 const DEFAULT_RECONNECT = { baseDelayMs: 1_500, maxDelayMs: 15_000 };
 const MIN_SILENCE_MS = 100;
 /**
- * A dead socket is found within 20 s of its last frame (plus one watchdog
- * tick): a ping after 10 s of quiet, 10 s for anything to come back. A pong
- * takes well under a second on a working link, so 10 s is a wide margin; a
- * quiet desk sends one 30-byte ping every 10 s (pings are protocol frames,
- * not billed messages).
+ * A dead socket is found 20 s after its last frame (the watchdog wakes at
+ * its deadlines, not on a fixed tick): a ping after 10 s of quiet, 10 s for
+ * anything to come back. A pong takes well under a second on a working link,
+ * so 10 s is a wide margin; a quiet desk sends one 30-byte ping every 10 s
+ * (pings are protocol frames, not billed messages).
  */
 const DEFAULT_SILENCE_MS = 20_000;
+/**
+ * The watchdog sleeps until its next deadline, but at most this long: after a
+ * sleep of the computer, timers resume where they stopped while the wall clock
+ * has jumped, and only a check that compares the clocks sees it.
+ */
+const WALL_CLOCK_CHECK_MS = 1_000;
 /** An unanswered ping makes the socket suspect after this long (a quarter of the silence at most). */
 const SUSPECT_AFTER_PING_MS = 3_000;
 /** Recently unsubscribed channels kept for the diagnostics screen. */
@@ -582,14 +588,20 @@ export class Realtime {
       this.silenceMs = Math.max(MIN_SILENCE_MS, Math.min(DEFAULT_SILENCE_MS, negotiated));
     }
     this.markActive();
-    // At most half a second between checks: cheap, and a resume from sleep is noticed within it.
-    const period = Math.min(500, Math.max(20, Math.floor(this.silenceMs / 10)));
-    this.watchdogTimer = setInterval(() => this.watchdogTick(gen), period);
+    this.armWatchdog(gen, this.nextCheckIn());
+  }
+
+  private armWatchdog(gen: Generation, delayMs: number): void {
+    if (this.watchdogTimer !== null) clearTimeout(this.watchdogTimer);
+    this.watchdogTimer = setTimeout(() => {
+      this.watchdogTimer = null;
+      this.watchdogTick(gen);
+    }, delayMs);
     this.watchdogTimer.unref();
   }
 
   private stopWatchdog(): void {
-    if (this.watchdogTimer !== null) clearInterval(this.watchdogTimer);
+    if (this.watchdogTimer !== null) clearTimeout(this.watchdogTimer);
     this.watchdogTimer = null;
     this.suspected = false;
   }
@@ -614,10 +626,36 @@ export class Realtime {
     return Math.max(this.now() - this.lastActivityAt, Math.round(performance.now() - this.lastActivityMono));
   }
 
+  private pingAfter(): number {
+    return this.silenceMs / 2;
+  }
+
+  private suspectAfter(): number {
+    return this.pingAfter() + Math.min(SUSPECT_AFTER_PING_MS, this.silenceMs / 4);
+  }
+
+  /**
+   * How long the watchdog may sleep: until the next of its deadlines (the
+   * ping, suspect, the rebuild) as counted from the last frame, and never
+   * longer than `WALL_CLOCK_CHECK_MS`, the wall clock's check for a resume
+   * from sleep. Frames that arrive meanwhile only move the last activity
+   * time; the check that wakes then sees it and sleeps again from there.
+   */
+  private nextCheckIn(): number {
+    const silence = this.silence();
+    const deadlines = [this.silenceMs];
+    if (this.pingSentAt === null) deadlines.push(this.pingAfter());
+    else if (!this.suspected) deadlines.push(this.suspectAfter());
+    const due = Math.min(...deadlines.map((d) => d - silence).filter((left) => left > 0));
+    // +1: a timer may fire a fraction of a millisecond before the clocks read the deadline.
+    return Math.max(1, Math.min(WALL_CLOCK_CHECK_MS, Number.isFinite(due) ? Math.ceil(due) + 1 : 1));
+  }
+
   /**
    * Compares clock readings rather than trusting one long timer: after a
    * sleep, timers resume where they were while `now()` has jumped, so the
-   * first tick after resume already sees the silence.
+   * first check after resume (at most `WALL_CLOCK_CHECK_MS` later) already
+   * sees the silence. Then sleeps until the next deadline.
    */
   private watchdogTick(gen: Generation): void {
     if (gen !== this.gen || this.tracker.status.state !== 'connected') return;
@@ -628,18 +666,16 @@ export class Realtime {
       this.rebuild(`watchdog: nothing received for ${silence} ms`);
       return;
     }
-    const pingAfter = this.silenceMs / 2;
-    if (silence >= pingAfter && this.pingSentAt === null) {
+    if (silence >= this.pingAfter() && this.pingSentAt === null) {
       this.pingSentAt = silence;
       gen.instance.pusher.send_event('pusher:ping', {});
-      return;
-    }
-    const suspectAfter = pingAfter + Math.min(SUSPECT_AFTER_PING_MS, this.silenceMs / 4);
-    if (this.pingSentAt !== null && silence >= suspectAfter && !this.suspected) {
+    } else if (this.pingSentAt !== null && silence >= this.suspectAfter() && !this.suspected) {
       this.suspected = true;
       this.logger.warn('realtime: watchdog, ping not answered', { silenceMs: silence });
       this.transition('connected', `no answer from the socket server for ${Math.round(silence / 1000)} s; checking the connection`);
     }
+    // The transition above may have ended this generation's watch (a listener reconnecting).
+    if (gen === this.gen && this.watchdogTimer === null && this.tracker.status.state === 'connected') this.armWatchdog(gen, this.nextCheckIn());
   }
 
   // ---------------------------------------------------------- channels ---

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Appointment, ClinicMember } from '../../../shared/domain';
 import { Board } from '../../../shared/desk-state';
 import type { AppointmentUpdatePayload } from '../../../shared/payloads';
@@ -23,6 +24,8 @@ export class BoardPart {
   private readonly liveDuringRead = new Map<number, number>();
   /** Doctors whose channel the server refuses this desk, and how often their column is refreshed instead (s). */
   private refused = new Map<number, number>();
+  /** The day's board was read (and announced) once: a read that changes nothing is not announced again. */
+  private listed = false;
 
   constructor(
     private readonly ctx: PartContext,
@@ -52,7 +55,7 @@ export class BoardPart {
    * newer than its row and stays, and so does an appointment one brought that
    * the answer predates; a row one moved to another day does not come back.
    */
-  async sync(stale: boolean, date = this.day): Promise<FeatureOutcome & { board: Board }> {
+  async sync(stale: boolean, date = this.day, announce: 'always' | 'when-changed' = 'when-changed'): Promise<FeatureOutcome & { board: Board }> {
     const from = this.liveCount;
     this.readsOut++;
     const listing = await this.ctx.api.appointments(date).finally(() => this.readsOut--);
@@ -63,7 +66,16 @@ export class BoardPart {
     const board: Board = { ...read, doctors: this.doctors(appointments), appointments };
     // Columns without a live channel are expected to change only here.
     const missed = merged.newer.filter((row) => !this.refused.has(row.doctor_id)).length;
-    if (date === this.day) this.replace(board, merged.state.departed);
+    if (date === this.day && announce === 'when-changed' && this.listed && sameBoard(this.state.board, board)) {
+      // A reconciliation answered 304 (or with the same rows): the window and the snapshot have it. Only
+      // the time of the read moves on, for the next time the board is shown (a stale one says since when).
+      this.state = { board, departed: merged.state.departed };
+      return { ...listing, board, unannounced: missed };
+    }
+    if (date === this.day) {
+      this.listed = true;
+      this.replace(board, merged.state.departed);
+    }
     this.ctx.saveSnapshot(snapshotKey(date), board, Board);
     return { ...listing, board, unannounced: missed };
   }
@@ -76,7 +88,7 @@ export class BoardPart {
   async load(date: string, stale: boolean, offered: boolean): Promise<Board> {
     this.day = date;
     try {
-      return (await this.sync(stale, date)).board;
+      return (await this.sync(stale, date, 'always')).board;
     } catch (error) {
       if (error instanceof UnauthorizedError) throw error;
       const cached = this.ctx.loadSnapshot(snapshotKey(date), Board);
@@ -125,7 +137,11 @@ export class BoardPart {
   /** New members may name the doctors differently: the columns follow. */
   membersChanged(): void {
     const board = this.state.board;
-    if (board) this.replace({ ...board, doctors: this.doctors(board.appointments) }, this.state.departed);
+    if (!board) return;
+    const doctors = this.doctors(board.appointments);
+    // The same columns (every reconciliation reads the members again): nothing to redraw.
+    if (isDeepStrictEqual(doctors, board.doctors)) return;
+    this.replace({ ...board, doctors }, this.state.departed);
   }
 
   /**
@@ -162,3 +178,8 @@ export class BoardPart {
 }
 
 const snapshotKey = (date: string) => `board:${date}`;
+
+/** The same day, rows, columns and staleness; when it was read does not count. */
+function sameBoard(held: Board | null, read: Board): boolean {
+  return held !== null && held.date === read.date && held.stale === read.stale && isDeepStrictEqual(held.doctors, read.doctors) && isDeepStrictEqual(held.appointments, read.appointments);
+}

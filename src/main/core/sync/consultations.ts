@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { Consultation } from '../../../shared/domain';
 import type { ConsultationStatusPayload } from '../../../shared/payloads';
@@ -17,6 +18,8 @@ const SNAPSHOT = 'consultations';
  */
 export class ConsultationsPart {
   private state: ConsultationsState = [];
+  /** The list was read (and announced) once: a read that changes nothing is not announced again. */
+  private listed = false;
 
   constructor(private readonly ctx: PartContext) {}
 
@@ -37,6 +40,9 @@ export class ConsultationsPart {
   async sync(): Promise<FeatureOutcome> {
     const listing = await this.ctx.api.consultations();
     const read = applyConsultationsRead(this.state, listing.items);
+    // A reconciliation answered 304 (or with the same list): nothing to tell the window or save.
+    if (this.listed && isDeepStrictEqual(read.state, this.state)) return { ...listing, unannounced: read.unannounced };
+    this.listed = true;
     this.state = read.state;
     this.ctx.emit({ kind: 'consultations.replaced', consultations: this.list() });
     this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConsultationList);

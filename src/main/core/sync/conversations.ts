@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { OutgoingMessage } from '../../../shared/desk-state';
 import { Conversation, type Message } from '../../../shared/domain';
@@ -20,6 +21,8 @@ const SNAPSHOT = 'conversations';
  */
 export class ConversationsPart {
   private readonly byId = new Map<number, Conversation>();
+  /** The list was read (and announced) once: after that only conversations a read changed are announced. */
+  private listed = false;
 
   constructor(
     private readonly ctx: PartContext,
@@ -46,14 +49,21 @@ export class ConversationsPart {
     // The list can bring a message before its live delivery, which then counts as a duplicate:
     // announce it here, once, or its alert is lost. (Not on the first listing: nothing is new then.)
     const arrived = new Map(read.arrived.map((m) => [m.conversation_id, m]));
+    const held = new Map(this.byId);
+    const announceAll = !this.listed;
+    this.listed = true;
     this.byId.clear();
+    let changed = read.conversations.length !== held.size;
     for (const conversation of read.conversations) {
       const message = arrived.get(conversation.id);
       if (message) this.ctx.emit({ kind: 'message.created', message, clientId: null });
       this.byId.set(conversation.id, conversation);
+      // A reconciliation answered 304 (or with the same list) leaves them as they were: the window has them.
+      if (!announceAll && isDeepStrictEqual(held.get(conversation.id), conversation)) continue;
+      changed = true;
       this.ctx.emit({ kind: 'conversation.updated', conversation });
     }
-    this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConversationList);
+    if (announceAll || changed) this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConversationList);
     return { ...listing, unannounced: read.arrived.length };
   }
 

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { ClinicMember, type Role } from '../../../shared/domain';
 import type { OnlineMember, Presence } from '../../../shared/desk-state';
@@ -20,6 +21,8 @@ export class MembersPart {
   private readonly online = new Map<number, OnlineMember>();
   /** Online members whose `user_info` named no role: the roster decides theirs, when it comes. */
   private readonly roleless = new Set<number>();
+  /** The roster was read (and announced) once: a read that brings the same one changes nothing. */
+  private listed = false;
 
   constructor(private readonly ctx: PartContext) {}
 
@@ -43,6 +46,9 @@ export class MembersPart {
   async sync(): Promise<FeatureOutcome> {
     if (this.ctx.user.role === 'patient') return {};
     const listing = await this.ctx.api.members();
+    // A reconciliation answered 304 (or with the same list): nothing to tell the window or save.
+    if (this.listed && isDeepStrictEqual(listing.items, this.roster)) return listing;
+    this.listed = true;
     this.roster = listing.items;
     for (const id of this.roleless) {
       const member = this.online.get(id);
