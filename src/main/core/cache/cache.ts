@@ -585,9 +585,8 @@ export class DeskCache {
    * Nothing is pruned while the disk refuses writes.
    */
   prune(olderThanDays: number): { notifications: number; snapshots: number } {
-    if (!Number.isFinite(olderThanDays) || olderThanDays < 0) throw new RangeError(`prune: olderThanDays must be >= 0, got ${olderThanDays}`);
-    this.retentionMs = olderThanDays * DAY_MS;
-    const cutoff = this.now() - this.retentionMs;
+    const retentionMs = this.setRetention(olderThanDays);
+    const cutoff = this.now() - retentionMs;
     return this.write(
       'a prune',
       () => {
@@ -607,6 +606,13 @@ export class DeskCache {
       },
       () => ({ notifications: 0, snapshots: 0 }),
     );
+  }
+
+  /** The retention, without pruning yet: a live row dated before it is flagged as back-dated from now on. */
+  setRetention(olderThanDays: number): number {
+    if (!Number.isFinite(olderThanDays) || olderThanDays < 0) throw new RangeError(`prune: olderThanDays must be >= 0, got ${olderThanDays}`);
+    this.retentionMs = olderThanDays * DAY_MS;
+    return this.retentionMs;
   }
 
   stats(): CacheStats {
