@@ -6,11 +6,12 @@
  * desk writes one (support/cache-rows.ts: `--rows` notifications, half
  * unread) plus today's board snapshot of `--appointments` (2,000, the
  * dashboard benchmark's board) saved with `saveSnapshot`, as the session
- * saves it. Then `--runs` (7) fresh Node processes (support/start-probe.ts),
- * each on its own copy of the file: import the core, `loadConfig`, a
- * DeskService, the session started as `resume()` starts it with a saved token
- * (open the cache, restore every part from its snapshot; the network is a
- * closed port and is not waited for), `getSnapshot()` with the board: ready.
+ * saves it, and the user it belongs to, as the desk keeps them. Then `--runs`
+ * (7) fresh Node processes (support/start-probe.ts), each on its own copy of
+ * the file: import the core, `loadConfig`, a DeskService with a saved token,
+ * `resume()` (open the cache, restore every part from its snapshot; the
+ * server, a closed port, confirms the token afterwards and is not waited
+ * for), `getSnapshot()` with the board: ready.
  * Timed on CLOCK_MONOTONIC from just before the parent spawns the process,
  * and from the process's own start (`performance.now()` counts from it).
  * Two ways of loading the code: through tsx (the TypeScript sources, as the
@@ -31,6 +32,7 @@ import { Board } from '../src/shared/desk-state';
 import type { Appointment, User } from '../src/shared/domain';
 import { openCache } from '../src/main/core/cache/cache';
 import { BUNDLED_DEPENDENCIES } from '../build/bundled-deps';
+import { SIGNED_IN_USER, SignedInUser } from '../src/main/core/desk/desk-service';
 import { buildCacheFile } from './support/cache-rows';
 import { hr, ROOT } from './support/ipc';
 import { LOAD_NOTE, fmt, headline, loadavg, machine, median, passMiss, printTable, revision, round, writeResults } from './support/report';
@@ -42,6 +44,8 @@ const RUNS = Number(values.runs ?? 7);
 /** Target: process start → cached board ready in the core. */
 const TARGET_MS = 150;
 
+/** The server: a closed port, never waited for. */
+const API_URL = 'http://127.0.0.1:9';
 const USER: User = { id: 2, name: 'Reception One', email: 'reception1@northside.clinic.test', role: 'receptionist', clinic_id: 1, doctor_id: null, time_zone: 'UTC' };
 
 function board(day: string, count: number): Board {
@@ -93,6 +97,8 @@ try {
   {
     const { cache } = openCache({ file: master });
     cache.saveSnapshot(`board:${day}`, board(day, APPOINTMENTS), Board);
+    // Who the cache belongs to, as the desk keeps it once the server has confirmed the user: resume() starts from it.
+    cache.saveSnapshot(SIGNED_IN_USER, { apiUrl: API_URL, user: USER }, SignedInUser);
     cache.close();
   }
   const userFile = path.join(dir, 'settings.json');
@@ -126,7 +132,7 @@ try {
     for (const variant of ['bundle', 'tsx'] as const) {
       const file = path.join(dir, `run-${r}-${variant}.sqlite`);
       fs.copyFileSync(master, file);
-      const env = { CLINIC_DESK_START_PROBE: JSON.stringify({ cacheFile: file, userFile, user: USER, day }) };
+      const env = { CLINIC_DESK_START_PROBE: JSON.stringify({ cacheFile: file, userFile, user: USER, apiUrl: API_URL, day }) };
       const args = variant === 'tsx' ? [path.join(ROOT, 'bin', 'run-ts.mjs'), 'bench/support/start-probe.ts'] : [bundle];
       const p = runProbe(args, env);
       if (p.board?.date !== day || p.board.appointments !== APPOINTMENTS) throw new Error(`run ${r} ${variant}: the cached board was not restored (${JSON.stringify(p.board)})`);
@@ -165,7 +171,7 @@ try {
     load: { before: loadBefore, after: loadavg(), note: LOAD_NOTE },
     setup: {
       cacheFile: { rows: ROWS, bytes: fs.statSync(master).size, unread: built.unread, boardAppointments: APPOINTMENTS },
-      what: 'fresh Node process: import the core, loadConfig, DeskService, startSession as resume() does after the token is confirmed (open cache, restore the parts), getSnapshot() with the cached board; network not waited for (closed port)',
+      what: 'fresh Node process: import the core, loadConfig, DeskService with a saved token, resume() (open cache, the cached user, restore the parts; the token is confirmed after), getSnapshot() with the cached board; network not waited for (closed port)',
       clock: 'CLOCK_MONOTONIC in both processes; spawn = just before spawnSync in the parent; process start = hr() - performance.now() in the child',
       headlineVariant: 'bundle (esbuild, the packages of build/bundled-deps.ts bundled, the others external: what electron-vite ships)',
       runs: RUNS,

@@ -135,8 +135,8 @@ export interface DeskServiceOptions {
  * Who the cache belongs to, kept in it after the server confirmed them: the next
  * start shows the cached desk as theirs at once and asks the server after.
  */
-const SIGNED_IN_USER = 'signed-in-user';
-const SignedInUser = z.object({ apiUrl: z.string(), user: User });
+export const SIGNED_IN_USER = 'signed-in-user';
+export const SignedInUser = z.object({ apiUrl: z.string(), user: User });
 
 type Methods = { [K in keyof typeof BRIDGE_METHODS]: (input: BridgeInput<K>) => Promise<BridgeOutput<K>> };
 
