@@ -318,7 +318,8 @@ export class DeskService implements Methods {
         const held = opened;
         opened = null;
         this.startSession(api, cached.user, stored.apiUrl, this.options.config.transport, false, held, false);
-        void this.confirmResumed(api, cached.user, stored.apiUrl);
+        // On the next turn, as the session's own requests: the cached desk is handed out first.
+        setImmediate(() => void this.confirmResumed(api, cached.user, stored.apiUrl));
         return true;
       }
       const user = await api.user();
@@ -356,6 +357,8 @@ export class DeskService implements Methods {
    * again from the server's answer.
    */
   private async confirmResumed(api: ApiClient, cached: User, apiUrl: string): Promise<void> {
+    // Signed out (or in again) before its turn came: nothing to confirm.
+    if (this.currentApi !== api) return;
     let user: User;
     try {
       user = await api.user();
