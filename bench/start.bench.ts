@@ -6,17 +6,19 @@
  * desk writes one (support/cache-rows.ts: `--rows` notifications, half
  * unread) plus today's board snapshot of `--appointments` (2,000, the
  * dashboard benchmark's board) saved with `saveSnapshot`, as the session
- * saves it. Then `--runs` (7) fresh Node processes (support/start-probe.ts),
- * each on its own copy of the file: import the core, `loadConfig`, a
- * DeskService, the session started as `resume()` starts it with a saved token
- * (open the cache, restore every part from its snapshot; the network is a
- * closed port and is not waited for), `getSnapshot()` with the board: ready.
+ * saves it, and the user it belongs to, as the desk keeps them. Then `--runs`
+ * (7) fresh Node processes (support/start-probe.ts), each on its own copy of
+ * the file: import the core, `loadConfig`, a DeskService with a saved token,
+ * `resume()` (open the cache, restore every part from its snapshot; the
+ * server, a closed port, confirms the token afterwards and is not waited
+ * for), `getSnapshot()` with the board: ready.
  * Timed on CLOCK_MONOTONIC from just before the parent spawns the process,
  * and from the process's own start (`performance.now()` counts from it).
  * Two ways of loading the code: through tsx (the TypeScript sources, as the
  * benchmarks and the CLI in development run), and an esbuild bundle of the
- * probe with the packages external (what electron-vite ships: one file for
- * our code, node_modules loaded by Node).
+ * probe as electron-vite builds the main process: our code and the pure-JS
+ * packages of build/bundled-deps.ts in one file, the others (better-sqlite3)
+ * loaded by Node from node_modules.
  * The preview's first cached paint is the dashboard benchmark's (bench/dashboard.bench.ts).
  * Writes bench/results/start.json and prints a table.
  */
@@ -29,6 +31,8 @@ import { build } from 'esbuild';
 import { Board } from '../src/shared/desk-state';
 import type { Appointment, User } from '../src/shared/domain';
 import { openCache } from '../src/main/core/cache/cache';
+import { BUNDLED_DEPENDENCIES } from '../build/bundled-deps';
+import { SIGNED_IN_USER, SignedInUser } from '../src/main/core/desk/desk-service';
 import { buildCacheFile } from './support/cache-rows';
 import { hr, ROOT } from './support/ipc';
 import { LOAD_NOTE, fmt, headline, loadavg, machine, median, passMiss, printTable, revision, round, writeResults } from './support/report';
@@ -40,6 +44,8 @@ const RUNS = Number(values.runs ?? 7);
 /** Target: process start → cached board ready in the core. */
 const TARGET_MS = 150;
 
+/** The server: a closed port, never waited for. */
+const API_URL = 'http://127.0.0.1:9';
 const USER: User = { id: 2, name: 'Reception One', email: 'reception1@northside.clinic.test', role: 'receptionist', clinic_id: 1, doctor_id: null, time_zone: 'UTC' };
 
 function board(day: string, count: number): Board {
@@ -91,23 +97,42 @@ try {
   {
     const { cache } = openCache({ file: master });
     cache.saveSnapshot(`board:${day}`, board(day, APPOINTMENTS), Board);
+    // Who the cache belongs to, as the desk keeps it once the server has confirmed the user: resume() starts from it.
+    cache.saveSnapshot(SIGNED_IN_USER, { apiUrl: API_URL, user: USER }, SignedInUser);
     cache.close();
   }
   const userFile = path.join(dir, 'settings.json');
   fs.writeFileSync(userFile, JSON.stringify({ theme: 'dark' }));
 
-  // The bundled probe: our code in one file, the packages loaded by Node (as electron-vite builds the main process).
+  // The bundled probe: our code and the bundled packages in one file, the others loaded by Node (as electron-vite builds the main process).
   const bundleDir = path.join(ROOT, 'out', 'bench');
   const bundle = path.join(bundleDir, 'start-probe.mjs');
   fs.mkdirSync(bundleDir, { recursive: true });
-  await build({ entryPoints: [path.join(ROOT, 'bench', 'support', 'start-probe.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: bundle, logLevel: 'error' });
+  // The same packages bundled as electron.vite.config.ts bundles (build/bundled-deps.ts); every other one external.
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const inBundle = new Set<string>(BUNDLED_DEPENDENCIES);
+  const external = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies)].filter((name) => !inBundle.has(name));
+  await build({
+    entryPoints: [path.join(ROOT, 'bench', 'support', 'start-probe.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external,
+    // As rolldown resolves them: a package's ES module build first (jsonc-parser's UMD one requires its files at run time).
+    mainFields: ['module', 'main'],
+    // The CommonJS packages bundled (pusher-js, write-file-atomic) require Node's own modules.
+    banner: { js: "import { createRequire as __startProbeRequire } from 'node:module'; const require = __startProbeRequire(import.meta.url);" },
+    outfile: bundle,
+    logLevel: 'error',
+  });
 
   const variants = { tsx: [] as Array<Probe & { spawnAt: number }>, bundle: [] as Array<Probe & { spawnAt: number }> };
   for (let r = 0; r < RUNS; r++) {
     for (const variant of ['bundle', 'tsx'] as const) {
       const file = path.join(dir, `run-${r}-${variant}.sqlite`);
       fs.copyFileSync(master, file);
-      const env = { CLINIC_DESK_START_PROBE: JSON.stringify({ cacheFile: file, userFile, user: USER, day }) };
+      const env = { CLINIC_DESK_START_PROBE: JSON.stringify({ cacheFile: file, userFile, user: USER, apiUrl: API_URL, day }) };
       const args = variant === 'tsx' ? [path.join(ROOT, 'bin', 'run-ts.mjs'), 'bench/support/start-probe.ts'] : [bundle];
       const p = runProbe(args, env);
       if (p.board?.date !== day || p.board.appointments !== APPOINTMENTS) throw new Error(`run ${r} ${variant}: the cached board was not restored (${JSON.stringify(p.board)})`);
@@ -146,9 +171,9 @@ try {
     load: { before: loadBefore, after: loadavg(), note: LOAD_NOTE },
     setup: {
       cacheFile: { rows: ROWS, bytes: fs.statSync(master).size, unread: built.unread, boardAppointments: APPOINTMENTS },
-      what: 'fresh Node process: import the core, loadConfig, DeskService, startSession as resume() does after the token is confirmed (open cache, restore the parts), getSnapshot() with the cached board; network not waited for (closed port)',
+      what: 'fresh Node process: import the core, loadConfig, DeskService with a saved token, resume() (open cache, the cached user, restore the parts; the token is confirmed after), getSnapshot() with the cached board; network not waited for (closed port)',
       clock: 'CLOCK_MONOTONIC in both processes; spawn = just before spawnSync in the parent; process start = hr() - performance.now() in the child',
-      headlineVariant: 'bundle (esbuild, packages external: what electron-vite ships)',
+      headlineVariant: 'bundle (esbuild, the packages of build/bundled-deps.ts bundled, the others external: what electron-vite ships)',
       runs: RUNS,
     },
     target: `spawn → cached board ready <= ${TARGET_MS} ms`,

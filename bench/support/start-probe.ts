@@ -5,11 +5,11 @@
  *
  * Only `node:` modules are imported statically; the core is imported here,
  * timed. Then: `loadConfig` (a user settings file, the server and socket from
- * the environment, as a configured desk), a DeskService, and the session
- * started the way `resume()` starts it once the server has confirmed the
- * token (`startSession`: open the SQLite cache, restore every part from its
- * snapshot, then connect in the background). The network is not waited for:
- * the server is a closed port. Ready = `getSnapshot()` holds the cached board.
+ * the environment, as a configured desk), a DeskService with a saved token,
+ * and `resume()`: open the SQLite cache, read who it belongs to, restore every
+ * part from its snapshot, then connect and confirm the token in the
+ * background. The network is not waited for: the server is a closed port.
+ * Ready = `getSnapshot()` holds the cached board.
  * Prints one JSON line of `hr()` readings (CLOCK_MONOTONIC ms) on stdout.
  */
 import { performance } from 'node:perf_hooks';
@@ -19,33 +19,30 @@ const hr = (): number => Number(process.hrtime.bigint()) / 1e6;
 const processStart = hr() - performance.now();
 const scriptStart = hr();
 
-const input = JSON.parse(process.env['CLINIC_DESK_START_PROBE'] ?? '{}') as { cacheFile: string; userFile: string; user: unknown; day: string };
+const input = JSON.parse(process.env['CLINIC_DESK_START_PROBE'] ?? '{}') as { cacheFile: string; userFile: string; user: { id: number }; apiUrl: string; day: string };
 
 const coreModule = await import('../../src/main/core/desk/desk-service');
 const loadModule = await import('../../src/main/core/config/load');
-const domain = await import('../../src/shared/domain');
 const imported = hr();
 
-const loaded = loadModule.loadConfig({ userFile: input.userFile, env: { CLINIC_DESK_API_URL: 'http://127.0.0.1:9', REVERB_APP_KEY: 'start-bench', REVERB_HOST: '127.0.0.1', REVERB_PORT: '9', REVERB_SCHEME: 'http' } });
+const loaded = loadModule.loadConfig({ userFile: input.userFile, env: { CLINIC_DESK_API_URL: input.apiUrl, REVERB_APP_KEY: 'start-bench', REVERB_HOST: '127.0.0.1', REVERB_PORT: '9', REVERB_SCHEME: 'http' } });
 const config = loaded.config;
 const configured = hr();
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const tokens = coreModule.memoryTokenStore();
+await tokens.save({ apiUrl: input.apiUrl, token: '1|start-bench', userId: input.user.id, demo: false });
 const desk = new coreModule.DeskService({
   config,
   settings: coreModule.fixedSettings(config.settings, []),
   host: 'node',
   appVersion: 'bench',
   logger: quiet,
-  tokens: coreModule.memoryTokenStore(),
+  tokens,
   cacheDir: '/nonexistent',
   cacheFile: input.cacheFile,
 });
-const user = domain.User.parse(input.user);
-/** What `resume()` does after `api.user()` answered (private: reached the way a test would). */
-const internals = desk as unknown as { apiClient(apiUrl: string): unknown; startSession(api: unknown, user: unknown, apiUrl: string, transport: unknown, demo: boolean): void };
-const api = internals.apiClient(config.apiUrl ?? '');
-internals.startSession(api, user, config.apiUrl ?? '', config.transport, false);
+if (!(await desk.resume())) throw new Error('the desk did not resume');
 const started = hr();
 const snapshot = await desk.getSnapshot();
 const ready = hr();

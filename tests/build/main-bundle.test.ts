@@ -18,6 +18,7 @@
  * is checked.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../../build/dist';
@@ -26,9 +27,13 @@ import { mainBuild, type MainBuild } from '../helpers/main-build';
 const ENTRY = 'index.js';
 const CLI = 'cli.js';
 
-/** Found only in the demo clinic: its Pusher server's handshake, its app secret, its server-side SDKs. */
+/**
+ * Found only in the demo clinic: its Pusher server's handshake, its app secret, its server-side SDKs.
+ * The handshake is the frame the server writes (`event: "pusher:connection_established"`), not the
+ * name alone: pusher-js, bundled into the main build (build/bundled-deps.ts), compares events with it.
+ */
 const DEMO_MARKERS: { name: string; pattern: RegExp }[] = [
-  { name: "the demo Pusher server's handshake", pattern: /pusher:connection_established/ },
+  { name: "the demo Pusher server's handshake", pattern: /\bevent\s*:\s*["']pusher:connection_established["']/ },
   { name: "the demo app's secret", pattern: /clinic-desk-demo-secret/ },
   { name: 'the `pusher` server SDK', pattern: /(?:from|import)\s*\(?\s*["']pusher["']|require\(\s*["']pusher["']\s*\)/ },
   { name: '`ws`', pattern: /(?:from|import)\s*\(?\s*["']ws["']|require\(\s*["']ws["']\s*\)/ },
@@ -41,10 +46,13 @@ function staticImports(code: string): string[] {
   return [...found];
 }
 
-/** Packages a chunk imports (`from "zod"`, `import("pusher-js")`, `require("x")`), without Node's own modules. */
+/**
+ * Packages a chunk imports (`from "zod"`, `import("pusher-js")`, `require("x")`), without Node's own modules
+ * (the CommonJS packages bundled require them without the `node:` prefix: `require("http")`).
+ */
 function barePackages(code: string): string[] {
   const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s*)["']([^"'.][^"']*)["']/gm)].map((m) => m[1]!);
-  return [...new Set(specifiers.filter((s) => !s.startsWith('node:')).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')))];
+  return [...new Set(specifiers.filter((s) => !s.startsWith('node:') && !builtinModules.includes(s)).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')))];
 }
 
 /** Relative chunk files a chunk imports with `import("./x.js")`. */

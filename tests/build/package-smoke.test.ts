@@ -20,6 +20,7 @@
  * Needs out/ (npm test runs `npm run build` before the unit tests).
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractAll, extractFile, listPackage } from '@electron/asar';
@@ -106,7 +107,8 @@ describe('packaging the Linux unpacked app (stand-in Electron)', () => {
     const specifiers = [...bundle.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"'.][^"']*)["']/g)].map((m) => m[1]!);
     const packages = new Set(
       specifiers
-        .filter((s) => !s.startsWith('node:') && s !== 'electron')
+        // Node's own modules: the bundled CommonJS packages (build/bundled-deps.ts) require them without `node:`.
+        .filter((s) => !s.startsWith('node:') && !builtinModules.includes(s) && s !== 'electron')
         .map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')),
     );
     expect(packages).toContain('better-sqlite3');

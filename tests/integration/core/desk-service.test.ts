@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -378,6 +378,70 @@ describe('desk core, end to end (SDK trigger → socket server → core → cach
     expect(got.isNew).toBe(true);
     expect((await d.desk.getDiagnostics()).channels).toEqual([]);
   }, 15_000);
+});
+
+describe('desk core: resume shows the cached desk before the server confirms the token', () => {
+  /** A desk signed in live, its board and user kept in its cache, closed; its token and cache folder to resume with. */
+  async function cachedDesk(c: DemoClinic) {
+    const tokens = memoryTokenStore();
+    const first = desk(c, { tokens });
+    await signInLive(first, c, RECEPTION);
+    const board = (await first.desk.getSnapshot()).board;
+    if (!board) throw new Error('no board');
+    // The board's snapshot is saved soon after a change, the user once the desk has been shown.
+    await new Promise((r) => setTimeout(r, 800));
+    await first.desk.close();
+    return { tokens, cacheDir: first.cacheDir, board };
+  }
+
+  it('with the server slow to answer GET /api/user: the cached board at once, then signed out when the answer is a 401 (cache kept)', async () => {
+    const c = await clinic();
+    const { tokens, cacheDir, board } = await cachedDesk(c);
+    c.api.injectFault({ path: /^\/api\/user$/, status: 401, times: 1, delayMs: 2_000 });
+    const second = desk(c, { tokens, cacheDir });
+    const started = Date.now();
+    expect(await second.desk.resume()).toBe(true);
+    const snapshot = await second.desk.getSnapshot();
+    const shownAfter = Date.now() - started;
+    expect(shownAfter).toBeLessThan(1_000);
+    expect(snapshot.session).toMatchObject({ status: 'signed-in', user: { email: RECEPTION } });
+    expect(snapshot.board?.date).toBe(board.date);
+    expect(snapshot.board?.appointments.map((a) => a.id)).toEqual(board.appointments.map((a) => a.id));
+    expect(snapshot.board?.stale).toBe(true);
+    expect(snapshot.connection.status).toBe('connecting');
+
+    const out = await second.waitFor('session', (e) => e.session.status === 'signed-out', 6_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    expect(out.session).toEqual({ status: 'signed-out', reason: 'Your session has expired. Please sign in again.' });
+    expect(await tokens.load()).toBeNull();
+    expect(existsSync(cacheFileFor(cacheDir, c.info.apiUrl, account(c, RECEPTION).id))).toBe(true);
+  }, 15_000);
+
+  it('with the server down: the cached desk stays, signed in, and its connection says it is not connected', async () => {
+    const c = await clinic();
+    const { tokens, cacheDir, board } = await cachedDesk(c);
+    await c.close();
+    const second = desk(c, { tokens, cacheDir });
+    expect(await second.desk.resume()).toBe(true);
+    expect((await second.desk.getSnapshot()).board?.appointments).toHaveLength(board.appointments.length);
+    // Never live in this run, so "connecting", in the socket's words, with every feature failing to load.
+    await second.waitFor('connection', (e) => e.connection.limitedFeatures.length === 5 && /not connected/.test(e.connection.detail ?? ''), 8_000);
+    await eventually(() => expect(second.logger.records.some((r) => r.level === 'warn' && /could not be confirmed/.test(r.message))).toBe(true));
+    const snapshot = await second.desk.getSnapshot();
+    expect(snapshot.session).toMatchObject({ status: 'signed-in', user: { email: RECEPTION } });
+    expect(await tokens.load()).not.toBeNull();
+  }, 15_000);
+
+  it('without a cached user (a cache from before): the server is asked first, as before', async () => {
+    const c = await clinic();
+    const me = account(c, RECEPTION);
+    const tokens = memoryTokenStore();
+    await tokens.save({ apiUrl: c.info.apiUrl, token: c.store.issueToken(me.id), userId: me.id, demo: false });
+    c.api.injectFault({ path: /^\/api\/user$/, status: 401, times: 1 });
+    const d = desk(c, { tokens });
+    expect(await d.desk.resume()).toBe(false);
+    expect((await d.desk.getSnapshot()).session).toEqual({ status: 'signed-out', reason: 'Your session has expired. Please sign in again.' });
+  });
 });
 
 describe('desk core: a local cache that cannot be opened', () => {

@@ -9,11 +9,13 @@ import {
   type SignInResult,
   type Unsubscribe,
 } from '../../../shared/bridge';
-import type { User } from '../../../shared/domain';
+import fs from 'node:fs';
+import { z } from 'zod';
+import { User } from '../../../shared/domain';
 import type { Board, CheckReport, DeskSnapshot, Diagnostics, SessionState, UpdateStatus } from '../../../shared/desk-state';
 import type { SettingsPatch, SettingsView } from '../../../shared/settings';
 import { ApiClient, ForbiddenError, NetworkError, NotAClinicError, UnauthorizedError, ValidationFailedError } from '../api/client';
-import { CacheOpenError, cacheFileFor, openCache } from '../cache/cache';
+import { CacheOpenError, cacheFileFor, openCache, type OpenedCache } from '../cache/cache';
 import type { DeskConfig, TransportConfig } from '../config/schema';
 import { ConnectionTimeline, ConnectionTracker } from '../session/connection-status';
 import type { FaultRecord } from './last-resort';
@@ -128,6 +130,13 @@ export interface DeskServiceOptions {
   /** Where the window's own log lines go (`log`); default `logger`. The desktop app hands in its log's `renderer` scope. */
   rendererLogger?: Logger;
 }
+
+/**
+ * Who the cache belongs to, kept in it after the server confirmed them: the next
+ * start shows the cached desk as theirs at once and asks the server after.
+ */
+export const SIGNED_IN_USER = 'signed-in-user';
+export const SignedInUser = z.object({ apiUrl: z.string(), user: User });
 
 type Methods = { [K in keyof typeof BRIDGE_METHODS]: (input: BridgeInput<K>) => Promise<BridgeOutput<K>> };
 
@@ -300,11 +309,27 @@ export class DeskService implements Methods {
     }
     const api = this.apiClient(stored.apiUrl);
     api.setToken(stored.token);
+    let opened: OpenedCache | null = null;
     try {
+      // The cached desk first, when this computer holds one for this user: the server confirms the token after.
+      opened = this.openStoredCache(stored);
+      const cached = opened?.cache.loadSnapshot(SIGNED_IN_USER, SignedInUser)?.value;
+      if (opened !== null && cached !== undefined && cached.user.id === stored.userId && serverKey(cached.apiUrl) === serverKey(stored.apiUrl)) {
+        const held = opened;
+        opened = null;
+        this.startSession(api, cached.user, stored.apiUrl, this.options.config.transport, false, held, false);
+        // On the next turn, as the session's own requests: the cached desk is handed out first.
+        setImmediate(() => void this.confirmResumed(api, cached.user, stored.apiUrl));
+        return true;
+      }
       const user = await api.user();
-      this.startSession(api, user, stored.apiUrl, this.options.config.transport, false);
+      if (opened !== null && user.id !== stored.userId) opened.cache.close();
+      const held = opened !== null && user.id === stored.userId ? opened : undefined;
+      opened = null;
+      this.startSession(api, user, stored.apiUrl, this.options.config.transport, false, held);
       return true;
     } catch (error) {
+      opened?.cache.close();
       if (error instanceof UnauthorizedError) {
         await this.options.tokens?.clear();
         this.setSession({ status: 'signed-out', reason: 'Your session has expired. Please sign in again.' });
@@ -316,6 +341,52 @@ export class DeskService implements Methods {
       }
       return false;
     }
+  }
+
+  /** The stored session's cache file, opened, if this computer has one (a first start after sign-in has). */
+  private openStoredCache(stored: StoredSession): OpenedCache | null {
+    const file = this.options.cacheFile ?? cacheFileFor(this.options.cacheDir, stored.apiUrl, stored.userId);
+    return fs.existsSync(file) ? openCache({ file, now: this.now, logger: this.logger }) : null;
+  }
+
+  /**
+   * After resuming from the cache: the server confirms the token. A 401 signs
+   * out as an expiry mid-session does (cache kept); no answer keeps the cached
+   * desk, whose connection says the server is unreachable; an account that
+   * changed meanwhile (a name, a role, the clinic's zone) starts the session
+   * again from the server's answer.
+   */
+  private async confirmResumed(api: ApiClient, cached: User, apiUrl: string): Promise<void> {
+    // Signed out (or in again) before its turn came: nothing to confirm.
+    if (this.currentApi !== api) return;
+    let user: User;
+    try {
+      user = await api.user();
+    } catch (error) {
+      if (this.currentApi !== api) return;
+      if (error instanceof UnauthorizedError) {
+        await this.expire();
+        return;
+      }
+      this.logger.warn('the saved sign-in could not be confirmed yet; the cached desk stays', { error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    const session = this.session;
+    if (this.currentApi !== api || session === null) return;
+    if (JSON.stringify(user) === JSON.stringify(cached)) {
+      this.rememberUser(session, apiUrl, user);
+      return;
+    }
+    const transport = this.transport;
+    await this.end(false, 'the account changed on the server');
+    this.startSession(api, user, apiUrl, transport, false);
+  }
+
+  /** Keeps who the cache belongs to in it, once the cached desk has been handed out (nothing is written before). */
+  private rememberUser(session: DeskSession, apiUrl: string, user: User): void {
+    setImmediate(() => {
+      if (this.session === session) session.cache.saveSnapshot(SIGNED_IN_USER, { apiUrl, user }, SignedInUser);
+    });
   }
 
   async signOut(): Promise<undefined> {
@@ -359,12 +430,17 @@ export class DeskService implements Methods {
     return resolveClinicZone({ server: user.time_zone, policy: this.options.config.clinic?.timeZone, system: (this.options.systemTimeZone ?? systemTimeZone)() });
   }
 
-  private startSession(api: ApiClient, user: User, apiUrl: string, transport: TransportConfig, demo: boolean): void {
+  /**
+   * `opened`: the user's cache, already opened (a resume); `confirmed`: the
+   * server has confirmed this user (not a resume from the cache), so the cache
+   * keeps them for the next start.
+   */
+  private startSession(api: ApiClient, user: User, apiUrl: string, transport: TransportConfig, demo: boolean, opened?: OpenedCache, confirmed = true): void {
     const owner = `${user.id}@${apiUrl}`;
     if (this.rejectionsOf !== owner) this.forgetRejections();
     this.rejectionsOf = owner;
-    const file = this.options.cacheFile ?? cacheFileFor(this.options.cacheDir, apiUrl, user.id);
-    const opened = openCache({ file, now: this.now, logger: this.logger });
+    const file = opened?.cache.file ?? this.options.cacheFile ?? cacheFileFor(this.options.cacheDir, apiUrl, user.id);
+    opened ??= openCache({ file, now: this.now, logger: this.logger });
     for (const warning of opened.warnings) this.logger.warn(warning, { file });
     const realtime =
       transport.kind === 'polling'
@@ -412,6 +488,7 @@ export class DeskService implements Methods {
     this.session = session;
     this.setSession({ status: 'signed-in', user, apiUrl, demo, timeZone });
     session.start();
+    if (confirmed && !demo) this.rememberUser(session, apiUrl, user);
   }
 
   /**

@@ -16,27 +16,27 @@ import { IsoDateTime } from '../../../shared/time';
  */
 
 /** zod's own pattern for `IsoDateTime` (a format check is a pattern test), or null if zod does not expose it: then every payload goes to zod. */
-const DATE_TIME: RegExp | null = (() => {
+export const DATE_TIME: RegExp | null = (() => {
   const pattern = (IsoDateTime as unknown as { _zod?: { pattern?: unknown } })._zod?.pattern;
   return pattern instanceof RegExp && !pattern.global && !pattern.sticky ? pattern : null;
 })();
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   return Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /** `Id` / the number branch of `LooseId`: a positive safe integer. */
-function isId(value: unknown): value is number {
+export function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
-function isDateTime(value: unknown): value is string {
+export function isDateTime(value: unknown): value is string {
   return typeof value === 'string' && DATE_TIME !== null && DATE_TIME.test(value);
 }
 
 /** `Text().max(max)`: the text as cleaned, if it is within `max`; else undefined. */
-function text(value: unknown, max: number): string | undefined {
+export function text(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return undefined;
   const clean = cleanText(value);
   return clean.length <= max ? clean : undefined;

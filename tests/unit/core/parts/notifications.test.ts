@@ -228,6 +228,31 @@ describe('NotificationsPart: retention', () => {
     expect(r.events).toEqual([{ kind: 'notifications.unread', unread: 0 }]);
   });
 
+  it('at start, prunes only once the cached desk is shown (an offline desk a few seconds later); a catch-up first makes it unneeded', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { r, part, cache, logger, clock } = await offline();
+      clock.ms = Date.parse('2026-11-27T00:00:00Z');
+      cache.upsertNotifications([stored(live(1, '2026-10-01T08:00:00.000000Z')), stored(live(2, '2026-11-26T08:00:00.000000Z'))]);
+      part.start();
+      // Nothing written at start: the old row is still there, and counted.
+      expect(cachedIds(cache)).toEqual([1, 2]);
+      expect(logger.records.filter((l) => l.message === 'cache pruned')).toEqual([]);
+      vi.advanceTimersByTime(5_000);
+      expect(cachedIds(cache)).toEqual([2]);
+      expect(logger.records.filter((l) => l.message === 'cache pruned').map((l) => l.fields)).toEqual([{ notifications: 1, snapshots: 0, retentionDays: 30 }]);
+      expect(r.of('notifications.unread').at(-1)).toEqual({ kind: 'notifications.unread', unread: 1 });
+      // Stopped before its time, a part prunes nothing.
+      const again = setup(recordedContext(RECEPTION, await closedPortApi()));
+      again.part.start();
+      again.part.stop(false);
+      vi.advanceTimersByTime(5_000);
+      expect(again.logger.records.filter((l) => l.message === 'cache pruned')).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('one back-dated notification with a high id does not stop the 99 after it from being stored (issue 11)', async () => {
     const { r, part, cache, logger, clock } = await online(30);
     part.start();
