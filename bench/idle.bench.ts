@@ -29,7 +29,7 @@ import type { DemoServerInfo } from '../src/main/demo/info';
 import { createBenchDesk, idle, signInLive, type BenchDesk } from './support/desk';
 import { Remote, serve } from './support/ipc';
 import { startClinic } from './support/remote';
-import { LOAD_NOTE, contention, fmt, headline, loadavg, machine, machineBusyMs, passMiss, printTable, revision, round, sleep, writeResults } from './support/report';
+import { contention, fmt, headline, loadavg, machineBusyMs, passMiss, printTable, resultHeader, round, sleep, writeResults } from './support/report';
 import { wakeupCounter, type WakeupCount, type WakeupCounter } from './support/wakeups';
 
 const EMAIL = 'reception1@northside.clinic.test';
@@ -148,12 +148,7 @@ async function parent(): Promise<void> {
     const requestsPerMinute = round(((wake.requests + cpu.requests) * 60_000) / (wake.ms + cpu.ms), 2);
     const perRound = round((wake.requests + cpu.requests) / Math.max(1, wake.reconcileRounds + cpu.reconcileRounds), 2);
     const results = {
-      benchmark: 'idle',
-      date: new Date().toISOString(),
-      machine: machine(),
-      node: process.version,
-      revision: revision(),
-      load: { before: loadBefore, after: loadAfter, note: LOAD_NOTE },
+      ...resultHeader('idle', loadBefore, loadAfter),
       setup: {
         what: 'one DeskService (default settings) signed in as a receptionist to the demo clinic (scenario off), live, subscribed, caught up, quiet for 2 s; desk and clinic in processes of their own',
         reconcileIntervalSec: RECONCILE_SEC,

@@ -31,7 +31,7 @@ import { buildCacheFile, CACHE_BATCH } from './support/cache-rows';
 import { createBenchDesk, idle, signInLive, type BenchDesk } from './support/desk';
 import { Remote, hr, serve } from './support/ipc';
 import { startClinic } from './support/remote';
-import { LOAD_NOTE, revision, fmt, headline, loadavg, machine, median, printTable, round, sleep, writeResults } from './support/report';
+import { fmt, headline, loadavg, median, printTable, resultHeader, round, sleep, writeResults } from './support/report';
 
 const EMAIL = 'reception1@northside.clinic.test';
 const MB = 1024 * 1024;
@@ -147,12 +147,7 @@ async function parent(): Promise<void> {
     const full = figures(variants.full);
     const empty = figures(variants.empty);
     const results = {
-      benchmark: 'memory',
-      date: new Date().toISOString(),
-      machine: machine(),
-      node: process.version,
-      revision: revision(),
-      load: { before: loadBefore, after: loadAfter, note: LOAD_NOTE },
+      ...resultHeader('memory', loadBefore, loadAfter),
       setup: {
         what: 'one DeskService signed in as a receptionist, live, caught up, first page read, idle 1 s; a fresh Node process (tsx loader included) per measurement; demo clinic in its own process',
         baseline: 'the same process with the desk modules imported and no DeskService, after GC',

@@ -35,7 +35,7 @@ import { BUNDLED_DEPENDENCIES } from '../build/bundled-deps';
 import { SIGNED_IN_USER, SignedInUser } from '../src/main/core/desk/desk-service';
 import { buildCacheFile } from './support/cache-rows';
 import { hr, ROOT } from './support/ipc';
-import { LOAD_NOTE, fmt, headline, loadavg, machine, median, passMiss, printTable, revision, round, writeResults } from './support/report';
+import { fmt, headline, loadavg, median, passMiss, printTable, resultHeader, round, writeResults } from './support/report';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, appointments: { type: 'string' }, runs: { type: 'string' } } });
 const ROWS = Number(values.rows ?? 100_000);
@@ -163,12 +163,7 @@ try {
   const viaTsx = figures(variants.tsx);
   const pass = bundled.spawnToReadyMs <= TARGET_MS;
   const results = {
-    benchmark: 'start',
-    date: new Date().toISOString(),
-    machine: machine(),
-    node: process.version,
-    revision: revision(),
-    load: { before: loadBefore, after: loadavg(), note: LOAD_NOTE },
+    ...resultHeader('start', loadBefore),
     setup: {
       cacheFile: { rows: ROWS, bytes: fs.statSync(master).size, unread: built.unread, boardAppointments: APPOINTMENTS },
       what: 'fresh Node process: import the core, loadConfig, DeskService with a saved token, resume() (open cache, the cached user, restore the parts; the token is confirmed after), getSnapshot() with the cached board; network not waited for (closed port)',

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/main/core/config/load';
 import { readPolicyFile } from '../src/main/core/policy/read';
 import { decideUpdates } from '../src/main/core/updates/policy';
-import { LOAD_NOTE, fmt, headline, loadavg, machine, median, printTable, revision, round, writeResults } from './support/report';
+import { fmt, headline, loadavg, median, printTable, resultHeader, round, writeResults } from './support/report';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, runs: { type: 'string', default: '7' } } });
 const CALLS = Number(values.calls);
@@ -92,12 +92,7 @@ const rssOn = median(on.map((x) => x.rss)) / 1024 / 1024;
 fs.rmSync(dir, { recursive: true, force: true });
 
 const results = {
-  benchmark: 'startup',
-  date: new Date().toISOString(),
-  machine: machine(),
-  node: process.version,
-  revision: revision(),
-  load: { before: loadBefore, after: loadavg(), note: LOAD_NOTE },
+  ...resultHeader('startup', loadBefore),
   setup: {
     policy: 'docs/examples/policy-reverb.json, read from its file and validated, plus decideUpdates',
     userFile: 'a settings.json with two keys',

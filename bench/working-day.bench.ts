@@ -28,7 +28,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOAD_NOTE, fmt, loadavg, machine, passMiss, printTable, revision, round, writeResults } from './support/report';
+import { fmt, loadavg, passMiss, printTable, resultHeader, round, writeResults } from './support/report';
 import { runWorkingDay } from './support/working-day';
 
 const { values } = parseArgs({
@@ -85,13 +85,8 @@ const headline = [
 
 const results = {
   headline,
-  benchmark: 'working-day',
+  ...resultHeader('working-day', loadBefore, loadAfter),
   indicative: 'taken on a shared 2-core machine; final figures come from a quiet one',
-  date: new Date().toISOString(),
-  machine: machine(),
-  node: process.version,
-  revision: revision(),
-  load: { before: loadBefore, after: loadAfter, note: LOAD_NOTE },
   ...r,
   targets: { coreHeapGrowthMB: TARGET_CORE_MB, rendererHeapGrowthMB: TARGET_RENDERER_MB },
 };

@@ -106,6 +106,18 @@ export function ownCpuMs(): number {
 
 export const LOAD_NOTE = 'os.loadavg() 1/5/15 min; a shared 2-core machine (other engineers run tests on it), idle baseline ~0.9';
 
+/** The fields every results file opens with: which benchmark, when, on what, at which commit, and how busy the machine was. */
+export function resultHeader(benchmark: string, loadBefore: number[], loadAfter: number[] = loadavg()) {
+  return {
+    benchmark,
+    date: new Date().toISOString(),
+    machine: machine(),
+    node: process.version,
+    revision: revision(),
+    load: { before: loadBefore, after: loadAfter, note: LOAD_NOTE },
+  };
+}
+
 /**
  * Where results go: bench/results, or `CLINIC_DESK_BENCH_RESULTS` (a directory)
  * when set, as `npm run bench -- all --quick` sets it so a smoke run never

@@ -31,6 +31,7 @@ import { TYPING_CLIENT_EVENT } from '../../src/shared/payloads';
 import type { DemoClinic } from '../../src/main/demo/demo-clinic';
 import { Rng } from '../../src/main/demo/rng';
 import { hr } from './ipc';
+import { LINES, NOTES } from '../../src/main/demo/scenario';
 
 export const DAY_KINDS = ['notification', 'appointment', 'consultation', 'message', 'typing'] as const;
 export type DayKind = (typeof DAY_KINDS)[number];
@@ -70,13 +71,6 @@ export interface SegmentResult {
 
 const CYCLE = ['scheduled', 'confirmed', 'reminder_sent'] as const;
 const ACTION: Record<(typeof CYCLE)[number], string> = { scheduled: 'confirmed', confirmed: 'confirmed', reminder_sent: 'reminder' };
-const LINES = ['Running ten minutes late.', 'Room 2 is free.', 'Can someone cover the phone?', 'Patient has arrived.', 'Results uploaded.', 'Thanks!'];
-const NOTES = [
-  ['lab_result', 'Lab results ready', 'Blood panel results are ready for review.'],
-  ['supplies', 'Supplies delivered', 'The vaccine delivery has arrived at the front desk.'],
-  ['schedule', 'Schedule change', 'A colleague swapped the afternoon shift.'],
-  ['urgent', 'Urgent call-back', 'A patient asked for an urgent call-back.'],
-] as const;
 
 interface Targets {
   user: User;

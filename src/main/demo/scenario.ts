@@ -79,14 +79,16 @@ const WEIGHTS: ReadonlyArray<readonly [HappeningKind, number]> = [
   ['staff.offline', 1],
 ];
 
-const NOTES = [
+/** The notifications the scenario sends: type, title, message. */
+export const NOTES = [
   ['lab_result', 'Lab results ready', 'Blood panel results are ready for review.'],
   ['supplies', 'Supplies delivered', 'The vaccine delivery has arrived at the front desk.'],
   ['schedule', 'Schedule change', 'A colleague swapped the afternoon shift.'],
   ['urgent', 'Urgent call-back', 'A patient asked for an urgent call-back.'],
 ] as const;
 
-const LINES = ['Running ten minutes late.', 'Room 2 is free.', 'Can someone cover the phone?', 'Patient has arrived.', 'Results uploaded.', 'Thanks!'];
+/** What colleagues write in the scenario's conversations. */
+export const LINES = ['Running ten minutes late.', 'Room 2 is free.', 'Can someone cover the phone?', 'Patient has arrived.', 'Results uploaded.', 'Thanks!'];
 
 export class Scenario {
   private readonly rng: Rng;

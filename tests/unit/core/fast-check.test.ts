@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fastConsultation, fastNotification } from '../../../src/main/core/realtime/fast-check';
 import { ConsultationStatusPayload, NotificationPayload } from '../../../src/shared/payloads';
 import { DEFAULT_FUZZ_SEED, fuzzCases, type FuzzTargets } from '../../helpers/fuzz';
+import { pick, rng, textAround } from '../../helpers/boundary-values';
 
 /**
  * The hand-written checks in front of zod (fast-check.ts) must never be
@@ -10,28 +11,6 @@ import { DEFAULT_FUZZ_SEED, fuzzCases, type FuzzTargets } from '../../helpers/fu
  * payloads generated around the limits of every field, and over the fuzz
  * engine's payloads.
  */
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-
-const HOSTILE = ['\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\u202e', '\u2066', '\ud800', '\udfff', '\ud83d\ude00', '\t', '\n', '\r', ' ', 'é', '東'];
-
-function textAround(random: () => number, limit: number): string {
-  const length = pick(random, [0, 1, 2, limit - 1, limit, limit + 1, limit + 2, Math.floor(random() * limit)]);
-  let out = '';
-  while (out.length < length) out += random() < 0.1 ? pick(random, HOSTILE) : 'a';
-  return out.slice(0, Math.max(0, length));
-}
 
 const IDS: unknown[] = [1, 2, 31, 80_000_001, 2 ** 53 - 1, 2 ** 53, 0, -1, 1.5, Number.NaN, Infinity, -0, '1', '31', '012', '0', ' 1', '1e3', null, true, undefined, {}, [], 1e21];
 const DATES: unknown[] = [

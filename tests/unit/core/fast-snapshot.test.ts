@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fastBoard, fastSnapshotCheck } from '../../../src/main/core/cache/fast-snapshot';
 import { Board, Presence } from '../../../src/shared/desk-state';
 import { DEFAULT_FUZZ_SEED } from '../../helpers/fuzz';
+import { pick, rng, textAround } from '../../helpers/boundary-values';
 
 /**
  * The hand-written check in front of zod when the cache reads the board's
@@ -11,28 +12,6 @@ import { DEFAULT_FUZZ_SEED } from '../../helpers/fuzz';
  * limits of every field, at every level (the board, a column, an appointment),
  * read back through JSON as the cache stores them.
  */
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-
-const HOSTILE = ['\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\u202e', '\u2066', '\ud800', '\udfff', '\ud83d\ude00', '\t', '\n', '\r', ' ', 'é', '東'];
-
-function textAround(random: () => number, limit: number): string {
-  const length = pick(random, [0, 1, 2, limit - 1, limit, limit + 1, limit + 2, Math.floor(random() * limit)]);
-  let out = '';
-  while (out.length < length) out += random() < 0.1 ? pick(random, HOSTILE) : 'a';
-  return out.slice(0, Math.max(0, length));
-}
 
 const NUMBERS: unknown[] = [1, 2, 15, 31, 1_440, 1_441, 80_000_001, 2 ** 53 - 1, 2 ** 53, 0, -1, 1.5, Number.NaN, Infinity, -0, '1', '31', null, true, undefined, {}, [], 1e21];
 const DATE_TIMES: unknown[] = [

@@ -1,0 +1,31 @@
+/**
+ * Generated values for the property tests that hold a fast hand-written check
+ * to its zod schema (`fast-check.test.ts`, `fast-snapshot.test.ts`): a seeded
+ * generator, and text around a field's length limit with the characters the
+ * desk's text cleaning treats specially.
+ */
+
+/** mulberry32: small, seeded, the same sequence on every machine. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+/** Control, bidi, lone surrogate, astral, whitespace and non-ASCII characters. */
+export const HOSTILE = ['\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\u202e', '\u2066', '\ud800', '\udfff', '\ud83d\ude00', '\t', '\n', '\r', ' ', 'é', '東'];
+
+/** Text of a length at, just under or just over `limit` (or anywhere below it), sprinkled with `HOSTILE`. */
+export function textAround(random: () => number, limit: number): string {
+  const length = pick(random, [0, 1, 2, limit - 1, limit, limit + 1, limit + 2, Math.floor(random() * limit)]);
+  let out = '';
+  while (out.length < length) out += random() < 0.1 ? pick(random, HOSTILE) : 'a';
+  return out.slice(0, Math.max(0, length));
+}
