@@ -4,6 +4,7 @@
  * generator, and text around a field's length limit with the characters the
  * desk's text cleaning treats specially.
  */
+import { expect } from 'vitest';
 
 /** mulberry32: small, seeded, the same sequence on every machine. */
 export function rng(seed: number): () => number {
@@ -28,4 +29,26 @@ export function textAround(random: () => number, limit: number): string {
   let out = '';
   while (out.length < length) out += random() < 0.1 ? pick(random, HOSTILE) : 'a';
   return out.slice(0, Math.max(0, length));
+}
+
+/** How the candidates fell: taken by the fast check, left to zod and accepted there, refused by both. */
+export interface Tally {
+  fast: number;
+  zodOnly: number;
+  refused: number;
+}
+
+/** The fast check never accepts what the schema refuses, and answers exactly what it answers (values and key order). */
+export function holds<T>(fast: (v: unknown) => T | null, schema: { safeParse(v: unknown): { success: boolean; data?: unknown } }, value: unknown, tally: Tally): void {
+  const quick = fast(value);
+  const slow = schema.safeParse(value);
+  if (quick === null) {
+    if (slow.success) tally.zodOnly++;
+    else tally.refused++;
+    return;
+  }
+  tally.fast++;
+  if (!slow.success) throw new Error(`the fast check accepted what zod refuses: ${JSON.stringify(value)}`);
+  expect(quick).toStrictEqual(slow.data);
+  expect(JSON.stringify(quick)).toBe(JSON.stringify(slow.data));
 }

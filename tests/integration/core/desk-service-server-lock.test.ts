@@ -4,18 +4,16 @@
  * and does not resume a stored session for another server.
  */
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryTokenStore, type StoredSession } from '../../../src/main/core/desk/desk-service';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { account, startTestClinic } from '../../helpers/demo';
 import { createDesk, deskConfig, type TestDesk } from '../../helpers/desk';
+import { closeAfterEach } from '../../helpers/close-after-each';
 
 const RECEPTION = 'reception1@northside.clinic.test';
 
-const open: Array<{ close(): Promise<void> | void }> = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+const open = closeAfterEach();
 
 async function clinic(): Promise<DemoClinic> {
   const c = await startTestClinic();

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
 import { cacheFileFor } from '../../../src/main/core/cache/cache';
 import { memoryTokenStore } from '../../../src/main/core/desk/desk-service';
@@ -11,16 +11,14 @@ import { phpJsonEncode } from '../../../src/main/demo/php-json';
 import { SimulatedDesk } from '../../../src/main/demo/simulated-desk';
 import { account, startTestClinic } from '../../helpers/demo';
 import { createDesk, deskConfig, eventually, signInLive, type TestDesk } from '../../helpers/desk';
+import { closeAfterEach } from '../../helpers/close-after-each';
 
 const RECEPTION = 'reception1@northside.clinic.test';
 const RECEPTION_2 = 'reception2@northside.clinic.test';
 const DOCTOR = 'doctor1@northside.clinic.test';
 const FAST_RECONNECT = { reconnect: { baseDelayMs: 50, maxDelayMs: 300 } };
 
-const open: Array<{ close(): Promise<void> | void }> = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+const open = closeAfterEach();
 
 async function clinic(options: Parameters<typeof startTestClinic>[0] = {}): Promise<DemoClinic> {
   const c = await startTestClinic(options);

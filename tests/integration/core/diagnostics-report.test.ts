@@ -6,7 +6,7 @@
  * connection timeline and its one log of refused payloads, the very ones the
  * Diagnostics screen reads.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeskEvent } from '../../../src/shared/bridge';
 import { channels } from '../../../src/shared/channels';
 import type { Diagnostics } from '../../../src/shared/desk-state';
@@ -15,13 +15,11 @@ import type { TransportConfig } from '../../../src/main/core/config/schema';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { account, startTestClinic } from '../../helpers/demo';
 import { createDesk, signInLive, type TestDesk } from '../../helpers/desk';
+import { closeAfterEach } from '../../helpers/close-after-each';
 
 const RECEPTION = 'reception1@northside.clinic.test';
 
-const open: Array<{ close(): Promise<void> | void }> = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+const open = closeAfterEach();
 
 async function clinicAndDesk(options: Parameters<typeof createDesk>[1] = {}): Promise<{ c: DemoClinic; d: TestDesk }> {
   const c = await startTestClinic();

@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FEATURES } from '../../../src/shared/features';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { API_DIALECTS, type ApiDialectName } from '../../../src/main/demo/dialects';
 import { account, startTestClinic, TODAY } from '../../helpers/demo';
 import { createDesk, eventually, signInLive, type TestDesk } from '../../helpers/desk';
+import { closeAfterEach } from '../../helpers/close-after-each';
 
 /**
  * The scenario of a new clinic, once per REST dialect of the demo clinic: the
@@ -18,10 +19,7 @@ const RECEPTION = 'reception1@northside.clinic.test';
 const DOCTOR = 'doctor1@northside.clinic.test';
 const FAST_RECONNECT = { reconnect: { baseDelayMs: 50, maxDelayMs: 300 } };
 
-const open: Array<{ close(): Promise<void> | void }> = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+const open = closeAfterEach();
 
 
 async function clinicSpeaking(apiDialect: ApiDialectName): Promise<DemoClinic> {

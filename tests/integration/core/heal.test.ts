@@ -14,16 +14,15 @@ import { createDesk, deskConfig, eventually, signInLive, type TestDesk } from '.
 import { RealtimePool, settled, until } from '../../helpers/core-realtime';
 import { signIn } from '../../helpers/staff-desk';
 import { plainServer } from '../../helpers/core';
+import { closeAfterEach } from '../../helpers/close-after-each';
 
 const RECEPTION = 'reception1@northside.clinic.test';
 const FAST = { reconnect: { baseDelayMs: 100, maxDelayMs: 1_000 } };
 
-const open: Array<{ close(): Promise<void> | void }> = [];
+const open = closeAfterEach();
 const pool = new RealtimePool();
-afterEach(async () => {
-  pool.disconnectAll();
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+// Registered after closeAfterEach, so it runs first: the pool's clients go before their clinic.
+afterEach(() => pool.disconnectAll());
 
 async function clinic(): Promise<DemoClinic> {
   const c = await startTestClinic();

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../src/main/core/api/client';
 import { DeskConfig } from '../../../src/main/core/config/schema';
 import { DeskService, fixedSettings, memoryTokenStore } from '../../../src/main/core/desk/desk-service';
@@ -10,6 +10,7 @@ import { memoryLogger } from '../../../src/main/core/log';
 import type { DeskEvent } from '../../../src/shared/bridge';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { plainServer, type PlainServer } from '../../helpers/core';
+import { closeAfterEach } from '../../helpers/close-after-each';
 
 /**
  * No secret and no patient data in errors and logs: a server that answers
@@ -24,10 +25,7 @@ const TOKEN = '41|Vv3ryS3cretT0kenValue9aB8cD7eF6gH5iJ4kL3mN2oP1q';
 const PATIENT = 'Zelda Quartermaine';
 const leaks = (text: string) => [TOKEN, PATIENT, 'Quartermaine', 'Vv3ryS3cret'].filter((s) => text.includes(s));
 
-const open: Array<{ close(): Promise<void> | void }> = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+const open = closeAfterEach();
 
 type Answer = (res: ServerResponse) => void;
 const json = (status: number, body: string): Answer => (res) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(body);

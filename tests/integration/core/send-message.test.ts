@@ -6,22 +6,20 @@
  * (the clientId is its idempotency key), and rolled back with the server's
  * reason when it is refused.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeskEvent } from '../../../src/shared/bridge';
 import { ValidationFailedError } from '../../../src/main/core/api/client';
 import { memoryTokenStore } from '../../../src/main/core/desk/desk-service';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import { account, startTestClinic } from '../../helpers/demo';
 import { createDesk, signInLive, type TestDesk } from '../../helpers/desk';
+import { closeAfterEach } from '../../helpers/close-after-each';
 
 const RECEPTION = 'reception1@northside.clinic.test';
 const FAST = { reconnect: { baseDelayMs: 50, maxDelayMs: 300 } };
 const TOO_LONG = 'The body field must not be greater than 1000 characters.';
 
-const open: Array<{ close(): Promise<void> | void }> = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+const open = closeAfterEach();
 
 async function clinic(): Promise<DemoClinic> {
   const c = await startTestClinic();

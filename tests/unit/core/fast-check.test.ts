@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fastConsultation, fastNotification } from '../../../src/main/core/realtime/fast-check';
 import { ConsultationStatusPayload, NotificationPayload } from '../../../src/shared/payloads';
 import { DEFAULT_FUZZ_SEED, fuzzCases, type FuzzTargets } from '../../helpers/fuzz';
-import { pick, rng, textAround } from '../../helpers/boundary-values';
+import { holds, pick, rng, textAround, type Tally } from '../../helpers/boundary-values';
 
 /**
  * The hand-written checks in front of zod (fast-check.ts) must never be
@@ -117,26 +117,6 @@ function consultationCandidate(random: () => number): unknown {
     }
   }
   return JSON.parse(JSON.stringify(base)) as unknown;
-}
-
-interface Tally {
-  fast: number;
-  zodOnly: number;
-  refused: number;
-}
-
-function holds<T>(fast: (v: unknown) => T | null, schema: { safeParse(v: unknown): { success: boolean; data?: unknown } }, value: unknown, tally: Tally): void {
-  const quick = fast(value);
-  const slow = schema.safeParse(value);
-  if (quick === null) {
-    if (slow.success) tally.zodOnly++;
-    else tally.refused++;
-    return;
-  }
-  tally.fast++;
-  if (!slow.success) throw new Error(`the fast check accepted what zod refuses: ${JSON.stringify(value)}`);
-  expect(quick).toStrictEqual(slow.data);
-  expect(JSON.stringify(quick)).toBe(JSON.stringify(slow.data));
 }
 
 const TARGETS: FuzzTargets = {
