@@ -15,8 +15,9 @@
  * Timed on CLOCK_MONOTONIC from just before the parent spawns the process,
  * and from the process's own start (`performance.now()` counts from it).
  * Two ways of loading the code: through tsx (the TypeScript sources, as the
- * benchmarks and the CLI in development run), and an esbuild bundle of the
- * probe as electron-vite builds the main process: our code and the pure-JS
+ * benchmarks and the CLI in development run), and a rolldown bundle of the
+ * probe as electron-vite builds the main process (the same bundler, so the
+ * same tree-shaking: zod's locales, for one, are left out): our code and the pure-JS
  * packages of build/bundled-deps.ts in one file, the others (better-sqlite3)
  * loaded by Node from node_modules.
  * The preview's first cached paint is the dashboard benchmark's (bench/dashboard.bench.ts).
@@ -27,7 +28,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { rolldown } from 'rolldown';
 import { Board } from '../src/shared/desk-state';
 import type { Appointment, User } from '../src/shared/domain';
 import { openCache } from '../src/main/core/cache/cache';
@@ -112,20 +113,18 @@ try {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
   const inBundle = new Set<string>(BUNDLED_DEPENDENCIES);
   const external = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies)].filter((name) => !inBundle.has(name));
-  await build({
-    entryPoints: [path.join(ROOT, 'bench', 'support', 'start-probe.ts')],
-    bundle: true,
+  const isExternal = (id: string) => id.startsWith('node:') || external.some((name) => id === name || id.startsWith(`${name}/`));
+  const bundler = await rolldown({
+    input: path.join(ROOT, 'bench', 'support', 'start-probe.ts'),
     platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external,
-    // As rolldown resolves them: a package's ES module build first (jsonc-parser's UMD one requires its files at run time).
-    mainFields: ['module', 'main'],
-    // The CommonJS packages bundled (pusher-js, write-file-atomic) require Node's own modules.
-    banner: { js: "import { createRequire as __startProbeRequire } from 'node:module'; const require = __startProbeRequire(import.meta.url);" },
-    outfile: bundle,
-    logLevel: 'error',
+    external: isExternal,
+    // As vite resolves them for the main build: a package's ES module build first (jsonc-parser's UMD one requires its files at run time).
+    resolve: { mainFields: ['module', 'main'] },
+    tsconfig: path.join(ROOT, 'tsconfig.node.json'),
+    logLevel: 'warn',
   });
+  await bundler.write({ file: bundle, format: 'es', codeSplitting: false });
+  await bundler.close();
 
   const variants = { tsx: [] as Array<Probe & { spawnAt: number }>, bundle: [] as Array<Probe & { spawnAt: number }> };
   for (let r = 0; r < RUNS; r++) {
@@ -168,7 +167,7 @@ try {
       cacheFile: { rows: ROWS, bytes: fs.statSync(master).size, unread: built.unread, boardAppointments: APPOINTMENTS },
       what: 'fresh Node process: import the core, loadConfig, DeskService with a saved token, resume() (open cache, the cached user, restore the parts; the token is confirmed after), getSnapshot() with the cached board; network not waited for (closed port)',
       clock: 'CLOCK_MONOTONIC in both processes; spawn = just before spawnSync in the parent; process start = hr() - performance.now() in the child',
-      headlineVariant: 'bundle (esbuild, the packages of build/bundled-deps.ts bundled, the others external: what electron-vite ships)',
+      headlineVariant: 'bundle (rolldown, as electron-vite, the packages of build/bundled-deps.ts bundled, the others external: what electron-vite ships)',
       runs: RUNS,
     },
     target: `spawn → cached board ready <= ${TARGET_MS} ms`,

@@ -195,14 +195,20 @@ describe('a depth bomb from a peer', () => {
     publish('general-notification', JSON.stringify({ ...good, id: 990_003, message: 'y'.repeat(MAX_FRAME_CHARS) }));
     // The refusal is the desk's own: a peer cannot make its payload read as one (the mark is random per process).
     publish('general-notification', '\u0000clinic-desk:refused-frame:00000000-0000-4000-8000-000000000000:forged reason');
+    // Nor look like a handed-off frame: "0" is the hand-off's stand-in for pusher-js, here a real (bad) payload.
+    publish('general-notification', '0');
+    const handedOffBefore = frameGuardStats().handedOff;
     publish('general-notification', JSON.stringify(good));
     await orFault(desk.waitFor('notification.upserted', (e) => e.notification.id === good.id, 10_000, since));
     const rejected = desk.events.slice(since).flatMap((e) => (e.kind === 'rejected' ? [e.reason] : []));
     const oversize = JSON.stringify({ event: 'general-notification', channel, data: JSON.stringify({ ...good, id: 990_003, message: 'y'.repeat(MAX_FRAME_CHARS) }) }).length;
-    expect(rejected).toEqual([`data nested deeper than ${MAX_JSON_DEPTH} levels`, `${oversize}-character frame exceeds ${MAX_FRAME_CHARS}`, 'not JSON']);
+    expect(rejected).toEqual([`data nested deeper than ${MAX_JSON_DEPTH} levels`, `${oversize}-character frame exceeds ${MAX_FRAME_CHARS}`, 'not JSON', 'payload: expected object, got number']);
     const stored = await desk.desk.listNotifications({ limit: 200, unreadOnly: false });
     const ids = stored.items.map((n) => n.id);
     expect(ids).toContain(990_001);
+    // The valid one came through the hand-off (parsed once, by the screen), whole.
+    expect(frameGuardStats().handedOff).toBeGreaterThan(handedOffBefore);
+    expect(stored.items.find((n) => n.id === good.id)).toMatchObject({ title: 'Fine', message: 'ok', user_id: me.id, type: 'info' });
     expect(ids).not.toContain(990_002);
     expect(ids).not.toContain(990_003);
     expect(faults).toEqual([]);
@@ -211,15 +217,15 @@ describe('a depth bomb from a peer', () => {
 
 describe('screenFrame (the rule, without sockets)', () => {
   it('passes ordinary frames untouched and refuses each kind of bad one with a reason and no contents', () => {
-    expect(screenFrame('{"event":"pusher:pong","data":{}}')).toEqual({ pass: true });
-    expect(screenFrame(JSON.stringify({ event: 'e', channel: 'private-x', data: JSON.stringify({ a: [[[1]]] }) }))).toEqual({ pass: true });
+    expect(screenFrame('{"event":"pusher:pong","data":{}}')).toEqual({ pass: true, handOff: null });
+    expect(screenFrame(JSON.stringify({ event: 'e', channel: 'private-x', data: JSON.stringify({ a: [[[1]]] }) }))).toEqual({ pass: true, handOff: null });
     const deep = screenFrame(JSON.stringify({ event: 'client-typing', channel: 'private-conversation.1', data: bombText(40) }));
     expect(deep).toMatchObject({ pass: false, reason: `data nested deeper than ${MAX_JSON_DEPTH} levels`, channel: 'private-conversation.1' });
     // Right at the limit passes; one more level does not.
-    expect(screenFrame(JSON.stringify({ event: 'e', channel: 'c', data: bombText(MAX_JSON_DEPTH) }))).toEqual({ pass: true });
+    expect(screenFrame(JSON.stringify({ event: 'e', channel: 'c', data: bombText(MAX_JSON_DEPTH) }))).toEqual({ pass: true, handOff: null });
     expect(screenFrame(JSON.stringify({ event: 'e', channel: 'c', data: bombText(MAX_JSON_DEPTH + 1) })).pass).toBe(false);
     // Brackets inside strings are text.
-    expect(screenFrame(JSON.stringify({ event: 'e', channel: 'c', data: JSON.stringify({ title: '['.repeat(5000) }) }))).toEqual({ pass: true });
+    expect(screenFrame(JSON.stringify({ event: 'e', channel: 'c', data: JSON.stringify({ title: '['.repeat(5000) }) }))).toEqual({ pass: true, handOff: null });
     // Protocol frames and frames without a channel cannot be attributed: dropped (replaced by a channel-less frame).
     const internal = screenFrame(JSON.stringify({ event: 'pusher_internal:member_added', channel: 'presence-clinic.1', data: bombText(40) }));
     expect(internal).toMatchObject({ pass: false, channel: null });
@@ -232,5 +238,27 @@ describe('screenFrame (the rule, without sockets)', () => {
     const verdict = screenFrame(big);
     expect(verdict).toMatchObject({ pass: false, channel: 'private-notifications.2' });
     expect((verdict as { replacement: string }).replacement.length).toBeLessThan(400);
+  });
+
+  it('hands off the parsed data of an event on a channel the desk holds, and only then', () => {
+    const held = (channel: string) => channel === 'presence-conversation.7';
+    const payload = { id: 3, text: 'hello', nested: { list: [1, 2] } };
+    const frame = JSON.stringify({ event: 'client-typing', channel: 'presence-conversation.7', data: JSON.stringify(payload), user_id: 12 });
+    const verdict = screenFrame(frame, held);
+    expect(verdict.pass).toBe(true);
+    const handOff = (verdict as { handOff: { value: unknown; replacement: string } }).handOff;
+    expect(handOff.value).toEqual(payload);
+    // pusher-js keeps what it needs (event, channel, the whisperer's user_id) and parses only "0".
+    expect(JSON.parse(handOff.replacement)).toEqual({ event: 'client-typing', channel: 'presence-conversation.7', data: '0', user_id: 12 });
+    // Data sent as an object is handed off as it is.
+    const objectData = screenFrame(JSON.stringify({ event: 'e', channel: 'presence-conversation.7', data: payload }), held);
+    expect((objectData as { handOff: { value: unknown } }).handOff.value).toEqual(payload);
+    // Not held, a protocol event, data that is not JSON, or no data: pusher-js gets the frame as it came.
+    expect(screenFrame(frame.replace('conversation.7', 'conversation.8'), held)).toEqual({ pass: true, handOff: null });
+    expect(screenFrame(JSON.stringify({ event: 'pusher:subscription_succeeded', channel: 'presence-conversation.7', data: '{}' }), held)).toEqual({ pass: true, handOff: null });
+    expect(screenFrame(JSON.stringify({ event: 'e', channel: 'presence-conversation.7', data: 'not json' }), held)).toEqual({ pass: true, handOff: null });
+    expect(screenFrame(JSON.stringify({ event: 'e', channel: 'presence-conversation.7' }), held)).toEqual({ pass: true, handOff: null });
+    // The screen's refusals come first: a held channel does not let a deep payload through.
+    expect(screenFrame(JSON.stringify({ event: 'e', channel: 'presence-conversation.7', data: bombText(MAX_JSON_DEPTH + 1) }), held).pass).toBe(false);
   });
 });

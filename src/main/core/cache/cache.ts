@@ -237,26 +237,19 @@ export class DeskCache {
     for (const row of rows) {
       if (pendingDeletes.has(row.id)) continue;
       const flag = this.dateFlagFor(row, receivedMs, live);
-      const params: NotificationParams = {
-        id: row.id,
-        user_id: row.user_id,
-        type: row.type,
-        title: row.title,
-        message: row.message,
-        action_url: row.action_url ?? null,
-        created_at: row.created_at,
-        read_at: row.read_at ?? null,
-        received_ms: receivedMs,
-        date_flag: flag,
-      };
-      if (this.stmt.insert.run(params).changes > 0) {
+      const actionUrl = row.action_url ?? null;
+      const readAt = row.read_at ?? null;
+      if (this.stmt.insert.run(row.id, row.user_id, row.type, row.title, row.message, actionUrl, row.created_at, readAt, receivedMs, flag).changes > 0) {
         inserted.push(row);
         if (flag !== null) flagged.push({ id: row.id, flag });
         // A read of this id queued before the row arrived (an outbox recovered from a damaged file): it
         // shows as read. Not a read-all: a row that arrives after one is unread, as on the server.
-        const readAt = readsById.get(row.id);
-        if (readAt !== undefined) this.stmt.markRead.run(readAt, row.id);
-      } else if (this.stmt.update.run(params).changes > 0) updated++;
+        const queuedRead = readsById.get(row.id);
+        if (queuedRead !== undefined) this.stmt.markRead.run(queuedRead, row.id);
+      } else {
+        const params: NotificationParams = { id: row.id, user_id: row.user_id, type: row.type, title: row.title, message: row.message, action_url: actionUrl, created_at: row.created_at, read_at: readAt };
+        if (this.stmt.update.run(params).changes > 0) updated++;
+      }
     }
     if (flagged.length > 0) {
       const count = (f: DateFlag) => flagged.filter((x) => x.flag === f).length;

@@ -29,6 +29,18 @@ import { MAX_JSON_DEPTH, jsonTextDepth } from '../../../shared/json-limits';
  *
  * The screen is process-wide (pusher-js's runtime object is a singleton) and
  * installed once; `guardPusher` is called wherever a Pusher client is built.
+ *
+ * Having parsed a frame, the screen also spares pusher-js parsing it again
+ * (issue 14: the frame parse, the `data` parse and the "Event recd"
+ * stringify of the whole payload were a sixth of the desk's receive path).
+ * For an event on a channel the realtime layer holds (`handOffChannel`),
+ * pusher-js gets a small frame with the same event, channel and `user_id`
+ * and `data` "0", and the parsed data waits in a slot for the one synchronous
+ * dispatch of that frame; the realtime layer's handler takes it back with
+ * `handedOff`. Nothing else in the desk's process reads those channels'
+ * data through pusher-js (another client subscribed to one of them in the
+ * same process would see 0: tests keep such clients to channels no desk
+ * holds there).
  */
 
 /**
@@ -58,12 +70,14 @@ export interface FrameGuardStats {
   refused: number;
   /** Refused frames that named no channel (or a protocol event): dropped, counted only here. */
   dropped: number;
+  /** Frames passed whose data went straight to the realtime layer (parsed once, here). */
+  handedOff: number;
   /** The reason of the last refusal, without any of the frame's contents. */
   lastReason: string | null;
   lastAt: string | null;
 }
 
-const stats: FrameGuardStats = { screened: 0, refused: 0, dropped: 0, lastReason: null, lastAt: null };
+const stats: FrameGuardStats = { screened: 0, refused: 0, dropped: 0, handedOff: 0, lastReason: null, lastAt: null };
 
 export function frameGuardStats(): FrameGuardStats {
   return { ...stats };
@@ -74,7 +88,52 @@ export function refusedFrameReason(data: unknown): string | null {
   return typeof data === 'string' && data.startsWith(REFUSED_MARK) ? data.slice(REFUSED_MARK.length) : null;
 }
 
-export type Screened = { pass: true } | { pass: false; reason: string; replacement: string; channel: string | null };
+/** `data` of a frame handed off: JSON for 0, so pusher-js's own parse of it is cheap and cannot throw. */
+const HANDOFF_DATA = '0';
+const HANDOFF_VALUE = 0;
+/** Longest string `data` handed off, so that `validate.ts` still measures a large one itself (UTF-8 is at most 3 bytes per unit). */
+const HANDOFF_MAX_CHARS = 1024 * 1024;
+
+export interface HandOff {
+  /** The frame's `data`, parsed when it was a JSON string. */
+  value: unknown;
+  /** What pusher-js is given instead: the same frame with `data` "0". */
+  replacement: string;
+}
+
+export type Screened = { pass: true; handOff: HandOff | null } | { pass: false; reason: string; replacement: string; channel: string | null };
+
+const PASS: Screened = { pass: true, handOff: null };
+
+/** Channels whose events are handed off, with how many holders (two desks may share a process in tests). */
+const handOffChannels = new Map<string, number>();
+
+/** The realtime layer takes this channel's event data from the screen (`handedOff`); call the result when it stops. */
+export function handOffChannel(channel: string): () => void {
+  handOffChannels.set(channel, (handOffChannels.get(channel) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (handOffChannels.get(channel) ?? 1) - 1;
+    if (left > 0) handOffChannels.set(channel, left);
+    else handOffChannels.delete(channel);
+  };
+}
+
+/** The data of the frame being dispatched, while it is (null otherwise). */
+let handing: { value: unknown } | null = null;
+
+/**
+ * The event's real data: inside the dispatch of a handed-off frame, its
+ * parsed data (once); otherwise `data` as pusher-js gave it.
+ */
+export function handedOff(data: unknown): unknown {
+  if (handing === null || data !== HANDOFF_VALUE) return data;
+  const { value } = handing;
+  handing = null;
+  return value;
+}
 
 function isName(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= NAME_MAX;
@@ -93,8 +152,12 @@ function fieldIn(text: string, name: string): string | undefined {
   return match?.[1];
 }
 
-/** Decides about one received frame; pure (the socket wrapper counts). Exported for tests and the fuzz suite. */
-export function screenFrame(raw: unknown): Screened {
+/**
+ * Decides about one received frame; pure (the socket wrapper counts and hands
+ * off). `handOff` says whether a channel's events are handed off. Exported for
+ * tests and the fuzz suite.
+ */
+export function screenFrame(raw: unknown, handOff: (channel: string) => boolean = () => false): Screened {
   if (typeof raw !== 'string') return refusal('binary frame', undefined, undefined);
   if (raw.length > MAX_FRAME_CHARS) {
     const head = raw.slice(0, ATTRIBUTION_WINDOW);
@@ -113,14 +176,34 @@ export function screenFrame(raw: unknown): Screened {
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return refusal('frame is not a JSON object', undefined, undefined);
   const { channel, event, data } = frame as { channel?: unknown; event?: unknown; data?: unknown };
   if (typeof event !== 'string') return refusal('frame has no event name', channel, undefined);
-  if (jsonTextDepth(raw, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH + 1) return refusal(`frame nested deeper than ${MAX_JSON_DEPTH} levels`, channel, event);
+  if (!flat(frame) && jsonTextDepth(raw, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH + 1) return refusal(`frame nested deeper than ${MAX_JSON_DEPTH} levels`, channel, event);
   // pusher-js JSON.parses a string `data` too: it must be as shallow.
   if (typeof data === 'string' && jsonTextDepth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return refusal(`data nested deeper than ${MAX_JSON_DEPTH} levels`, channel, event);
   if (event.startsWith('pusher')) {
     const problem = protocolProblem(event, channel, data);
-    if (problem !== null) return refusal(problem, channel, event);
+    return problem === null ? PASS : refusal(problem, channel, event);
   }
-  return { pass: true };
+  if (typeof channel !== 'string' || data === undefined || !handOff(channel)) return PASS;
+  let value: unknown = data;
+  if (typeof data === 'string') {
+    if (data.length > HANDOFF_MAX_CHARS) return PASS;
+    try {
+      value = JSON.parse(data) as unknown;
+    } catch {
+      // Not JSON: pusher-js keeps the string too, and validate.ts refuses it.
+      return PASS;
+    }
+  }
+  const { user_id: userId } = frame as { user_id?: unknown };
+  return { pass: true, handOff: { value, replacement: JSON.stringify({ event, channel, data: HANDOFF_DATA, user_id: userId }) } };
+}
+
+const handsOff = (channel: string): boolean => handOffChannels.has(channel);
+
+/** No field holds an object or array (a Laravel broadcast's `data` is a string): one level deep, no scan needed. */
+function flat(frame: object): boolean {
+  for (const value of Object.values(frame)) if (typeof value === 'object' && value !== null) return false;
+  return true;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -174,8 +257,17 @@ function screenSocket<S extends object>(socket: S): S {
     const target = handler;
     if (target === null) return;
     stats.screened += 1;
-    const verdict = screenFrame(message.data);
-    if (verdict.pass) return target(message);
+    const verdict = screenFrame(message.data, handsOff);
+    if (verdict.pass) {
+      if (verdict.handOff === null) return target(message);
+      stats.handedOff += 1;
+      handing = { value: verdict.handOff.value };
+      try {
+        return target({ data: verdict.handOff.replacement });
+      } finally {
+        handing = null;
+      }
+    }
     stats.refused += 1;
     if (verdict.channel === null) stats.dropped += 1;
     stats.lastReason = verdict.reason;

@@ -8,6 +8,7 @@ import { deskEchoFactory, describeTransport, openDeskEcho, subscribeDeskChannel,
 import { silentLogger, type Logger } from '../log';
 import { PresenceRoster, parseMember, parseMemberId, type OnlinePresenceMember } from './presence';
 import { RejectionLog } from './rejection-log';
+import { handOffChannel, handedOff } from './pusher-guard';
 import { EVENTS_ON, validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
 
 export type { RealtimeState, RealtimeStatus } from './connection-state';
@@ -226,7 +227,8 @@ interface ChannelRecord {
   latencyStamp: string | null;
   latencyAtMs: number;
   readonly roster: PresenceRoster | null;
-  bound: { gen: Generation; sub: PusherChannel } | null;
+  /** The channel in the current connection, and the release of its hand-off from the frame screen. */
+  bound: { gen: Generation; sub: PusherChannel; release: () => void } | null;
 }
 
 /** Wanted channels not subscribed because of a failure that may pass, for the status bar. */
@@ -722,7 +724,7 @@ export class Realtime {
   private subscribeIn(gen: Generation, rec: ChannelRecord): void {
     const sub = subscribeDeskChannel(gen.instance, rec.ref);
     const live = () => this.gen === gen && rec.bound?.sub === sub && this.wanted.get(rec.ref.fullName) === rec;
-    rec.bound = { gen, sub };
+    rec.bound = { gen, sub, release: handOffChannel(rec.ref.fullName) };
     sub.bind('pusher:subscription_succeeded', () => {
       if (live()) this.onSubscribed(rec, sub);
     });
@@ -730,7 +732,9 @@ export class Realtime {
       if (live()) this.onSubscriptionError(gen, rec, data);
     });
     sub.bind_global((event: string, data: unknown) => {
-      if (live()) this.onChannelEvent(rec, event, data);
+      // Always taken, so that a frame handed off to a channel no longer live leaves nothing behind.
+      const value = handedOff(data);
+      if (live()) this.onChannelEvent(rec, event, value);
     });
     // pusher-js calls its fail-through for an event with no callback of its own, which formats a
     // "No callbacks on <channel> for <event>" debug line for every such event, printed or not.
@@ -750,6 +754,7 @@ export class Realtime {
     if (rec.bound === null) return;
     rec.bound.sub.unbind();
     rec.bound.sub.unbind_global();
+    rec.bound.release();
     rec.bound = null;
     rec.roster?.clear();
   }
