@@ -32,6 +32,8 @@ export const METHOD_NAMES = [
   'sendMessage',
   'markConversationRead',
   'setTyping',
+  'staffAction',
+  'undoStaffAction',
   'reconnect',
   'getDiagnostics',
   'diagnosticsReport',

@@ -22,6 +22,7 @@ import { FeatureStatus } from './features';
 import { ClinicTimeZone } from './clinic-time';
 import { SettingsPatch, SettingsView } from './settings';
 import { IsoDate, IsoDateTime } from './time';
+import { ActionId, CalledIn, PendingStaffAction, StaffActionKind, StaffActionRequest, StaffActionResult, StaffActionSettled } from './staff-actions';
 
 /**
  * The one contract between the renderer and whatever hosts the core (the
@@ -151,6 +152,11 @@ export const BRIDGE_METHODS = {
   sendMessage: method(SendMessageInput, SendMessageResult),
   markConversationRead: method(z.object({ conversationId: Id }), ActionResult),
   setTyping: method(z.object({ conversationId: Id, typing: z.boolean() }), z.undefined()),
+
+  /** A staff action on an appointment or consultation (docs/backend-contract.md, "Staff actions"); refused with kind `conflict`, `validation` or `forbidden` and the server's sentence. */
+  staffAction: method(StaffActionRequest, StaffActionResult),
+  /** Reverses a check-in, no-show or cancel within its undo window: withdrawn if not sent yet, else sent back to the status before. */
+  undoStaffAction: method(z.object({ id: ActionId }), StaffActionResult),
   // connection and diagnostics
   reconnect: method(NoInput, z.undefined()),
   getDiagnostics: method(NoInput, Diagnostics),
@@ -211,6 +217,14 @@ export const DeskEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('message.pending'), outgoing: OutgoingMessage }),
   z.object({ kind: z.literal('message.read'), conversationId: Id, read: MessageReadData }),
   z.object({ kind: z.literal('typing'), conversationId: Id, typing: TypingData }),
+  /** A staff action shown at once, or its state changed (sending → queued): replaced by id. */
+  z.object({ kind: z.literal('staff-action.pending'), action: PendingStaffAction }),
+  /** A staff action ended: its pending mark goes; on `refused` the card is back to the server's and `message` says why. */
+  z.object({ kind: z.literal('staff-action.settled'), settled: StaffActionSettled }),
+  /** The staff actions this user may take changed (the server's capabilities were read, or an action met a missing route). */
+  z.object({ kind: z.literal('staff-actions.offered'), actions: z.array(StaffActionKind) }),
+  /** A colleague's desk called a patient in. */
+  z.object({ kind: z.literal('called-in'), call: CalledIn }),
   /**
    * A payload the desk refused, as its one rejection log recorded it: `count`
    * is the number of its group (channel, event, reason) there, this one
@@ -258,6 +272,7 @@ export const BRIDGE_ERROR_KINDS = [
   'unauthorized',
   'forbidden',
   'not-found',
+  'conflict',
   'validation',
   'rate-limited',
   'server',

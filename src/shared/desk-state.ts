@@ -4,6 +4,7 @@ import { Appointment, ClientId, ClinicMember, Consultation, Conversation, MESSAG
 import { Feature, FeatureStatus } from './features';
 import { ClinicTimeZone } from './clinic-time';
 import { IsoDate, IsoDateTime } from './time';
+import { PendingStaffAction, StaffActionKind } from './staff-actions';
 
 /**
  * The desk's view of the world, as the core keeps it and the renderer shows
@@ -247,6 +248,10 @@ export const DeskSnapshot = z.object({
   conversations: z.array(Conversation),
   /** The user's messages waiting in the outbox (kept across a restart). */
   outgoing: z.array(OutgoingMessage),
+  /** The user's staff actions the server has not answered yet, shown on their cards (kept across a restart). */
+  pendingActions: z.array(PendingStaffAction),
+  /** The staff actions this user may take on this server: their role's, less what the server does not offer or the policy switched off. */
+  staffActions: z.array(StaffActionKind),
   unreadNotifications: z.number().int().nonnegative(),
   channels: z.array(ChannelStatus),
   /** What the clinic's REST API offers, per feature. */

@@ -238,6 +238,8 @@ describe('the tray controller', () => {
       presence: { clinicId: 1, members: [], roster: [] },
       conversations: [],
       outgoing: [],
+      pendingActions: [],
+      staffActions: [],
       unreadNotifications: 2,
       channels: [],
       features: [],

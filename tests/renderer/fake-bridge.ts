@@ -75,6 +75,8 @@ export function createFakeBridge(options: { signedOut?: boolean; snapshot?: Part
     sendMessage: method('sendMessage', async () => ({ status: 'queued', message: null })),
     markConversationRead: method('markConversationRead', async () => ({ status: 'done' })),
     setTyping: method('setTyping', async () => undefined),
+    staffAction: method('staffAction', async () => ({ id: crypto.randomUUID(), status: 'done' })),
+    undoStaffAction: method('undoStaffAction', async ({ id }) => ({ id, status: 'done' })),
     reconnect: method('reconnect', async () => undefined),
     getDiagnostics: method('getDiagnostics', async () =>
       diagnostics({

@@ -238,6 +238,8 @@ export function snapshot(overrides: Partial<DeskSnapshot> = {}): DeskSnapshot {
     presence: { clinicId: 1, members: [], roster: ROSTER },
     conversations: [],
     outgoing: [],
+    pendingActions: [],
+    staffActions: [],
     unreadNotifications: 0,
     channels: [],
     features: allFeatures(),

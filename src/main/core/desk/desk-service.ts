@@ -220,6 +220,8 @@ export class DeskService implements Methods {
       presence: s?.presence ?? { clinicId: null, members: [], roster: [] },
       conversations: s?.conversations ?? [],
       outgoing: s?.outgoing ?? [],
+      pendingActions: s?.pendingActions ?? [],
+      staffActions: s?.staffActions ?? [],
       unreadNotifications: s?.unreadNotifications ?? 0,
       channels: s?.channels ?? [],
       features: s?.features ?? [],
@@ -615,6 +617,18 @@ export class DeskService implements Methods {
   async setTyping(input: BridgeInput<'setTyping'>): Promise<undefined> {
     this.need().setTyping(input.conversationId, input.typing);
     return undefined;
+  }
+
+  // ── staff actions (issue 15: the contract is in place; the session's part comes next) ──
+
+  async staffAction(_input: BridgeInput<'staffAction'>): Promise<BridgeOutput<'staffAction'>> {
+    this.need();
+    throw new DeskRefusal('Staff actions are not available in this version.');
+  }
+
+  async undoStaffAction(_input: BridgeInput<'undoStaffAction'>): Promise<BridgeOutput<'undoStaffAction'>> {
+    this.need();
+    throw new DeskRefusal('Staff actions are not available in this version.');
   }
 
   // ── connection and diagnostics ──────────────────────────────────────────

@@ -288,6 +288,8 @@ export class DeskSession {
       presence: this.members.presence(),
       conversations: this.conversations.list(),
       outgoing: this.d.cache.pendingActions().flatMap((e) => outgoingOf(e, 'queued', null) ?? []),
+      pendingActions: [],
+      staffActions: [],
       unreadNotifications: this.d.cache.unreadCount(),
       channels: this.channelStatuses(),
       features: this.features.list(),
