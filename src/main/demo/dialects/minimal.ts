@@ -20,4 +20,6 @@ export const minimalDialect = (): ApiDialect => ({
   wrapsUser: false,
   etags: false,
   doctorView: 'own',
+  staffActions: null,
+  options: 'router',
 });

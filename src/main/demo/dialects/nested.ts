@@ -111,5 +111,7 @@ export const nestedDialect = (store: ClinicStore): ApiDialect => {
     wrapsUser: false,
     etags: true,
     doctorView: 'clinic-rest',
+    staffActions: { appointmentUpdate: 'PUT', callIn: false },
+    options: 'router',
   };
 };

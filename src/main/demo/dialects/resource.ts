@@ -2,7 +2,7 @@ import type { ClinicStore } from '../clinic-store';
 import { phpJsonEncode } from '../php-json';
 import { zonedUserPresenters } from './default';
 import { cappedPerPage, currentPage, lengthAwarePaginate, queryString, requestPath, resourceCollection } from './laravel-paging';
-import { nameAndRole, type ApiDialect } from './types';
+import { CONTRACT_STAFF_ACTIONS, nameAndRole, type ApiDialect } from './types';
 
 /**
  * A typical Laravel app with API Resources: every list is
@@ -36,4 +36,6 @@ export const resourceDialect = (store: ClinicStore): ApiDialect => ({
   wrapsUser: true,
   etags: true,
   doctorView: 'clinic',
+  staffActions: CONTRACT_STAFF_ACTIONS,
+  options: 'cors',
 });
