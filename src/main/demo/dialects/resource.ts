@@ -12,6 +12,9 @@ import { CONTRACT_STAFF_ACTIONS, nameAndRole, type ApiDialect } from './types';
  * `GET /api/user` is a `UserResource`, `{data: {..., clinic: {id, name, timezone}}}`
  * (login's `user` unwrapped); lists send a weak ETag (304 to `If-None-Match`).
  * Doctors see the whole clinic's schedule, over REST and on every colleague's channel.
+ * The staff actions are the contract's, but a CORS middleware in front answers
+ * every OPTIONS under /api/ itself (204, no `Allow`), so a desk cannot tell
+ * from OPTIONS what is offered here.
  */
 
 export const RESOURCE_PER_PAGE = 15;
