@@ -83,10 +83,11 @@ describe('ConsultationsPart: sync', () => {
     // A pending one (opened before 09:59:30): the desk holds a live change the server has since overtaken.
     const overtaken = held(part, first(northside(clinic, (c) => c.status === 'pending' && Date.parse(c.updated_at) < Date.parse('2026-11-26T09:59:30Z')), 'pending consultation').id);
     expect(part.onUpdate(payload(overtaken, '2026-11-26T09:59:30.000000Z', { status: 'cancelled', ended_at: '2026-11-26T09:59:30.000000Z' }), false).result).toBe('applied');
-    const serverRow = clinic.store.setConsultationStatus(overtaken.id, 'active'); // stamped 10:00:00.000000Z
-    expect(serverRow.updated_at).toBe('2026-11-26T10:00:00.000000Z');
+    // Stamped at the fixed clock's 10:00, a microsecond or two on (after the generated rows of that millisecond).
+    const serverRow = clinic.store.setConsultationStatus(overtaken.id, 'active');
+    expect(serverRow.updated_at).toMatch(/^2026-11-26T10:00:00\.0000\d\dZ$/);
 
-    // An active one (its row as of 10:00:00.000000Z) is completed live while the list is on its way.
+    // An active one (its row as of the fixed clock's 10:00) is completed live while the list is on its way.
     const raced = held(part, first(northside(clinic, (c) => c.status === 'active'), 'active consultation').id);
     const syncing = part.sync();
     const live = payload(raced, '2026-11-26T10:00:00.000700Z', { status: 'completed', ended_at: '2026-11-26T10:00:00.000700Z' });
