@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test as base, type Locator, type Page } from '@playwright/test';
+import { expect, test as base, type Browser, type Locator, type Page } from '@playwright/test';
 import type { DemoAccount } from '../../src/shared/bridge';
 
 type DemoRole = DemoAccount['role'];
@@ -302,4 +302,50 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
   const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const summary = blocking.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
   expect(summary, `accessibility of ${screen}`).toEqual([]);
+}
+
+/** A colleague's desk beside the test's: its own core and preview host, its own browser page. */
+export interface ColleagueDesk {
+  page: Page;
+  desk: DeskService;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a second desk on the same demo clinic, configured as a clinic's
+ * desktop is (the server and its Reverb socket from the environment, not the
+ * demo), in a new browser context, and signs `email` in through the form.
+ * What one desk does reaches the other only through the clinic's REST API and
+ * its socket server, as between two computers.
+ */
+export async function openColleagueDesk(browser: Browser, preview: Preview, email: string): Promise<ColleagueDesk> {
+  const info = preview.clinic.info;
+  const account = info.users.find((u) => u.email === email);
+  if (!account) throw new Error(`the demo clinic has no ${email}`);
+  const base = mkdtempSync(join(tmpdir(), 'clinic-desk-e2e-colleague-'));
+  const logger = memoryLogger();
+  const env = { CLINIC_DESK_API_URL: info.apiUrl, REVERB_APP_KEY: info.appKey, REVERB_HOST: '127.0.0.1', REVERB_PORT: String(info.wsPort), REVERB_SCHEME: 'http' };
+  const { desk } = createPreviewDesk({ env, settingsFile: join(base, 'settings.json'), cacheDir: join(base, 'cache'), logger, appVersion: 'e2e', now: preview.now });
+  const host = await startPreviewHost({ rendererDir: rendererDir(ROOT), desk, logger });
+  const context = await browser.newContext({ timezoneId: 'UTC' });
+  const page = await context.newPage();
+  await page.goto(host.url);
+  await page.getByLabel('Clinic server URL').fill(info.apiUrl);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  await expect(connectionStatus(page)).toHaveAttribute('data-state', 'live');
+  return {
+    page,
+    desk,
+    close: async () => {
+      await context.close();
+      await host.close();
+      await desk.close();
+      rmSync(base, { recursive: true, force: true });
+      const errors = logger.records.filter((r) => r.level === 'error');
+      if (errors.length > 0) throw new Error(`the colleague's desk logged errors: ${JSON.stringify(errors)}`);
+    },
+  };
 }
