@@ -370,8 +370,9 @@ export class DeskSession {
     // A catch-up brings the desk up to date as of when it started.
     const covers = this.catchUpsNeeded;
     const force = reason === 'sign-in' || reason === 'manual' || reason === 'connect';
-    // What the server offers of the staff actions: asked alongside, never waited for.
-    if (this.offers.due(force)) void this.offers.detect();
+    // What the server offers of the staff actions: asked alongside, never waited for (the connect
+    // right after signing in does not ask again: its routes do not change with the socket).
+    if (this.offers.due(reason === 'sign-in' || reason === 'manual')) void this.offers.detect();
     // A refresh reads what the events that asked for it named; every other catch-up reads everything.
     const only = reason === 'refresh' ? new Set(this.refreshWanted) : null;
     this.refreshWanted.clear();
