@@ -278,12 +278,20 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     if (!hasLink) openInApp({ screen: 'notifications', notificationId: id });
   };
   const onAlertClick = (click: AlertClick) => (click.kind === 'notification' ? openNotification(click.id, click.hasLink) : openInApp(click.target));
+  // From the tray or an alert's button, without the window: a refusal (already called, the patient left) is told in an alert.
+  const callIn = (appointmentId: number) => {
+    desk.staffAction({ kind: 'call-in', appointmentId }).catch((error: unknown) => {
+      failed('call-in')(error);
+      notifier.notice(`Could not call the patient in: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  };
 
   const notifier = new Notifier({
     settings: () => settings.view().values,
     windowFocused: () => windows.isFocused(),
     mainWindow: () => windows.mainWindow,
     onClick: onAlertClick,
+    onCallIn: callIn,
     platform,
     logger,
     now,
@@ -300,6 +308,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     actions: {
       openDashboard: () => windows.show(),
       openNotification: (id) => openNotification(id, true),
+      callIn,
       markAllRead: () => void desk.markAllNotificationsRead().catch(failed('mark all read')),
       setDnd: (choice) => void desk.updateSettings({ dndUntil: dndUntil(choice, now(), tray.current.zone) }).catch(failed('Do Not Disturb')),
       reconnect: () => void desk.reconnect(),

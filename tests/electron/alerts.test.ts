@@ -177,6 +177,7 @@ describe('the notifier', () => {
   let settings: Settings;
   let focused: boolean;
   let clicks: AlertClick[];
+  let calledIn: number[];
   let notifier: Notifier;
   let win: FakeBrowserWindow;
   const make = (platform: 'linux' | 'darwin' | 'win32' = 'linux') =>
@@ -185,6 +186,7 @@ describe('the notifier', () => {
       windowFocused: () => focused,
       mainWindow: () => win as never,
       onClick: (c) => clicks.push(c),
+      onCallIn: (id) => calledIn.push(id),
       platform,
       logger: memoryLogger(),
       now: () => NOW,
@@ -197,6 +199,7 @@ describe('the notifier', () => {
     settings = { ...DEFAULT_SETTINGS, hideMessageText: false };
     focused = false;
     clicks = [];
+    calledIn = [];
     win = new FakeBrowserWindow({});
     notifier = make();
     notifier.onEvent({ kind: 'session', session: { status: 'signed-in', user: doctor, apiUrl: 'https://clinic.example.org', demo: false, timeZone: { zone: 'UTC', source: 'os', note: null } } });
@@ -243,6 +246,44 @@ describe('the notifier', () => {
     notifier.onEvent({ kind: 'notifications.unread', unread: 9 });
     vi.advanceTimersByTime(1000);
     expect(FakeNotification.instances.map((n) => n.title)).toEqual(['9 unread notifications']);
+  });
+
+  it("a doctor's patient checking in: a \"Call in\" button on macOS and Windows that calls them in; on Linux a click opens the board at them", () => {
+    const checkedIn: DeskEvent = { kind: 'appointment.updated', appointment: appointment({ status: 'checked_in' }), action: 'confirmed', changed: ['status'] };
+    // Not before the server is known to offer call-in.
+    notifier.onEvent(checkedIn);
+    vi.advanceTimersByTime(1000);
+    expect(FakeNotification.instances[0]?.options).not.toHaveProperty('actions');
+    expect(FakeNotification.instances[0]?.title).toBe('Appointment confirmed');
+
+    for (const platform of ['darwin', 'win32', 'linux'] as const) {
+      FakeNotification.instances.length = 0;
+      notifier.dispose();
+      notifier = make(platform);
+      notifier.onEvent({ kind: 'session', session: { status: 'signed-in', user: doctor, apiUrl: 'https://clinic.example.org', demo: false, timeZone: { zone: 'UTC', source: 'os', note: null } } });
+      notifier.onEvent({ kind: 'staff-actions.offered', actions: ['call-in', 'start-consultation', 'complete-consultation'] });
+      notifier.onEvent(checkedIn);
+      vi.advanceTimersByTime(1000);
+      const [alert] = FakeNotification.instances;
+      expect(alert?.title).toBe('Patient checked in');
+      if (platform === 'linux') {
+        expect(alert?.options).not.toHaveProperty('actions');
+        alert!.click();
+        expect(clicks.at(-1)).toEqual({ kind: 'open', target: { screen: 'board', appointmentId: 42, date: '2026-11-26' } });
+        continue;
+      }
+      expect(alert?.options['actions']).toEqual([{ type: 'button', text: 'Call in' }]);
+      alert!.emit('action', {}, 0);
+      expect(calledIn).toEqual([42]);
+      calledIn.length = 0;
+    }
+    // Signed out: no call-in button for the next user until their server says so.
+    notifier.onEvent({ kind: 'session', session: { status: 'signed-out', reason: null } });
+    notifier.onEvent({ kind: 'session', session: { status: 'signed-in', user: doctor, apiUrl: 'https://clinic.example.org', demo: false, timeZone: { zone: 'UTC', source: 'os', note: null } } });
+    FakeNotification.instances.length = 0;
+    notifier.onEvent(checkedIn);
+    vi.advanceTimersByTime(1000);
+    expect(FakeNotification.instances[0]?.title).toBe('Appointment confirmed');
   });
 
   it('forgets what was gathered when the user signs out', () => {

@@ -7,7 +7,9 @@
 import { inflateSync } from 'node:zlib';
 import { clockIn, systemTimeZone, zoneLabel } from '../../src/shared/clinic-time';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Appointment } from '../../src/shared/domain';
 import type { ConnectionInfo, DeskSnapshot, NotificationItem } from '../../src/shared/desk-state';
+import type { PendingStaffAction } from '../../src/shared/staff-actions';
 import { DEFAULT_SETTINGS, type SettingsView } from '../../src/shared/settings';
 import { memoryLogger } from '../../src/main/core/log';
 import { PNG_SIGNATURE } from '../../src/main/electron/png';
@@ -42,7 +44,43 @@ const note = (id: number, title = `Notification ${id}`): NotificationItem => ({
   read_at: null,
   pending: null,
 });
-const view = (extra: Partial<TrayView> = {}): TrayView => ({ signedIn: true, connection: connection('live'), unread: 0, recent: [], dndUntil: null, dndLocked: false, now: NOW, zone: systemTimeZone(), ...extra });
+const view = (extra: Partial<TrayView> = {}): TrayView => ({
+  signedIn: true,
+  connection: connection('live'),
+  unread: 0,
+  recent: [],
+  canCallIn: false,
+  waiting: [],
+  dndUntil: null,
+  dndLocked: false,
+  now: NOW,
+  zone: systemTimeZone(),
+  ...extra,
+});
+const appointment = (id: number, status: string, at: string, doctorId = 31): Appointment => ({
+  id,
+  clinic_id: 1,
+  doctor_id: doctorId,
+  patient_id: 500 + id,
+  patient_name: `Patient ${id}`,
+  status,
+  appointment_date: at,
+  duration_minutes: 30,
+  reason: null,
+  updated_at: '2026-11-26T08:00:00Z',
+});
+const pending = (appointmentId: number, kind: PendingStaffAction['kind'], status: string | null): PendingStaffAction => ({
+  id: crypto.randomUUID(),
+  kind,
+  appointmentId,
+  consultationId: null,
+  status,
+  previousStatus: 'checked_in',
+  createdAt: '2026-11-26T09:59:00Z',
+  state: 'sending',
+  undoUntil: null,
+  undoes: null,
+});
 
 /** Decodes our own PNGs (8-bit RGBA, filter 0) back to pixels. */
 function decodePng(png: Buffer): { width: number; height: number; pixel(x: number, y: number): number[] } {
@@ -110,6 +148,7 @@ describe('tooltip and menu', () => {
       log,
       openDashboard: () => log.push('open'),
       openNotification: (id) => log.push(`notification ${id}`),
+      callIn: (id) => log.push(`call in ${id}`),
       markAllRead: () => log.push('mark all read'),
       setDnd: (choice) => log.push(`dnd ${choice}`),
       reconnect: () => log.push('reconnect'),
@@ -152,6 +191,24 @@ describe('tooltip and menu', () => {
     for (const id of ['open', 'notification-3', 'mark-all-read', 'dnd-hour', 'dnd-tomorrow', 'dnd-off', 'reconnect', 'sign-out', 'quit']) menu.click(id);
     expect(a.log).toEqual(['open', 'notification 3', 'mark all read', 'dnd hour', 'dnd tomorrow', 'dnd off', 'reconnect', 'sign out', 'quit']);
     expect(menu.byId('connection')).toMatchObject({ label: 'Connected', enabled: false });
+  });
+
+  it('a doctor who may call in sees the patients waiting, each a click from being called in', () => {
+    const a = actions();
+    const waiting = [1, 2, 3, 4, 5, 6].map((i) => ({ appointmentId: 40 + i, patientName: `Patient & ${i}`, at: `2026-11-26T0${i + 2}:30:00Z`, callingIn: i === 2 }));
+    const menu = new FakeMenu(trayMenuTemplate(view({ canCallIn: true, waiting, zone: 'UTC' }), a) as never);
+    const ids = menu.items.map((i) => i.id ?? i.type);
+    expect(ids.slice(ids.indexOf('waiting-header'), ids.indexOf('dnd'))).toEqual(['waiting-header', 'call-in-41', 'call-in-42', 'call-in-43', 'call-in-44', 'call-in-45', 'separator']);
+    expect(menu.byId('waiting-header')).toMatchObject({ label: 'Waiting (6)', enabled: false });
+    expect(menu.byId('call-in-41').label).toBe(`Call in Patient && 1 (${clockIn('2026-11-26T03:30:00Z', 'UTC')})`);
+    // One already on its way cannot be called twice.
+    expect(menu.byId('call-in-42')).toMatchObject({ enabled: false });
+    expect(menu.byId('call-in-42').label).toMatch(/^Calling in Patient && 2/);
+    menu.click('call-in-43');
+    expect(a.log).toEqual(['call in 43']);
+    expect(new FakeMenu(trayMenuTemplate(view({ canCallIn: true }), a) as never).byId('waiting-header').label).toBe('No patients waiting');
+    // Reception (or a server without call-in): no waiting list at all.
+    expect(new FakeMenu(trayMenuTemplate(view({ canCallIn: false, waiting }), a) as never).all().some((i) => i.id?.startsWith('call-in') || i.id === 'waiting-header')).toBe(false);
   });
 
   it('no unread: mark all read is disabled; signed out: no notifications, no sign out, reconnect disabled', () => {
@@ -218,7 +275,7 @@ describe('the tray controller', () => {
         listNotifications: async (q) => ({ items: unreadItems.slice(0, q.limit), hasMore: false, unread: unreadItems.length }),
       },
       settings: () => settings,
-      actions: { openDashboard: noop, openNotification: noop, markAllRead: noop, setDnd: noop, reconnect: noop, signOut: noop, quit: noop },
+      actions: { openDashboard: noop, openNotification: noop, callIn: noop, markAllRead: noop, setDnd: noop, reconnect: noop, signOut: noop, quit: noop },
       platform,
       mainWindow: () => win as never,
       now: () => NOW,
@@ -307,6 +364,43 @@ describe('the tray controller', () => {
     expect(tray().tooltip).toBe('Clinic Desk: Signed out');
     expect(tray().menu?.all().some((i) => i.id?.startsWith('notification-'))).toBe(false);
     expect(decodePng(tray().image!.buffer!).pixel(24, 24)).toEqual([...COLORS.status['signed-out'], 255]);
+  });
+
+  it("a doctor's waiting list comes from the board: their checked-in patients, earliest first, with their own pending actions applied", async () => {
+    snapshot = {
+      ...snapshot,
+      staffActions: ['call-in', 'start-consultation', 'complete-consultation'],
+      board: {
+        date: '2026-11-26',
+        doctors: [],
+        syncedAt: null,
+        stale: false,
+        appointments: [
+          appointment(1, 'checked_in', '2026-11-26T11:00:00Z'),
+          appointment(2, 'checked_in', '2026-11-26T09:00:00Z'),
+          appointment(3, 'scheduled', '2026-11-26T08:00:00Z'),
+          appointment(4, 'checked_in', '2026-11-26T08:30:00Z', 32),
+          appointment(5, 'checked_in', '2026-11-26T10:00:00Z'),
+          appointment(6, 'checked_in', '2026-11-26T10:30:00Z'),
+        ],
+      },
+      // 5 is being started (it leaves the list at once); 6 is being called in.
+      pendingActions: [pending(5, 'start-consultation', 'in_consultation'), pending(6, 'call-in', null)],
+    };
+    const c = controller('linux');
+    c.start();
+    await c.refresh();
+    expect(c.current.waiting.map((w) => [w.appointmentId, w.callingIn])).toEqual([
+      [2, false],
+      [6, true],
+      [1, false],
+    ]);
+    expect(tray().menu?.byId('waiting-header').label).toBe('Waiting (3)');
+    // Without call-in on this server, none.
+    snapshot = { ...snapshot, staffActions: ['start-consultation'] };
+    await c.refresh();
+    expect(c.current).toMatchObject({ canCallIn: false, waiting: [] });
+    expect(tray().menu?.all().some((i) => i.id === 'waiting-header')).toBe(false);
   });
 
   it('refreshes after the events that change it, once per burst', async () => {

@@ -73,7 +73,8 @@ export class LaravelBroadcaster {
     this.enabled = on;
   }
 
-  notification(n: Notification): Promise<boolean> {
+  /** `exceptSocketId`: `toOthers()`, the acting desk's socket (its `X-Socket-ID`) is left out. */
+  notification(n: Notification, exceptSocketId?: string): Promise<boolean> {
     const payload: NotificationPayload = {
       id: n.id,
       user_id: n.user_id,
@@ -83,11 +84,11 @@ export class LaravelBroadcaster {
       action_url: n.action_url,
       created_at: n.created_at,
     };
-    return this.send('notification', [channels.notifications(n.user_id).fullName], payload);
+    return this.send('notification', [channels.notifications(n.user_id).fullName], payload, exceptSocketId);
   }
 
   /** To the doctor's channel, and to the patient's own channel when they have an account. */
-  appointment(a: Appointment, action: AppointmentAction, patientUserId: number | null): Promise<boolean> {
+  appointment(a: Appointment, action: AppointmentAction, patientUserId: number | null, exceptSocketId?: string): Promise<boolean> {
     const payload: AppointmentUpdatePayload = {
       id: a.id,
       action,
@@ -105,10 +106,10 @@ export class LaravelBroadcaster {
     };
     const targets = [channels.doctorAppointments(a.doctor_id).fullName];
     if (patientUserId !== null) targets.push(channels.appointments(patientUserId).fullName);
-    return this.send('appointment', targets, payload);
+    return this.send('appointment', targets, payload, exceptSocketId);
   }
 
-  consultation(c: Consultation): Promise<boolean> {
+  consultation(c: Consultation, exceptSocketId?: string): Promise<boolean> {
     const payload: ConsultationStatusPayload = {
       id: c.id,
       status: c.status,
@@ -118,7 +119,7 @@ export class LaravelBroadcaster {
       ended_at: c.ended_at,
       timestamp: c.updated_at,
     };
-    return this.send('consultation', [channels.consultation(c.id).fullName], payload);
+    return this.send('consultation', [channels.consultation(c.id).fullName], payload, exceptSocketId);
   }
 
   messageSent(message: Message, exceptSocketId?: string): Promise<boolean> {

@@ -16,6 +16,30 @@ import { ID_BASE, type DemoAccountRow, type DemoWorld } from './world';
 export type ConversationRow = DemoWorld['conversations'][number];
 
 /**
+ * Who gave an appointment its current status, and when: what a refusal says
+ * ("Already checked in by Elena Ruiz at 09:02."). `from` is the status before,
+ * so an undo can be told from a first confirmation.
+ */
+export interface StatusChange {
+  status: string;
+  from: string | null;
+  /** The user who made it. */
+  byUserId: number;
+  at: string;
+  /** The reason given with it (a cancellation's), if any. */
+  reason: string | null;
+}
+
+/** What `updateAppointment` records with a change of status; without `by`, the colleague who usually makes it (see `presumedActor`). */
+export interface ChangeOptions {
+  by?: number;
+  reason?: string | null;
+}
+
+/** Statuses a doctor gives: everything else on the board is the front desk's doing. */
+const DOCTOR_STATUSES: ReadonlySet<string> = new Set(['in_consultation', 'completed']);
+
+/**
  * The demo back end's database: in memory, synchronous, and shaped like the
  * Laravel app's tables. Only the REST API, the channel policy and the scenario
  * engine change it; every change that Laravel would broadcast is broadcast by
@@ -27,6 +51,8 @@ export class ClinicStore {
   private lastTokenId = 0;
   private readonly notifications = new Map<number, Notification>();
   private readonly appointments = new Map<number, Appointment>();
+  /** Appointment id → who gave it its current status, and when. */
+  private readonly statusChanges = new Map<number, StatusChange>();
   private readonly consultations = new Map<number, Consultation>();
   private readonly conversations = new Map<number, ConversationRow>();
   private readonly messages = new Map<number, Message[]>();
@@ -46,7 +72,11 @@ export class ClinicStore {
     this.world = world;
     this.timeZone = world.timeZone;
     for (const n of world.notifications) this.notifications.set(n.id, { ...n });
-    for (const a of world.appointments) this.appointments.set(a.id, { ...a });
+    for (const a of world.appointments) {
+      this.appointments.set(a.id, { ...a });
+      // The generated day has no history: its statuses were given when the row last changed, by whoever gives them.
+      this.statusChanges.set(a.id, { status: a.status, from: null, byUserId: this.presumedActor(a), at: a.updated_at, reason: null });
+    }
     for (const c of world.consultations) this.consultations.set(c.id, { ...c });
     for (const c of world.conversations) this.conversations.set(c.id, { ...c, participant_ids: [...c.participant_ids] });
     for (const m of world.messages) {
@@ -58,6 +88,9 @@ export class ClinicStore {
     for (const [conversationId, list] of this.messages) {
       for (const m of list) this.reads.set(`${conversationId}:${m.sender_id}`, m.id);
     }
+    // A change made now stamps after every row it may change, even one the generated day stamped this very millisecond.
+    const stamped = [...world.appointments.map((a) => a.updated_at), ...world.consultations.map((c) => c.updated_at)].map((t) => Date.parse(t)).filter((ms) => ms <= now());
+    this.lastStamp = { ms: Math.max(0, ...stamped), micros: 0 };
     const maxId = (ids: number[], base: number) => Math.max(base - 1, ...ids) + 1;
     this.nextId = {
       notification: maxId([...this.notifications.keys()], ID_BASE.notification),
@@ -232,14 +265,40 @@ export class ClinicStore {
     if (patient.clinic_id !== doctor.clinic_id) throw new RangeError(`patient ${patient.id} is not a patient of doctor ${doctor.id}'s clinic`);
     const a: Appointment = { ...input, id: this.nextId.appointment++, clinic_id: doctor.clinic_id, patient_name: patient.name, updated_at: this.stamp() };
     this.appointments.set(a.id, a);
+    this.statusChanges.set(a.id, { status: a.status, from: null, byUserId: this.presumedActor(a), at: a.updated_at, reason: null });
     return { ...a };
   }
 
-  updateAppointment(id: number, changes: Partial<Pick<Appointment, 'status' | 'appointment_date' | 'reason'>>): Appointment {
+  /** Changes an appointment, stamped now; a change of status is recorded with who made it (`options.by`, else `presumedActor`). */
+  updateAppointment(id: number, changes: Partial<Pick<Appointment, 'status' | 'appointment_date' | 'reason'>>, options: ChangeOptions = {}): Appointment {
     const a = this.appointments.get(id);
     if (!a) throw new RangeError(`no appointment ${id}`);
+    const from = a.status;
     Object.assign(a, changes, { updated_at: this.stamp() });
+    if (changes.status !== undefined && changes.status !== from) {
+      this.statusChanges.set(id, { status: a.status, from, byUserId: options.by ?? this.presumedActor(a), at: a.updated_at, reason: options.reason ?? null });
+    }
     return { ...a };
+  }
+
+  /** Who gave the appointment its current status, and when. */
+  statusChange(id: number): StatusChange | null {
+    const change = this.statusChanges.get(id);
+    return change ? { ...change } : null;
+  }
+
+  /**
+   * Who makes a status no user was named for (the generated day, the
+   * scenario): the doctor for a consultation's statuses, else the clinic's
+   * front desk, its last receptionist (the colleague the scenario plays, not
+   * the one "Try the demo clinic" signs in as), else anyone of its staff.
+   */
+  presumedActor(a: Pick<Appointment, 'clinic_id' | 'doctor_id' | 'status'>): number {
+    const doctorUser = this.doctor(a.doctor_id)?.user_id;
+    if (DOCTOR_STATUSES.has(a.status) && doctorUser !== undefined) return doctorUser;
+    const staff = this.world.users.filter((u) => u.clinic_id === a.clinic_id && u.role !== 'patient');
+    const desk = staff.filter((u) => u.role === 'reception').at(-1) ?? staff.find((u) => u.role === 'admin') ?? staff[0];
+    return desk?.id ?? doctorUser ?? 0;
   }
 
   // ── consultations ───────────────────────────────────────────────────────

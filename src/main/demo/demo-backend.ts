@@ -1,8 +1,9 @@
+import { clockIn } from '../../shared/clinic-time';
 import type { Appointment, Consultation, ConsultationStatus, Conversation, Message, Notification, User } from '../../shared/domain';
 import type { AppointmentAction } from '../../shared/payloads';
 import { toLaravelIso } from '../../shared/time';
 import type { LaravelBroadcaster } from './broadcaster';
-import type { ClinicStore } from './clinic-store';
+import type { ChangeOptions, ClinicStore } from './clinic-store';
 
 /** `DemoClinic.openConsultation()`: a doctor sees a patient. */
 export interface OpenConsultationInput {
@@ -50,9 +51,18 @@ export interface StartedConversation {
 /** Statuses after which an appointment's visit is over (or never happens). */
 const CLOSED_APPOINTMENT_STATUSES: ReadonlySet<string> = new Set(['completed', 'cancelled', 'no_show', 'in_consultation']);
 
-/** The action an `appointment-updated` for a status change carries: the seed's three, as Laravel apps send them. */
+/**
+ * Who acts, for the record (`by`: the user who changed a status) and for the
+ * broadcast (`socketId`: the acting desk's `X-Socket-ID`, left out as
+ * `toOthers()` does). Without them: the scenario's colleague, sent to all.
+ */
+export interface ActingOptions extends ChangeOptions {
+  socketId?: string;
+}
+
+/** The action an `appointment-updated` for a status change carries: the seed's three, as Laravel apps send them (a no-show is a kind of cancellation). */
 export function actionForStatus(status: string): AppointmentAction {
-  if (status === 'cancelled') return 'cancelled';
+  if (status === 'cancelled' || status === 'no_show') return 'cancelled';
   if (status === 'reminder_sent') return 'reminder';
   return 'confirmed';
 }
@@ -85,9 +95,9 @@ export class DemoBackend {
     this.broadcaster.setBroadcasting(on);
   }
 
-  async notify(input: Pick<Notification, 'user_id' | 'type' | 'title' | 'message' | 'action_url'>) {
+  async notify(input: Pick<Notification, 'user_id' | 'type' | 'title' | 'message' | 'action_url'>, socketId?: string) {
     const notification = this.store.createNotification(input);
-    const broadcast = await this.broadcaster.notification(notification);
+    const broadcast = await this.broadcaster.notification(notification, socketId);
     return { notification, broadcast };
   }
 
@@ -95,22 +105,24 @@ export class DemoBackend {
     id: number,
     action: AppointmentAction,
     changes: Partial<Pick<Appointment, 'status' | 'appointment_date' | 'reason'>>,
+    acting: ActingOptions = {},
   ) {
-    const appointment = this.store.updateAppointment(id, changes);
+    const { socketId, ...record } = acting;
+    const appointment = this.store.updateAppointment(id, changes, record);
     const patientUserId = this.store.patient(appointment.patient_id)?.user_id ?? null;
-    const broadcast = await this.broadcaster.appointment(appointment, action, patientUserId);
+    const broadcast = await this.broadcaster.appointment(appointment, action, patientUserId, socketId);
     return { appointment, broadcast };
   }
 
-  async openConsultation(appointment: Appointment, status: 'pending' | 'active' = 'pending') {
+  async openConsultation(appointment: Appointment, status: 'pending' | 'active' = 'pending', socketId?: string) {
     const consultation = this.store.openConsultation(appointment, status);
-    const broadcast = await this.broadcaster.consultation(consultation);
+    const broadcast = await this.broadcaster.consultation(consultation, socketId);
     return { consultation, broadcast };
   }
 
-  async setConsultationStatus(id: number, status: ConsultationStatus): Promise<{ consultation: Consultation; broadcast: boolean }> {
+  async setConsultationStatus(id: number, status: ConsultationStatus, socketId?: string): Promise<{ consultation: Consultation; broadcast: boolean }> {
     const consultation = this.store.setConsultationStatus(id, status);
-    const broadcast = await this.broadcaster.consultation(consultation);
+    const broadcast = await this.broadcaster.consultation(consultation, socketId);
     return { consultation, broadcast };
   }
 
@@ -119,12 +131,59 @@ export class DemoBackend {
    * does: `active` puts the appointment `in_consultation`, `completed` makes it
    * `completed` (each its own `appointment-updated`).
    */
-  async moveConsultation(id: number, status: ConsultationStatus): Promise<{ consultation: Consultation; appointment: Appointment | null; broadcast: boolean }> {
-    const { consultation, broadcast } = await this.setConsultationStatus(id, status);
+  async moveConsultation(id: number, status: ConsultationStatus, acting: ActingOptions = {}): Promise<{ consultation: Consultation; appointment: Appointment | null; broadcast: boolean }> {
+    const { consultation, broadcast } = await this.setConsultationStatus(id, status, acting.socketId);
     const follows = status === 'active' ? 'in_consultation' : status === 'completed' ? 'completed' : null;
     if (consultation.appointment_id === null || follows === null) return { consultation, appointment: consultation.appointment_id === null ? null : this.store.appointment(consultation.appointment_id), broadcast };
-    const moved = await this.updateAppointment(consultation.appointment_id, 'confirmed', { status: follows });
+    const moved = await this.updateAppointment(consultation.appointment_id, 'confirmed', { status: follows }, acting);
     return { consultation, appointment: moved.appointment, broadcast: broadcast && moved.broadcast };
+  }
+
+  // ── staff actions (the desk's buttons; the checks are staff-action-rules.ts's) ──
+
+  /**
+   * The doctor is ready for the checked-in patient: a `call-in` notification
+   * to every receptionist of the clinic, opening the board at the appointment.
+   * The appointment does not change.
+   */
+  async callIn(appointment: Appointment, doctor: User, socketId?: string): Promise<{ notifications: Notification[]; broadcast: boolean }> {
+    const { store } = this;
+    const desk = store.world.users.filter((u) => u.clinic_id === appointment.clinic_id && u.role === 'reception').sort((a, b) => a.id - b.id);
+    const time = clockIn(appointment.appointment_date, store.timeZone);
+    const notifications: Notification[] = [];
+    const broadcasts: boolean[] = [];
+    for (const receptionist of desk) {
+      const sent = await this.notify(
+        {
+          user_id: receptionist.id,
+          type: 'call-in',
+          title: `${doctor.name} is ready for ${appointment.patient_name}`,
+          message: `Please send ${appointment.patient_name} in to ${doctor.name} (${time} appointment).`,
+          action_url: `/appointments/${appointment.id}`,
+        },
+        socketId,
+      );
+      notifications.push(sent.notification);
+      broadcasts.push(sent.broadcast);
+    }
+    return { notifications, broadcast: broadcasts.every(Boolean) };
+  }
+
+  /**
+   * The doctor starts the consultation of a checked-in patient: the one
+   * already opened for the appointment (pending, called in next), else a new
+   * one, now `active`; the appointment goes `in_consultation`. Broadcasts both.
+   */
+  async startConsultation(appointment: Appointment, doctor: User, socketId?: string): Promise<{ consultation: Consultation; appointment: Appointment; broadcast: boolean }> {
+    const pending = this.store.consultationsWhere((c) => c.appointment_id === appointment.id && c.status === 'pending')[0];
+    const acting = { by: doctor.id, socketId };
+    if (pending) {
+      const moved = await this.moveConsultation(pending.id, 'active', acting);
+      return { consultation: moved.consultation, appointment: moved.appointment ?? appointment, broadcast: moved.broadcast };
+    }
+    const opened = await this.openConsultation(appointment, 'active', socketId);
+    const moved = await this.updateAppointment(appointment.id, 'confirmed', { status: 'in_consultation' }, acting);
+    return { consultation: opened.consultation, appointment: moved.appointment, broadcast: opened.broadcast && moved.broadcast };
   }
 
   /** An appointment's new status, broadcast with the action that goes with it (`cancelled`, `reminder`, else `confirmed`) unless one is given. */

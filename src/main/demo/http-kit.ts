@@ -120,6 +120,21 @@ interface Route {
   path: string;
 }
 
+/**
+ * Laravel's `Router::$verbs`, in its order: the order in which a 405's
+ * "Supported methods" and an OPTIONS answer's `Allow` list a route's methods.
+ */
+export const LARAVEL_VERBS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * The methods Laravel says a path has: a `Route::get` also answers HEAD; in
+ * `Router::$verbs` order, without `except` (the request's own method).
+ */
+export function laravelMethods(registered: readonly string[], except?: string): string[] {
+  const methods = new Set(registered.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])));
+  return LARAVEL_VERBS.filter((verb) => methods.has(verb) && verb !== except);
+}
+
 /** Routes like `/api/notifications/{id}/read`; `{id}` matches digits only, as `whereNumber` would. */
 export class Router {
   private readonly routes: Route[] = [];
@@ -134,19 +149,25 @@ export class Router {
     return this;
   }
 
+  /** The methods registered for a path (empty: no route has it, a 404). */
+  methodsAt(pathname: string): string[] {
+    return this.routes.filter((route) => route.pattern.test(pathname)).map((route) => route.method);
+  }
+
+  /** The route's handler; `allowed` (Laravel's list, HEAD with GET) when the path exists for other methods only; null for no route. */
   match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | { allowed: string[] } | null {
-    const allowed: string[] = [];
+    const registered: string[] = [];
     for (const route of this.routes) {
       const m = route.pattern.exec(pathname);
       if (!m) continue;
       if (route.method !== method) {
-        allowed.push(route.method);
+        registered.push(route.method);
         continue;
       }
       const params: Record<string, string> = {};
       route.keys.forEach((key, i) => (params[key] = m[i + 1] ?? ''));
       return { handler: route.handler, params };
     }
-    return allowed.length > 0 ? { allowed } : null;
+    return registered.length > 0 ? { allowed: laravelMethods(registered, method) } : null;
   }
 }

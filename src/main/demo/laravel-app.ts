@@ -24,9 +24,12 @@ import {
   Router,
   type RequestContext,
 } from './http-kit';
+import { IdempotencyStore, type IdempotencyUse } from './idempotency';
 import type { DemoLogger } from './logger';
+import { answerOptions } from './options-answer';
 import { phpJsonEncode } from './php-json';
-import { authorizeChannel, canSeeBoard, canSeeConversation, doctorSeesClinicOverRest } from './policy';
+import { authorizeChannel, canSeeAppointment, canSeeBoard, canSeeConsultation, canSeeConversation, doctorSeesClinicOverRest } from './policy';
+import { addStaffActionRoutes, socketIdOf, type ActionAnswer } from './staff-action-routes';
 
 /**
  * The clinic's Laravel application as the desk sees it: the REST API of
@@ -99,6 +102,8 @@ export interface LaravelApp {
   readonly requestLog: ReadonlyArray<RequestRecord>;
   /** Requests, 304s and body bytes since the start or the last `resetTraffic()`, per path and in all. */
   traffic(): TrafficReport;
+  /** How often an `Idempotency-Key` came with a staff action, and how often its first answer was replayed or the key refused. */
+  idempotencyUses(key: string): IdempotencyUse;
   resetTraffic(): void;
   close(): Promise<void>;
 }
@@ -132,6 +137,7 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
     send(ctx.res, 200, body, { ETag: etag });
   };
   const present = dialect.present;
+  const idempotency = new IdempotencyStore<ActionAnswer>(() => store.clock());
 
   const user = (ctx: RequestContext): User => {
     const header = ctx.req.headers.authorization ?? '';
@@ -211,6 +217,20 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
         if (!store.deleteNotification(u.id, idParam(ctx))) throw notFound('Notification', idParam(ctx));
         ctx.res.writeHead(204).end();
       })
+      .on('GET', '/api/appointments/{id}', (ctx) => {
+        const u = user(ctx);
+        const appointment = store.appointment(idParam(ctx));
+        if (!appointment) throw notFound('Appointment', idParam(ctx));
+        if (!canSeeAppointment(store, u, appointment, dialect.doctorView)) throw new HttpError(403, 'This action is unauthorized.');
+        send(ctx.res, 200, { data: present.appointment(appointment) });
+      })
+      .on('GET', '/api/consultations/{id}', (ctx) => {
+        const u = user(ctx);
+        const consultation = store.consultation(idParam(ctx));
+        if (!consultation) throw notFound('Consultation', idParam(ctx));
+        if (!canSeeConsultation(store, u, consultation.id)) throw new HttpError(403, 'This action is unauthorized.');
+        send(ctx.res, 200, { data: present.consultation(consultation) });
+      })
       .on('GET', '/api/appointments', (ctx) => {
         const u = user(ctx);
         const q = validate(AppointmentsQuery, query(ctx));
@@ -254,8 +274,7 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
         const u = staff(ctx);
         if (!canSeeConversation(store, u, idParam(ctx))) throw notFound('Conversation', idParam(ctx));
         const input = validate(SendMessageRequest, await readBody(ctx.req));
-        const socketId = headerValue(ctx.req, 'x-socket-id');
-        const { message, created } = await backend.postMessage(idParam(ctx), u, input.body, input.client_id, socketId);
+        const { message, created } = await backend.postMessage(idParam(ctx), u, input.body, input.client_id, socketIdOf(ctx.req));
         send(ctx.res, created ? 201 : 200, { data: present.message(message) });
       })
       .on('POST', '/api/conversations/{id}/read', async (ctx) => {
@@ -265,6 +284,18 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
         const conversation = store.conversationFor(idParam(ctx), u.id);
         send(ctx.res, 200, { data: conversation === null ? null : present.conversation(conversation) });
       });
+  }
+
+  if (dialect.staffActions !== null) {
+    addStaffActionRoutes({
+      router,
+      backend,
+      routes: dialect.staffActions,
+      present,
+      user,
+      send: (ctx, answer) => send(ctx.res, answer.status, answer.body),
+      idempotency,
+    });
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -284,8 +315,12 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
       send(res, fault.status, { message: fault.status === 429 ? 'Too Many Attempts.' : 'Server Error' }, headers);
       return;
     }
-    const matched = router.match(method === 'HEAD' ? 'GET' : method, url.pathname);
     try {
+      if (method === 'OPTIONS') {
+        answerOptions(dialect.options, router, req, res, url.pathname);
+        return;
+      }
+      const matched = router.match(method === 'HEAD' ? 'GET' : method, url.pathname);
       if (!matched) throw new HttpError(404, `The route ${url.pathname.slice(1)} could not be found.`);
       if ('allowed' in matched) {
         const allowed = matched.allowed.join(', ');
@@ -321,6 +356,7 @@ export async function startLaravelApp(options: LaravelAppOptions): Promise<Larav
     resetTraffic: () => {
       trafficFrom = requestLog.length;
     },
+    idempotencyUses: (key) => idempotency.usesOf(key),
     injectFault: (fault) => faults.push({ ...fault }),
     clearFaults: () => faults.splice(0, faults.length),
     close: () =>
@@ -368,11 +404,6 @@ function trafficOf(records: readonly RequestRecord[], bytes: readonly number[]):
     }
   });
   return report;
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 /** Laravel's exception handler: JSON for JSON requests, a redirect or an HTML page for the rest. */

@@ -1,5 +1,5 @@
 import { parseChannel } from '../../shared/channels';
-import { CLINIC_WIDE_ROLES, type User } from '../../shared/domain';
+import { CLINIC_WIDE_ROLES, type Appointment, type User } from '../../shared/domain';
 import type { ClinicStore } from './clinic-store';
 
 /**
@@ -30,6 +30,19 @@ const OWN_ONLY: ChannelRules = { doctorView: 'own' };
 /** Whether a doctor's REST answers (the appointments list) show colleagues' appointments. */
 export function doctorSeesClinicOverRest(view: DoctorView): boolean {
   return view !== 'own';
+}
+
+/**
+ * Whether the user may see one appointment, as the list shows them: staff of
+ * its clinic (a doctor only their own unless the dialect shows colleagues'
+ * schedules over REST), a patient their own.
+ */
+export function canSeeAppointment(store: ClinicStore, user: User, appointment: Appointment, view: DoctorView): boolean {
+  if (user.clinic_id !== appointment.clinic_id) return false;
+  if (isClinicWide(user)) return true;
+  if (user.role === 'doctor') return user.doctor_id === appointment.doctor_id || doctorSeesClinicOverRest(view);
+  if (user.role === 'patient') return store.patient(appointment.patient_id)?.user_id === user.id;
+  return true;
 }
 
 export function canSeeConsultation(store: ClinicStore, user: User, consultationId: number): boolean {

@@ -35,7 +35,17 @@ export interface OsAlert {
   body: string;
   urgent: boolean;
   click: AlertClick;
+  /** A button on the alert, where the OS has them (macOS, Windows): call the patient in. */
+  callIn?: { appointmentId: number };
 }
+
+/** What the alerts may offer beyond opening the desk. */
+export interface AlertOptions {
+  /** The user is a doctor this server lets call patients in: a checked-in patient's alert gets a "Call in" button. */
+  canCallIn: boolean;
+}
+
+export const CALL_IN_BUTTON = 'Call in';
 
 /** The notification type the back end uses for things that cannot wait. */
 export const URGENT_TYPE = 'urgent';
@@ -96,7 +106,7 @@ const APPOINTMENT_TITLES: Record<KnownAppointmentAction, string> = {
  * message text or patient names leave the app.
  */
 /** `zone`: the clinic's, whose clock the alert's times are read on (with the zone named when this computer's differs). */
-export function alertFor(c: Exclude<AlertCandidate, { kind: 'notifications-synced' }>, hideText: boolean, zone = systemTimeZone()): OsAlert {
+export function alertFor(c: Exclude<AlertCandidate, { kind: 'notifications-synced' }>, hideText: boolean, zone = systemTimeZone(), options: AlertOptions = { canCallIn: false }): OsAlert {
   switch (c.kind) {
     case 'notification': {
       const n = c.notification;
@@ -109,12 +119,11 @@ export function alertFor(c: Exclude<AlertCandidate, { kind: 'notifications-synce
     }
     case 'appointment': {
       const a = c.appointment;
-      return {
-        title: appointmentTitle(c.action),
-        body: hideText ? '' : `${a.patient_name}, ${time(a.appointment_date, zone)}`,
-        urgent: false,
-        click: { kind: 'open', target: { screen: 'board', appointmentId: a.id, date: dayIn(a.appointment_date, zone) } },
-      };
+      const click: AlertClick = { kind: 'open', target: { screen: 'board', appointmentId: a.id, date: dayIn(a.appointment_date, zone) } };
+      const body = hideText ? '' : `${a.patient_name}, ${time(a.appointment_date, zone)}`;
+      // The doctor's patient has arrived: the alert can call them in without opening the desk.
+      if (a.status === 'checked_in' && options.canCallIn) return { title: 'Patient checked in', body, urgent: false, click, callIn: { appointmentId: a.id } };
+      return { title: appointmentTitle(c.action), body, urgent: false, click };
     }
     case 'consultation': {
       const k = c.consultation;
@@ -153,14 +162,21 @@ const GROUP_WORDS: Record<Exclude<AlertCandidate['kind'], 'notifications-synced'
  * then says how many are unread (`unreadNow`, when known): a catch-up also
  * stores notifications already read elsewhere, and none unread means no alert.
  */
-export function alertsFor(batch: readonly AlertCandidate[], hideText: boolean, maxSingles = 3, unreadNow: number | null = null, zone = systemTimeZone()): OsAlert[] {
+export function alertsFor(
+  batch: readonly AlertCandidate[],
+  hideText: boolean,
+  maxSingles = 3,
+  unreadNow: number | null = null,
+  zone = systemTimeZone(),
+  options: AlertOptions = { canCallIn: false },
+): OsAlert[] {
   const out: OsAlert[] = [];
   const synced = batch.reduce((sum, c) => (c.kind === 'notifications-synced' ? sum + c.count : sum), 0);
   for (const kind of ['notification', 'appointment', 'consultation', 'message'] as const) {
     const same = batch.filter((c): c is Exclude<AlertCandidate, { kind: 'notifications-synced' }> => c.kind === kind);
     const count = same.length + (kind === 'notification' ? synced : 0);
     if (count === 0) continue;
-    const singles = same.map((c) => alertFor(c, hideText, zone));
+    const singles = same.map((c) => alertFor(c, hideText, zone, options));
     if (count <= maxSingles && !(kind === 'notification' && synced > 0)) {
       out.push(...singles);
       continue;

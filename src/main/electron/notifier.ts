@@ -4,7 +4,7 @@ import type { User } from '../../shared/domain';
 import type { Settings } from '../../shared/settings';
 import type { Logger } from '../core/log';
 import type { DesktopPlatform } from './app-paths';
-import { alertCandidate, alertsFor, silenceReason, type AlertCandidate, type AlertClick, type OsAlert } from './alerts';
+import { CALL_IN_BUTTON, alertCandidate, alertsFor, silenceReason, type AlertCandidate, type AlertClick, type OsAlert } from './alerts';
 
 /**
  * Native notifications. Candidates are collected for a short window so a
@@ -19,6 +19,8 @@ export interface NotifierDeps {
   windowFocused: () => boolean;
   mainWindow: () => BrowserWindow | null;
   onClick: (click: AlertClick) => void;
+  /** The alert's "Call in" button (macOS and Windows show buttons on notifications). */
+  onCallIn: (appointmentId: number) => void;
   platform: DesktopPlatform;
   logger: Logger;
   now?: () => number;
@@ -36,6 +38,8 @@ export class Notifier {
   private zone: string | undefined;
   /** The desk's unread count, as last announced (a catch-up's alert reports it). */
   private unread: number | null = null;
+  /** This user may call patients in on this server (`staff-actions.offered`). */
+  private canCallIn = false;
   private batch: AlertCandidate[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly alive: Notification[] = [];
@@ -52,7 +56,12 @@ export class Notifier {
       if (!this.me) {
         this.batch = []; // nothing about a previous user is shown after sign-out
         this.unread = null;
+        this.canCallIn = false;
       }
+      return;
+    }
+    if (event.kind === 'staff-actions.offered') {
+      this.canCallIn = event.actions.includes('call-in');
       return;
     }
     if (event.kind === 'notifications.unread') {
@@ -78,7 +87,7 @@ export class Notifier {
       this.deps.logger.info('alerts silenced', { reason: silenced, count: batch.length });
       return [];
     }
-    const alerts = alertsFor(batch, settings.hideMessageText, 3, this.unread, this.zone);
+    const alerts = alertsFor(batch, settings.hideMessageText, 3, this.unread, this.zone, { canCallIn: this.canCallIn && this.me?.doctor_id !== null });
     for (const alert of alerts) this.show(alert);
     if (settings.alerts.flashUrgent && alerts.some((a) => a.urgent)) this.drawAttention();
     return alerts;
@@ -100,12 +109,15 @@ export class Notifier {
       this.deps.logger.warn('native notifications are not supported here', { title: alert.title });
       return;
     }
+    // Linux notification servers may show no buttons (and Electron sends none there): a click still opens the board at the patient.
+    const callIn = alert.callIn !== undefined && this.deps.platform !== 'linux' ? alert.callIn : null;
     const notification = new Notification({
       title: alert.title,
       body: alert.body,
       urgency: alert.urgent ? 'critical' : 'normal',
       timeoutType: alert.urgent ? 'never' : 'default',
       ...(this.deps.icon ? { icon: this.deps.icon } : {}),
+      ...(callIn ? { actions: [{ type: 'button' as const, text: CALL_IN_BUTTON }] } : {}),
     });
     const forget = () => {
       const i = this.alive.indexOf(notification);
@@ -114,6 +126,10 @@ export class Notifier {
     notification.on('click', () => {
       forget();
       this.deps.onClick(alert.click);
+    });
+    notification.on('action', (_event, index) => {
+      forget();
+      if (callIn && index === 0) this.deps.onCallIn(callIn.appointmentId);
     });
     notification.on('close', forget);
     notification.on('failed', (_event, error) => {

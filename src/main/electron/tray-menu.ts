@@ -2,12 +2,14 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { clockIn, dayIn, sameZone, shiftDay, systemTimeZone, wallTime, zoneLabel } from '../../shared/clinic-time';
 import type { ConnectionInfo, NotificationItem } from '../../shared/desk-state';
 import type { TrayStatus } from './tray-icon';
+import { WAITING_IN_MENU, type WaitingPatient } from './waiting-patients';
 
 /**
  * What the tray shows, as pure functions of the desk's state so each state's
  * icon, tooltip and menu can be tested without a desktop: the connection line,
  * the unread count, the last five unread notifications (a click opens one),
- * Do Not Disturb, and the session's own actions.
+ * for a doctor the patients waiting (a click calls one in), Do Not Disturb,
+ * and the session's own actions.
  */
 
 export interface TrayView {
@@ -16,6 +18,10 @@ export interface TrayView {
   unread: number;
   /** Newest unread first, at most five. */
   recent: NotificationItem[];
+  /** A doctor this server lets call patients in: the waiting list is shown. */
+  canCallIn: boolean;
+  /** The doctor's checked-in patients, earliest first. */
+  waiting: WaitingPatient[];
   dndUntil: string | null;
   /** The admin's policy sets Do Not Disturb: shown, not changeable. */
   dndLocked: boolean;
@@ -27,6 +33,7 @@ export interface TrayView {
 export interface TrayActions {
   openDashboard(): void;
   openNotification(id: number): void;
+  callIn(appointmentId: number): void;
   markAllRead(): void;
   setDnd(choice: DndChoice): void;
   reconnect(): void;
@@ -114,6 +121,20 @@ export function trayMenuTemplate(view: TrayView, actions: TrayActions): MenuItem
       items.push({ id: `notification-${n.id}`, label: label(n.title || 'Notification'), click: () => actions.openNotification(n.id) });
     }
     items.push({ id: 'mark-all-read', label: 'Mark all as read', enabled: view.unread > 0, click: () => actions.markAllRead() });
+    items.push({ type: 'separator' });
+  }
+
+  if (view.signedIn && view.canCallIn) {
+    const count = view.waiting.length;
+    items.push({ id: 'waiting-header', label: count === 0 ? 'No patients waiting' : `Waiting (${count})`, enabled: false });
+    for (const w of view.waiting.slice(0, WAITING_IN_MENU)) {
+      const who = `${label(w.patientName, 40)} (${clock(w.at, view.zone)})`;
+      items.push(
+        w.callingIn
+          ? { id: `call-in-${w.appointmentId}`, label: `Calling in ${who}…`, enabled: false }
+          : { id: `call-in-${w.appointmentId}`, label: `Call in ${who}`, click: () => actions.callIn(w.appointmentId) },
+      );
+    }
     items.push({ type: 'separator' });
   }
 

@@ -7,12 +7,14 @@ import type { Logger } from '../core/log';
 import type { DesktopPlatform } from './app-paths';
 import { badgeLabel, drawBadge, drawTrayIcon } from './tray-icon';
 import { RECENT_IN_MENU, trayMenuTemplate, trayStatus, trayTooltip, type TrayActions, type TrayView } from './tray-menu';
+import { canCallIn, waitingPatients } from './waiting-patients';
 
 /**
  * The tray icon, its tooltip and menu, and the unread badge wherever the OS
  * has one: the dock badge and menu-bar title on macOS, `setBadgeCount` on
  * Linux (Unity-style launchers), the taskbar overlay on Windows; on Windows and
- * Linux the count is also drawn into the tray icon itself. Everything is
+ * Linux the count is also drawn into the tray icon itself. A doctor's menu
+ * lists the patients waiting, each to call in. Everything is
  * recomputed from the desk (`getSnapshot`, the unread list, settings), so the
  * tray cannot drift from what the dashboard shows.
  */
@@ -36,6 +38,12 @@ const REFRESH_ON: ReadonlySet<DeskEvent['kind']> = new Set([
   'notifications.unread',
   'notifications.synced',
   'settings',
+  // A doctor's waiting list follows the board and the user's own actions.
+  'appointment.updated',
+  'board.replaced',
+  'staff-action.pending',
+  'staff-action.settled',
+  'staff-actions.offered',
 ]);
 
 /** 32 px drawn, shown as 16 pt: sharp on high-density screens, right-sized on the others. */
@@ -52,7 +60,7 @@ export class TrayController {
   private refreshing: Promise<void> | null = null;
 
   constructor(private readonly deps: TrayDeps) {
-    this.view = { signedIn: false, connection: null, unread: 0, recent: [], dndUntil: null, dndLocked: false, now: deps.now(), zone: systemTimeZone() };
+    this.view = { signedIn: false, connection: null, unread: 0, recent: [], canCallIn: false, waiting: [], dndUntil: null, dndLocked: false, now: deps.now(), zone: systemTimeZone() };
   }
 
   start(): void {
@@ -99,6 +107,8 @@ export class TrayController {
         connection: signedIn ? snapshot.connection : null,
         unread: signedIn ? snapshot.unreadNotifications : 0,
         recent,
+        canCallIn: canCallIn(snapshot),
+        waiting: waitingPatients(snapshot),
         dndUntil: settings.values.dndUntil,
         dndLocked: settings.locked.includes('dndUntil'),
         now: this.deps.now(),

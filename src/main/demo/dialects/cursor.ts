@@ -1,7 +1,7 @@
 import type { Notification } from '../../../shared/domain';
 import { phpJsonEncode } from '../php-json';
 import { cursorPaginate, queryString, requestPath, validatedPaging } from './laravel-paging';
-import { LIST_ORDER, contractUser, nameAndRole, presentRows, type ApiDialect, type Presenters } from './types';
+import { CONTRACT_STAFF_ACTIONS, LIST_ORDER, contractUser, nameAndRole, presentRows, type ApiDialect, type Presenters } from './types';
 
 /**
  * Controllers that `return Model::query()->orderBy(...)->cursorPaginate($perPage)->withQueryString();`:
@@ -62,4 +62,6 @@ export const cursorDialect = (): ApiDialect => ({
   wrapsUser: false,
   etags: false,
   doctorView: 'own',
+  staffActions: CONTRACT_STAFF_ACTIONS,
+  options: 'router',
 });

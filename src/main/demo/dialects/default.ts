@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotificationsQuery, type Message, type Notification } from '../../../shared/domain';
 import type { ClinicStore } from '../clinic-store';
 import { validate } from '../http-kit';
-import { CONTRACT_PRESENTERS, clinicWithZone, contractUser, nameAndRole, type ApiDialect, type ListRequest, type Presenters } from './types';
+import { CONTRACT_PRESENTERS, CONTRACT_STAFF_ACTIONS, clinicWithZone, contractUser, nameAndRole, type ApiDialect, type ListRequest, type Presenters } from './types';
 
 /**
  * The desk's contract (docs/backend-contract.md): lists are `{data}`, and
@@ -61,4 +61,6 @@ export const defaultDialect = (store: ClinicStore): ApiDialect => ({
   wrapsUser: false,
   etags: true,
   doctorView: 'own',
+  staffActions: CONTRACT_STAFF_ACTIONS,
+  options: 'router',
 });

@@ -6,7 +6,8 @@ import { CONTRACT_PRESENTERS, type ApiDialect } from './types';
  * A clinic app that exposes only what Sanctum and broadcasting need:
  * `POST /api/login`, `POST /api/logout`, `GET /api/user` and
  * `POST /broadcasting/auth` (and `/up`). Every other `/api/...` route is
- * Laravel's 404. The presence callback returns `['name' => $user->name]`.
+ * Laravel's 404, the staff actions' too. The presence callback returns
+ * `['name' => $user->name]`.
  */
 export const minimalDialect = (): ApiDialect => ({
   name: 'minimal',
@@ -20,4 +21,6 @@ export const minimalDialect = (): ApiDialect => ({
   wrapsUser: false,
   etags: false,
   doctorView: 'own',
+  staffActions: null,
+  options: 'router',
 });

@@ -11,11 +11,11 @@ export type ApiDialectName = (typeof API_DIALECTS)[number];
 /** One line per dialect, for the CLI's usage text and the docs. */
 export const API_DIALECT_DESCRIPTIONS: Readonly<Record<ApiDialectName, string>> = {
   default: 'the desk contract: {data, meta?} lists, notifications paged by after_id/per_page; user.clinic.timezone; ETag/304; doctors see their own schedule only',
-  resource: 'API Resource collections over paginate(): {data, links, meta}; per_page capped at 50; notifications newest first; /api/user as {data}; ETag/304; doctors see and hear every colleague',
+  resource: 'API Resource collections over paginate(): {data, links, meta}; per_page capped at 50; notifications newest first; /api/user as {data}; ETag/304; doctors see and hear every colleague; OPTIONS is a CORS 204 without Allow',
   paginate: 'plain paginate() at top level; per_page above 25 is a 422; user.timezone; no ETag; doctors see their own schedule only',
   cursor: 'cursorPaginate() with ?cursor=; per_page above 100 is a 422; every id is a numeric string; user.timezone; no ETag; doctors see their own schedule only',
-  nested: 'other field names, relations nested as objects ({clinic:{id}}, {doctor:{id,name}}), lists without meta; user.current_clinic.timezone; ETag/304; doctors see the clinic over REST, colleagues\' channels refused',
-  minimal: 'only sign-in, the current user and channel authorization; every other /api route is a 404; no time zone; doctors on their own channel only',
+  nested: 'other field names, relations nested as objects ({clinic:{id}}, {doctor:{id,name}}), lists without meta; user.current_clinic.timezone; ETag/304; doctors see the clinic over REST, colleagues\' channels refused; status changes by PUT only, no call-in',
+  minimal: 'only sign-in, the current user and channel authorization; every other /api route is a 404; no time zone; doctors on their own channel only; no staff actions',
 };
 
 /** Where each dialect's user answer (login's `user`, `GET /api/user`) says the clinic's time zone; null: it does not. */

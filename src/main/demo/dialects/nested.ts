@@ -13,7 +13,9 @@ import { presentRows, type ApiDialect, type Presenters } from './types';
  * callback returns `['id' => ..., 'name' => ...]`. The user names the session's
  * clinic and its zone as `current_clinic: {id, timezone}`; lists send a weak
  * ETag (304 to `If-None-Match`). Doctors see the whole clinic's schedule over
- * REST, but colleagues' doctor channels are refused (403).
+ * REST, but colleagues' doctor channels are refused (403). An appointment's
+ * status changes only by `PUT /api/appointments/{id}` (`Route::put`; a PATCH is
+ * Laravel's 405), and there is no call-in route; consultations as the contract.
  */
 
 /** The nurse each clinic's member list has in this dialect only (no account behind it). */
@@ -111,5 +113,7 @@ export const nestedDialect = (store: ClinicStore): ApiDialect => {
     wrapsUser: false,
     etags: true,
     doctorView: 'clinic-rest',
+    staffActions: { appointmentUpdate: 'PUT', callIn: false },
+    options: 'router',
   };
 };

@@ -1,7 +1,7 @@
 import type { Notification } from '../../../shared/domain';
 import { phpJsonEncode } from '../php-json';
 import { currentPage, lengthAwarePaginate, queryString, requestPath, validatedPaging } from './laravel-paging';
-import { CONTRACT_PRESENTERS, contractUser, nameAndRole, type ApiDialect, type Presenters } from './types';
+import { CONTRACT_PRESENTERS, CONTRACT_STAFF_ACTIONS, contractUser, nameAndRole, type ApiDialect, type Presenters } from './types';
 
 /**
  * Controllers that `return Model::query()->...->paginate($perPage)->withQueryString();`:
@@ -37,4 +37,6 @@ export const paginateDialect = (): ApiDialect => ({
   wrapsUser: false,
   etags: false,
   doctorView: 'own',
+  staffActions: CONTRACT_STAFF_ACTIONS,
+  options: 'router',
 });

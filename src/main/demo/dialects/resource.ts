@@ -2,7 +2,7 @@ import type { ClinicStore } from '../clinic-store';
 import { phpJsonEncode } from '../php-json';
 import { zonedUserPresenters } from './default';
 import { cappedPerPage, currentPage, lengthAwarePaginate, queryString, requestPath, resourceCollection } from './laravel-paging';
-import { nameAndRole, type ApiDialect } from './types';
+import { CONTRACT_STAFF_ACTIONS, nameAndRole, type ApiDialect } from './types';
 
 /**
  * A typical Laravel app with API Resources: every list is
@@ -12,6 +12,9 @@ import { nameAndRole, type ApiDialect } from './types';
  * `GET /api/user` is a `UserResource`, `{data: {..., clinic: {id, name, timezone}}}`
  * (login's `user` unwrapped); lists send a weak ETag (304 to `If-None-Match`).
  * Doctors see the whole clinic's schedule, over REST and on every colleague's channel.
+ * The staff actions are the contract's, but a CORS middleware in front answers
+ * every OPTIONS under /api/ itself (204, no `Allow`), so a desk cannot tell
+ * from OPTIONS what is offered here.
  */
 
 export const RESOURCE_PER_PAGE = 15;
@@ -36,4 +39,6 @@ export const resourceDialect = (store: ClinicStore): ApiDialect => ({
   wrapsUser: true,
   etags: true,
   doctorView: 'clinic',
+  staffActions: CONTRACT_STAFF_ACTIONS,
+  options: 'cors',
 });

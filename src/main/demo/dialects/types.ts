@@ -61,6 +61,27 @@ export interface ListRequest<K extends ListKind = ListKind> {
   req: IncomingMessage;
 }
 
+/**
+ * How an app offers the staff actions (docs/backend-contract.md, "Staff
+ * actions"); the consultations' routes are the contract's wherever there are any.
+ */
+export interface StaffActionRoutes {
+  /** The method of the status change at `/api/appointments/{id}`: the contract's PATCH, or an app's `Route::put` only. */
+  readonly appointmentUpdate: 'PATCH' | 'PUT';
+  /** Whether `POST /api/appointments/{id}/call-in` exists. */
+  readonly callIn: boolean;
+}
+
+/** The contract's actions: PATCH for a status change, and the call-in. */
+export const CONTRACT_STAFF_ACTIONS: StaffActionRoutes = { appointmentUpdate: 'PATCH', callIn: true };
+
+/**
+ * Who answers an OPTIONS request: `router`, Laravel's router (200 with an
+ * `Allow` of the route's methods, 404 for no route); `cors`, a CORS middleware
+ * that answers every OPTIONS under /api/ itself (204 and no `Allow`).
+ */
+export type OptionsAnswer = 'router' | 'cors';
+
 export interface ApiDialect {
   readonly name: ApiDialectName;
   /** False: only login, logout, the current user and `/broadcasting/auth` exist. */
@@ -84,6 +105,9 @@ export interface ApiDialect {
   readonly etags: boolean;
   /** What a doctor sees of colleagues' schedules over REST and on their channels (see policy.ts). */
   readonly doctorView: DoctorView;
+  /** The staff actions' routes; null: there are none (every action path is a route 404). */
+  readonly staffActions: StaffActionRoutes | null;
+  readonly options: OptionsAnswer;
 }
 
 /** The contract's user fields: the app's model without the zone, which each dialect places (or leaves out) itself. */
