@@ -196,7 +196,7 @@ export async function flushOutbox(api: ApiClient, cache: DeskCache, logger: Logg
         const staffAction = entry.action.kind === 'staff-action';
         if (error instanceof NotFoundError && entry.action.kind !== 'send-message' && !staffAction) return 'done';
         if (staffAction && error instanceof ApiError && routeMissing(error)) {
-          logger.warn('staff action met a missing route; dropped', { action: entry.action, error: error instanceof Error ? error.message : String(error) });
+          logger.warn('staff action met a missing route; dropped', { action: entry.action, error: error.message });
           refusal = error;
           return 'dropped';
         }
