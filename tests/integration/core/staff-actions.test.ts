@@ -9,7 +9,7 @@
  * follows what the server's routes take.
  */
 import { describe, expect, it } from 'vitest';
-import type { DeskEvent } from '../../../src/shared/bridge';
+import { DeskEvent } from '../../../src/shared/bridge';
 import type { Appointment, User } from '../../../src/shared/domain';
 import type { StaffActionRequest } from '../../../src/shared/staff-actions';
 import { createHostAdapter } from '../../../src/main/core/desk/host-adapter';
@@ -84,6 +84,12 @@ const settledAs = (d: TestDesk, id: string, ms = 10_000) => d.waitFor('staff-act
 /** Requests the clinic served for a path and method. */
 const served = (c: DemoClinic, method: string, path: string) => c.api.requestLog.filter((r) => r.method === method && r.path === path);
 
+/** Every event the desk emitted would cross the bridge (the host adapter checks each against the contract). */
+function allCrossTheBridge(d: TestDesk): void {
+  const refused = d.events.filter((e) => !DeskEvent.safeParse(e).success).map((e) => e.kind);
+  expect(refused).toEqual([]);
+}
+
 /** The bridge as a window calls it: the envelope, with the error's kind and message. */
 function bridge(d: TestDesk) {
   const adapter = createHostAdapter(d.desk, silentLogger);
@@ -123,6 +129,8 @@ describe('an action reaches the other desks', () => {
     expect((await reception.desk.getSnapshot()).pendingActions).toEqual([]);
     expect(c.store.appointment(target.id)?.status).toBe('checked_in');
     expect(c.api.idempotencyUses(result.id).requests).toBe(1);
+    allCrossTheBridge(reception);
+    allCrossTheBridge(doctor);
   });
 });
 
@@ -240,6 +248,7 @@ describe('undo', () => {
     // Undone once is enough.
     const again = await bridge(d).undo(checkIn.id);
     expect(again.ok).toBe(false);
+    allCrossTheBridge(d);
 
     c.api.clearFaults();
     await eventually(async () => expect((await d.desk.getDiagnostics()).cache.outbox).toBe(0), 20_000);
@@ -298,6 +307,8 @@ describe('the doctor’s actions', () => {
     // The status stays: a call-in is not a change of the card.
     expect(c.store.appointment(target.id)?.status).toBe('checked_in');
     expect(settlements(doctor, 0).find((s) => s.id === result.id)).toMatchObject({ kind: 'call-in', outcome: 'done' });
+    allCrossTheBridge(reception);
+    allCrossTheBridge(doctor);
   });
 
   it('start and complete a consultation: it joins the list and is followed live, and the other desks follow', async () => {
