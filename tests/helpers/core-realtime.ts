@@ -13,7 +13,7 @@ import { Realtime, type RealtimeEvents, type RealtimeOptions, type RealtimeTrans
 export const FAST_RECONNECT = { baseDelayMs: 80, maxDelayMs: 500 } as const;
 export const WAIT = 5_000;
 
-const ALL_EVENTS: ReadonlyArray<keyof RealtimeEvents> = ['state', 'channel', 'event', 'rejected', 'presence', 'typing', 'connected'];
+const ALL_EVENTS: ReadonlyArray<keyof RealtimeEvents> = ['state', 'channel', 'event', 'rejected', 'presence', 'typing', 'calledIn', 'connected'];
 
 /** The demo socket server as a self-hosted (Reverb-style) transport; `port` points it at a proxy. */
 export function demoTransport(info: DemoServerInfo, port = info.wsPort): RealtimeTransport {

@@ -21,7 +21,8 @@ export function supersedes(incoming: { updated_at: string }, held: { updated_at:
 
 export type Merge<T> = { applied: true; value: T; changed: string[] } | { applied: false; reason: 'stale' | 'incomplete' };
 
-const APPOINTMENT_FIELDS = ['status', 'appointment_date', 'doctor_id', 'patient_id', 'patient_name', 'duration_minutes', 'reason'] as const;
+/** The fields of an appointment whose change the board highlights (`changed`). */
+export const APPOINTMENT_FIELDS = ['status', 'appointment_date', 'doctor_id', 'patient_id', 'patient_name', 'duration_minutes', 'reason'] as const;
 
 /** Applies an `appointment-updated` payload to the appointment the desk holds (or builds it, when the payload carries enough). */
 export function mergeAppointment(current: Appointment | null, update: AppointmentUpdatePayload, defaults: { clinic_id?: number } = {}): Merge<Appointment> {

@@ -13,7 +13,7 @@ import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import type { EventNaming } from '../../../src/main/demo/broadcaster';
 import type { RealtimeEvents } from '../../../src/main/core/realtime/realtime';
 import { startTestClinic, request } from '../../helpers/demo';
-import { signIn } from '../../helpers/staff-desk';
+import { openStaffDesk, signIn } from '../../helpers/staff-desk';
 import { bearerAuthorizer, localAuthorizer, type AuthCall } from '../../helpers/core-auth';
 import { RealtimePool, channelOf, collect, nextOf, settled, until } from '../../helpers/core-realtime';
 import { waitForServer } from '../../helpers/pusher-clients';
@@ -370,3 +370,57 @@ describe('typing whispers', () => {
   });
 });
 
+
+describe('call-in whispers', () => {
+  const PRESENCE = channels.presenceClinic(1);
+  const call = { appointment_id: 8123, patient_name: 'Ana Lima', doctor_id: 31, doctor_name: 'Dr. Ortiz', at: '2026-11-26T09:02:00.000000Z' };
+
+  /** A front end as Laravel's would run it (laravel-echo over pusher-js), subscribed to `channel` (Echo's name). */
+  async function frontEnd(email: string, channel: 'clinic.1' | 'conversation.7001') {
+    const desk = await openStaffDesk(clinic.info, email);
+    desks.push(desk);
+    const joined = channel === 'clinic.1' ? desk.echo.join(channel) : desk.echo.private(channel);
+    await new Promise<void>((resolve) => joined.subscribed(() => resolve()));
+    return joined;
+  }
+  const desks: Array<{ close(): void }> = [];
+  afterEach(() => {
+    for (const d of desks.splice(0)) d.close();
+  });
+
+  it('a doctor’s desk whispers client-called-in on the clinic’s presence channel; every other desk gets it checked', async () => {
+    const doctor = await live(clinic, DOCTOR, [PRESENCE]);
+    const reception = await live(clinic, RECEPTION, [PRESENCE]);
+    await settled(doctor.rt, [PRESENCE.fullName]);
+    await settled(reception.rt, [PRESENCE.fullName]);
+    const heard = nextOf(reception.rt, 'calledIn');
+    expect(doctor.rt.whisperCalledIn(1, call)).toBe(true);
+    expect(await heard).toEqual({ appointmentId: 8123, patientName: 'Ana Lima', doctorId: 31, doctorName: 'Dr. Ortiz', at: call.at });
+    // Not on a channel it has not joined, and never with data the contract refuses.
+    expect(doctor.rt.whisperCalledIn(2, call)).toBe(false);
+    expect(doctor.rt.whisperCalledIn(1, { ...call, patient_name: '' })).toBe(false);
+  });
+
+  it('refuses a call-in that does not parse, or that comes on another channel, into the rejection log', async () => {
+    const conversation = channels.conversation(7001);
+    const reception = await live(clinic, RECEPTION, [PRESENCE, conversation]);
+    await settled(reception.rt, [PRESENCE.fullName, conversation.fullName]);
+    const calls = collect(reception.rt, 'calledIn');
+    const rejected = collect(reception.rt, 'rejected');
+    const presence = await frontEnd(DOCTOR, 'clinic.1');
+    const thread = await frontEnd(DOCTOR, 'conversation.7001');
+
+    presence.whisper('called-in', { ...call, doctor_id: 'thirty-one' });
+    thread.whisper('called-in', call);
+    presence.whisper('called-in', call);
+    await until(reception.rt, () => calls.length === 1 && rejected.length === 2, 'one call-in and two refusals');
+    expect(rejected.map((r) => [r.channel, r.event])).toEqual([
+      [PRESENCE.fullName, 'client-called-in'],
+      [conversation.fullName, 'client-called-in'],
+    ]);
+    expect(rejected[0]?.reason).toContain('doctor_id');
+    expect(rejected[1]?.reason).toBe('a call-in does not belong on a conversation channel');
+    expect(reception.rt.rejections.list().map((r) => r.event)).toEqual(['client-called-in', 'client-called-in']);
+    expect(calls).toEqual([{ appointmentId: 8123, patientName: 'Ana Lima', doctorId: 31, doctorName: 'Dr. Ortiz', at: call.at }]);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { ApiProfile, DEFAULT_PAGE_SIZE, PROFILE_METHODS, PROFILE_PARAMS, PROFILE_PATHS, pathWith, resolveProfile } from '../../../src/main/core/api/profile';
+import { ApiProfile, DEFAULT_PAGE_SIZE, PROFILE_ACTIONS, PROFILE_METHODS, PROFILE_PARAMS, PROFILE_PATHS, pathWith, resolveProfile } from '../../../src/main/core/api/profile';
 
 /** The issues of a profile that must be refused. */
 function refused(input: unknown): z.core.$ZodIssue[] {
@@ -20,7 +20,17 @@ const FULL = {
     messages: '/api/v2/threads/{id}/messages',
     broadcastingAuth: '/api/broadcasting/auth',
   },
-  methods: { notificationRead: 'PATCH', notificationsReadAll: 'PUT', notificationDelete: 'DELETE', sendMessage: 'POST', conversationRead: 'PATCH' },
+  methods: {
+    notificationRead: 'PATCH',
+    notificationsReadAll: 'PUT',
+    notificationDelete: 'DELETE',
+    sendMessage: 'POST',
+    conversationRead: 'PATCH',
+    appointmentUpdate: 'PUT',
+    appointmentCallIn: 'POST',
+    consultationStart: 'POST',
+    consultationUpdate: 'PUT',
+  },
   params: { afterId: 'since_id', perPage: 'limit', date: 'filter[date]', beforeId: 'before', status: 'filter.status' },
   pageSize: 100,
   fields: {
@@ -60,6 +70,7 @@ describe('ApiProfile', () => {
     expect(refused({ paths: { appointment: '/api/appointments' } })[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['appointment'], path: ['paths'] });
     expect(refused({ methods: { markRead: 'POST' } })[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['markRead'], path: ['methods'] });
     expect(refused({ params: { after: 'since' } })[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['after'], path: ['params'] });
+    expect(refused({ actions: { checkin: false } })[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['checkin'], path: ['actions'] });
   });
 
   it('refuses a field key that is not <resource>.<field>, saying so in the message an admin sees', () => {
@@ -99,6 +110,11 @@ describe('ApiProfile', () => {
     expect(ApiProfile.parse({ pageSize: 1000 })).toEqual({ pageSize: 1000 });
   });
 
+  it('takes only booleans as action switches', () => {
+    expect(refused({ actions: { callIn: 'no' } })[0]?.path).toEqual(['actions', 'callIn']);
+    expect(refused({ actions: { callIn: 0 } })[0]?.path).toEqual(['actions', 'callIn']);
+  });
+
   it('reports every bad entry, not only the first', () => {
     const issues = refused({ paths: { user: 'me' }, methods: { notificationDelete: 'GET' } });
     expect(issues.map((i) => i.path.join('.')).sort()).toEqual(['methods.notificationDelete', 'paths.user']);
@@ -107,11 +123,26 @@ describe('ApiProfile', () => {
 
 describe('resolveProfile', () => {
   it('fills every default without a profile', () => {
-    expect(resolveProfile(undefined)).toEqual({ paths: PROFILE_PATHS, methods: PROFILE_METHODS, params: PROFILE_PARAMS, pageSize: DEFAULT_PAGE_SIZE, fields: {} });
+    expect(resolveProfile(undefined)).toEqual({ paths: PROFILE_PATHS, methods: PROFILE_METHODS, params: PROFILE_PARAMS, actions: PROFILE_ACTIONS, pageSize: DEFAULT_PAGE_SIZE, fields: {} });
     expect(DEFAULT_PAGE_SIZE).toBe(500);
     expect(resolveProfile(undefined).paths.notifications).toBe('/api/notifications');
     expect(resolveProfile(undefined).params.afterId).toBe('after_id');
     expect(resolveProfile(undefined).methods.notificationDelete).toBe('DELETE');
+  });
+
+  it('staff actions: the contract’s paths and methods, every action on unless the profile switches it off', () => {
+    const defaults = resolveProfile(undefined);
+    expect(defaults.paths).toMatchObject({
+      appointmentUpdate: '/api/appointments/{id}',
+      appointmentCallIn: '/api/appointments/{id}/call-in',
+      consultationStart: '/api/consultations',
+      consultationUpdate: '/api/consultations/{id}',
+    });
+    expect(defaults.methods).toMatchObject({ appointmentUpdate: 'PATCH', appointmentCallIn: 'POST', consultationStart: 'POST', consultationUpdate: 'PATCH' });
+    expect(Object.values(defaults.actions).every((on) => on)).toBe(true);
+    const resolved = resolveProfile(ApiProfile.parse({ methods: { appointmentUpdate: 'PUT' }, actions: { callIn: false, noShow: true } }));
+    expect(resolved.methods.appointmentUpdate).toBe('PUT');
+    expect(resolved.actions).toEqual({ ...PROFILE_ACTIONS, callIn: false });
   });
 
   it('takes what the profile sets and defaults the rest', () => {

@@ -18,7 +18,7 @@ import type { FieldProblem } from '../../../shared/features';
 import { IsoDate } from '../../../shared/time';
 import { ConditionalCache, type TransferStats } from './conditional';
 import { pageCapFrom, readListPage } from './listing';
-import { pathWith, resolveProfile, type ApiProfile, type ProfilePath, type ResolvedProfile } from './profile';
+import { pathWith, resolveProfile, type ActionRoute, type ApiProfile, type ProfileAction, type ProfilePath, type ResolvedProfile } from './profile';
 import { isRecord, lookup, readRecord, type ReadContext, type ResourceTypes } from './records';
 import { jsonTextProblem } from '../../../shared/json-limits';
 import { silentLogger, type Logger } from '../log';
@@ -66,6 +66,12 @@ export class UnauthorizedError extends ApiError {}
 export class ForbiddenError extends ApiError {}
 /** 404: the item is gone or not visible to this user. */
 export class NotFoundError extends ApiError {}
+/**
+ * 409: the server refused a change made from a stale view ("Already checked in
+ * by Elena Ruiz at 09:02."); `serverMessage` is its one sentence, as the
+ * contract's conventions keep it (one line, at most 200 characters).
+ */
+export class ConflictError extends ApiError {}
 /** 422: Laravel's validation answer, with messages per field. */
 export class ValidationFailedError extends ApiError {
   readonly fields: Record<string, string[]>;
@@ -140,6 +146,19 @@ export class NotUnderstoodError extends NotAClinicError {
   }
 }
 
+/**
+ * The request's route is not there: a 405 (not a method the route takes), or a
+ * 404 that is not about a record: Laravel's "The route … could not be found.",
+ * or a page that is not the API's JSON. A record that is gone answers "No query
+ * results for model …" instead.
+ */
+export function routeMissing(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  if (error.status === 405) return true;
+  if (error.status !== 404) return false;
+  return error instanceof NotAClinicError || /\broute\b/i.test(error.serverMessage ?? '');
+}
+
 /** The records of a list the desk could read, and what it had to leave out. */
 export interface Listing<T> {
   items: T[];
@@ -186,6 +205,24 @@ export interface ApiClientOptions {
   budget?: RetryBudget | Partial<RetryBudgetOptions>;
 }
 
+/** One staff action's request: its idempotency key (the action's id, the same on every retry) and this desk's socket. */
+export interface ActionOptions {
+  idempotencyKey: string;
+  /** `X-Socket-ID`: the action's broadcast is not echoed back to this desk (its answer updates it). */
+  socketId?: string | undefined;
+}
+
+/**
+ * What an `OPTIONS` probe of an action's path found: the methods its `Allow`
+ * names; `no-allow`, answered without one (a CORS middleware answering a
+ * preflight); `route-missing`, a 404, or a 405 that names no method; or
+ * `unanswered` (no answer, a 5xx, a throttle), to be asked again.
+ */
+export type AllowProbe = { kind: 'allow'; methods: string[] } | { kind: 'no-allow' } | { kind: 'route-missing' } | { kind: 'unanswered' };
+
+/** The id an `OPTIONS` probe puts in a path: Laravel answers `OPTIONS` from its routes, without looking the record up. */
+export const PROBE_ID = 1;
+
 /** Follows at most this many pages of one list: a server whose "next" never ends must not hold the desk. */
 export const MAX_LIST_PAGES = 200;
 
@@ -210,10 +247,11 @@ const PresenceChannelData = z.object({ user_id: z.union([z.string().min(1), z.nu
 
 
 const SOCKET_ID = /^\d+\.\d+$/;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Pusher's channel name alphabet and length limit. */
 const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]{1,164}$/;
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
 
 interface Call<T> {
   method: Method;
@@ -237,6 +275,8 @@ interface Call<T> {
   emptyOk?: boolean;
   /** Default: 'user' through `userView()` or inside `asUser`, else 'background'. */
   priority?: Priority;
+  /** Sees the answer's headers (every answer, a refusal included): the `Allow` of an `OPTIONS` probe. */
+  onHeaders?: (headers: Headers) => void;
   /**
    * The query parameter a list reader moves on (`after_id`): the conditional
    * cache keeps only the answer for its newest value (`ConditionalCache.remember`).
@@ -527,6 +567,101 @@ export class ApiClient {
     }
   }
 
+  // ------------------------------------------------------- staff actions ---
+
+  /** The method and path template of a staff action's endpoint, as this server's profile has them. */
+  actionRoute(route: ActionRoute): { method: string; path: string } {
+    return { method: this.profile.methods[route], path: this.profile.paths[route] };
+  }
+
+  /** Whether the admin's profile leaves each staff action on. */
+  get actionSwitches(): Readonly<Record<ProfileAction, boolean>> {
+    return this.profile.actions;
+  }
+
+  /**
+   * `PATCH /api/appointments/{id}` `{status, reason?, expected_status?}`: a
+   * check-in, no-show or cancel, or an undo back to the status before. The
+   * appointment as the server now has it; null when its answer holds none the
+   * desk can read (the action still happened).
+   */
+  async setAppointmentStatus(id: number, change: { status: string; reason?: string | undefined; expectedStatus?: string | undefined }, options: ActionOptions): Promise<Appointment | null> {
+    const json = {
+      status: change.status,
+      ...(change.reason === undefined ? {} : { reason: change.reason }),
+      ...(change.expectedStatus === undefined ? {} : { expected_status: change.expectedStatus }),
+    };
+    return this.action('appointmentUpdate', pathWith(this.profile.paths.appointmentUpdate, checkId(id, 'id')), json, options, 'appointments');
+  }
+
+  /** `POST /api/appointments/{id}/call-in`: the server tells reception; the appointment answered (its status unchanged), or null. */
+  async callIn(appointmentId: number, options: ActionOptions): Promise<Appointment | null> {
+    return this.action('appointmentCallIn', pathWith(this.profile.paths.appointmentCallIn, checkId(appointmentId, 'appointmentId')), undefined, options, 'appointments');
+  }
+
+  /** `POST /api/consultations` `{appointment_id}`: the consultation the server opened, or null. */
+  async startConsultation(appointmentId: number, options: ActionOptions): Promise<Consultation | null> {
+    return this.action('consultationStart', this.profile.paths.consultationStart, { appointment_id: checkId(appointmentId, 'appointmentId') }, options, 'consultations');
+  }
+
+  /** `PATCH /api/consultations/{id}` `{status: "completed"}`: the consultation as the server closed it, or null. */
+  async completeConsultation(consultationId: number, options: ActionOptions): Promise<Consultation | null> {
+    return this.action('consultationUpdate', pathWith(this.profile.paths.consultationUpdate, checkId(consultationId, 'consultationId')), { status: 'completed' }, options, 'consultations');
+  }
+
+  /**
+   * `OPTIONS` on a staff action's path (a placeholder id where its id goes),
+   * as Laravel's router answers it for any route it has: the methods its
+   * `Allow` names. A 405 that names methods names them too (a server that
+   * does not answer `OPTIONS` itself still says what the route takes).
+   */
+  async allowedMethods(route: ActionRoute): Promise<AllowProbe> {
+    const seen: { allow: string | null } = { allow: null };
+    const path = pathWith(this.profile.paths[route], PROBE_ID);
+    try {
+      await this.send({ method: 'OPTIONS', path, schema: null, retry: 'idempotent', authenticated: true, emptyOk: true, onHeaders: (headers) => (seen.allow = headers.get('allow')) });
+    } catch (error) {
+      const status = error instanceof ApiError ? error.status : 0;
+      const methods = seen.allow === null ? [] : allowedList(seen.allow);
+      if (status === 405 && methods.length > 0) return { kind: 'allow', methods };
+      if (status === 404 || status === 405) return { kind: 'route-missing' };
+      if (isServerTrouble(error) || error instanceof UnauthorizedError) return { kind: 'unanswered' };
+      // Another answer (a 403 of a middleware, a 400): no word on the route, so it is offered until a request says otherwise.
+      return { kind: 'no-allow' };
+    }
+    return seen.allow === null ? { kind: 'no-allow' } : { kind: 'allow', methods: allowedList(seen.allow) };
+  }
+
+  /**
+   * One staff action's request: its idempotency key on every try, retried
+   * within the call like any idempotent request (the key makes a repeat
+   * harmless to a server that stores it; one that does not is sent a repeat
+   * only when no answer came). The record of the answer, `{data: record}` or
+   * the record itself, read as the lists are; null when there is none to read.
+   */
+  private async action<R extends 'appointments' | 'consultations'>(
+    route: ActionRoute,
+    path: string,
+    json: unknown,
+    options: ActionOptions,
+    resource: R,
+  ): Promise<ResourceTypes[R] | null> {
+    if (!IDEMPOTENCY_KEY.test(options.idempotencyKey)) throw new RangeError(`idempotencyKey must be 1 to 64 letters, digits or -._:, got ${JSON.stringify(options.idempotencyKey)}`);
+    if (options.socketId !== undefined && !SOCKET_ID.test(options.socketId)) throw new RangeError(`socketId must look like 1234.5678, got ${JSON.stringify(options.socketId)}`);
+    const method = this.profile.methods[route];
+    const headers: Record<string, string> = { 'Idempotency-Key': options.idempotencyKey };
+    if (options.socketId !== undefined) headers['X-Socket-ID'] = options.socketId;
+    const answer = await this.send({ method, path, ...(json === undefined ? {} : { json }), headers, schema: z.unknown(), retry: 'idempotent', authenticated: true, emptyOk: true });
+    if (answer === undefined || answer === null) return null;
+    try {
+      return this.readItem(resource, answer, { status: 200, url: this.url(path), method });
+    } catch (error) {
+      // Done all the same: the broadcast (or the next read) brings the record.
+      this.logger.warn('the answer to a staff action could not be read; the list will be read instead', { method, path, error: error instanceof Error ? error.message : String(error) });
+      return null;
+    }
+  }
+
   // ---------------------------------------------------------- broadcasting ---
 
   /**
@@ -771,6 +906,7 @@ export class ApiClient {
         throw this.networkError(error, timedOut, init);
       }
       this.transferred.bytes += Buffer.byteLength(text);
+      call.onHeaders?.(res.headers);
       this.logger.debug('api request', { method: call.method, path: call.path, status: res.status, ms: Date.now() - started, attempt });
       if (call.method === 'GET') {
         // 304: the copy the validator named is still the server's answer.
@@ -825,6 +961,7 @@ export class ApiClient {
       if (!json.ok) throw new NotAClinicError(`${call.path} does not exist there (${describeNonJson(status, contentType, text)})`, init);
       throw new NotFoundError(`${call.method} ${call.path} answered 404${said}`, init);
     }
+    if (status === 409) throw new ConflictError(`${call.method} ${call.path} answered 409${said || ': conflict'}`, init);
     if (status === 422) {
       if (!json.ok) throw new NotAClinicError(describeNonJson(status, contentType, text), init);
       const fields = ValidationErrorBody.safeParse(json.value).data?.errors ?? {};
@@ -900,6 +1037,14 @@ async function readText(res: Response, limit: number): Promise<string> {
 function isServerTrouble(error: unknown): boolean {
   if (error instanceof NetworkError || error instanceof ServerError || error instanceof RateLimitedError) return true;
   return error instanceof NotAClinicError && !(error instanceof NotUnderstoodError);
+}
+
+/** `Allow: GET, HEAD, PATCH` (or `GET,HEAD,PATCH`, as Laravel writes it), upper case. */
+function allowedList(header: string): string[] {
+  return header
+    .split(',')
+    .map((m) => m.trim().toUpperCase())
+    .filter((m) => /^[A-Z]{1,20}$/.test(m));
 }
 
 function retryAfterOf(error: unknown): number | null {

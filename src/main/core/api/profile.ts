@@ -5,7 +5,8 @@ import { z } from 'zod';
  * clinic's Laravel app differs from the desk's default dialect in more than the
  * readers already tolerate. Paths, the method of each action, query parameter
  * names, the page size, and field mappings (a dotted path in the server's record
- * per desk field). docs/backend-contract.md has worked examples.
+ * per desk field), and the staff actions switched off.
+ * docs/backend-contract.md has worked examples.
  */
 
 const ApiPath = z
@@ -30,6 +31,10 @@ export const PROFILE_PATHS = {
   messages: '/api/conversations/{id}/messages',
   conversationRead: '/api/conversations/{id}/read',
   broadcastingAuth: '/broadcasting/auth',
+  appointmentUpdate: '/api/appointments/{id}',
+  appointmentCallIn: '/api/appointments/{id}/call-in',
+  consultationStart: '/api/consultations',
+  consultationUpdate: '/api/consultations/{id}',
 } as const;
 export type ProfilePath = keyof typeof PROFILE_PATHS;
 
@@ -39,6 +44,10 @@ export const PROFILE_METHODS = {
   notificationDelete: 'DELETE',
   sendMessage: 'POST',
   conversationRead: 'POST',
+  appointmentUpdate: 'PATCH',
+  appointmentCallIn: 'POST',
+  consultationStart: 'POST',
+  consultationUpdate: 'PATCH',
 } as const satisfies Record<string, z.infer<typeof WriteMethod>>;
 export type ProfileMethod = keyof typeof PROFILE_METHODS;
 
@@ -50,6 +59,17 @@ export const PROFILE_PARAMS = {
   status: 'status',
 } as const;
 export type ProfileParam = keyof typeof PROFILE_PARAMS;
+
+/** The endpoints of the staff actions: each is both a path and a method key. */
+export const ACTION_ROUTES = ['appointmentUpdate', 'appointmentCallIn', 'consultationStart', 'consultationUpdate'] as const satisfies ReadonlyArray<ProfilePath & ProfileMethod>;
+export type ActionRoute = (typeof ACTION_ROUTES)[number];
+
+/**
+ * The staff actions an admin may switch off (`"actions": {"callIn": false}`),
+ * whatever the server offers; each is on unless switched off.
+ */
+export const PROFILE_ACTIONS = { checkIn: true, noShow: true, cancel: true, callIn: true, startConsultation: true, completeConsultation: true } as const;
+export type ProfileAction = keyof typeof PROFILE_ACTIONS;
 
 /** Resources whose records the desk reads; `fields` keys are `<resource>.<field>`. */
 export const PROFILE_RESOURCES = ['user', 'members', 'notifications', 'appointments', 'consultations', 'conversations', 'messages'] as const;
@@ -67,6 +87,9 @@ export const ApiProfile = z.strictObject({
   paths: shape(PROFILE_PATHS, ApiPath).optional().describe('Where each endpoint lives, when not at the default path.'),
   methods: shape(PROFILE_METHODS, WriteMethod).optional().describe('The HTTP method of each action, when not the default.'),
   params: shape(PROFILE_PARAMS, ParamName).optional().describe('Query parameter names, when not the default (e.g. since for after_id, limit for per_page).'),
+  actions: shape(PROFILE_ACTIONS, z.boolean())
+    .optional()
+    .describe('Staff actions switched off on every desk, e.g. {"callIn": false}; each is on unless set to false (and offered only when the server offers it).'),
   pageSize: z.number().int().min(1).max(1000).optional().describe('Records asked for per page when catching up (default 500; a server that allows fewer is followed).'),
   fields: z
     .record(FieldKey, SourcePath, { error: (issue) => (issue.code === 'invalid_key' ? `${FIELD_KEY_RULE}, got ${JSON.stringify(issue.input)}` : undefined) })
@@ -79,6 +102,8 @@ export interface ResolvedProfile {
   paths: Record<ProfilePath, string>;
   methods: Record<ProfileMethod, z.infer<typeof WriteMethod>>;
   params: Record<ProfileParam, string>;
+  /** Whether each staff action is on (the admin may switch one off). */
+  actions: Record<ProfileAction, boolean>;
   pageSize: number;
   fields: Readonly<Record<string, string>>;
 }
@@ -91,6 +116,7 @@ export function resolveProfile(profile: ApiProfile | undefined): ResolvedProfile
     paths: { ...PROFILE_PATHS, ...strip(profile?.paths) },
     methods: { ...PROFILE_METHODS, ...strip(profile?.methods) },
     params: { ...PROFILE_PARAMS, ...strip(profile?.params) },
+    actions: { ...PROFILE_ACTIONS, ...strip(profile?.actions) },
     pageSize: profile?.pageSize ?? DEFAULT_PAGE_SIZE,
     fields: { ...profile?.fields },
   };

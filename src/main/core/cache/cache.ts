@@ -469,6 +469,9 @@ export class DeskCache {
         case 'conversation-read':
           // Held in the conversations snapshot, which the session keeps read while this waits.
           break;
+        case 'staff-action':
+          // Shown as a mark on its card (the session's staff actions part), never written over the server's copy.
+          break;
       }
     }
     return added;
@@ -503,7 +506,14 @@ export class DeskCache {
     return [...this.pending.overFile(inFile), ...this.pending.entries()];
   }
 
-  /** The server confirmed it (or it is moot): remove it; the local state it applied stays. */
+  /** Whether the action still waits in the outbox (not completed, not withdrawn). */
+  hasAction(id: number): boolean {
+    const target = this.aliases.get(id) ?? id;
+    if (this.pending.isEmpty) return this.outbox.get(target) !== null;
+    return this.pendingActions().some((e) => e.id === target);
+  }
+
+  /** The server confirmed it (or it is moot, or withdrawn): remove it; the local state it applied stays. */
   completeAction(id: number): void {
     const target = this.aliases.get(id) ?? id;
     this.write(

@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { SendMessageInput } from '../../../shared/bridge';
 import { Id } from '../../../shared/ids';
+import { AppointmentStatus } from '../../../shared/domain';
+import { ActionId, StaffActionRequest } from '../../../shared/staff-actions';
 import { IsoDateTime } from '../../../shared/time';
 import { wellFormed, wellFormedJson } from './text';
 import type { Logger } from '../log';
@@ -13,12 +15,39 @@ import type { Logger } from '../log';
  * back; a row that no longer parses is logged and skipped.
  */
 
+/** An undo of a check-in, no-show or cancel that was sent: the appointment goes back to `status`. */
+export const UndoRequest = z.object({
+  kind: z.literal('undo'),
+  appointmentId: Id,
+  undoes: ActionId,
+  /** The status before the action: where the undo takes the appointment. */
+  status: AppointmentStatus,
+  /** The status the undone action set: the server may refuse the undo (409) when the card moved on meanwhile. */
+  expectedStatus: AppointmentStatus,
+});
+export type UndoRequest = z.infer<typeof UndoRequest>;
+
+/**
+ * A staff action as the outbox keeps it: its id (the dedupe key, and the
+ * `Idempotency-Key` of every try), what was asked, and the appointment's
+ * status before it (what the card goes back to, and an undo).
+ */
+export const StaffActionEntry = z.object({
+  kind: z.literal('staff-action'),
+  actionId: ActionId,
+  request: z.union([StaffActionRequest, UndoRequest]),
+  appointmentId: Id.nullable(),
+  previousStatus: AppointmentStatus.nullable(),
+});
+export type StaffActionEntry = z.infer<typeof StaffActionEntry>;
+
 export const OutboxAction = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('read'), notificationId: Id }),
   z.object({ kind: z.literal('read-all'), at: IsoDateTime }),
   z.object({ kind: z.literal('delete'), notificationId: Id }),
   SendMessageInput.extend({ kind: z.literal('send-message') }),
   z.object({ kind: z.literal('conversation-read'), conversationId: Id }),
+  StaffActionEntry,
 ]);
 export type OutboxAction = z.infer<typeof OutboxAction>;
 export type OutboxKind = OutboxAction['kind'];
@@ -56,6 +85,8 @@ function dedupeKeyOf(action: OutboxAction): string | null {
       return `send-message:${action.clientId}`;
     case 'conversation-read':
       return `conversation-read:${action.conversationId}`;
+    case 'staff-action':
+      return `staff-action:${action.actionId}`;
     case 'read-all':
       return null;
   }

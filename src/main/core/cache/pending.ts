@@ -124,7 +124,7 @@ export class PendingWrites {
     return id;
   }
 
-  /** The memory entry for the same intent (read or delete of one id, a message's clientId), if queued here. */
+  /** The memory entry for the same intent (read or delete of one id, a message's clientId, a staff action's id), if queued here. */
   sameIntent(action: OutboxAction): number | null {
     if (action.kind === 'read-all') return null;
     for (const entry of this.entries()) {
@@ -132,6 +132,7 @@ export class PendingWrites {
       if (queued.kind !== action.kind) continue;
       if ((queued.kind === 'read' || queued.kind === 'delete') && 'notificationId' in action && queued.notificationId === action.notificationId) return entry.id;
       if (queued.kind === 'send-message' && action.kind === 'send-message' && queued.clientId === action.clientId) return entry.id;
+      if (queued.kind === 'staff-action' && action.kind === 'staff-action' && queued.actionId === action.actionId) return entry.id;
     }
     return null;
   }

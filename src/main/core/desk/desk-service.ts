@@ -619,16 +619,14 @@ export class DeskService implements Methods {
     return undefined;
   }
 
-  // ── staff actions (issue 15: the contract is in place; the session's part comes next) ──
+  // ── staff actions ───────────────────────────────────────────────────────
 
-  async staffAction(_input: BridgeInput<'staffAction'>): Promise<BridgeOutput<'staffAction'>> {
-    this.need();
-    throw new DeskRefusal('Staff actions are not available in this version.');
+  staffAction(input: BridgeInput<'staffAction'>): Promise<BridgeOutput<'staffAction'>> {
+    return this.need().staffAction(input);
   }
 
-  async undoStaffAction(_input: BridgeInput<'undoStaffAction'>): Promise<BridgeOutput<'undoStaffAction'>> {
-    this.need();
-    throw new DeskRefusal('Staff actions are not available in this version.');
+  undoStaffAction(input: BridgeInput<'undoStaffAction'>): Promise<BridgeOutput<'undoStaffAction'>> {
+    return this.need().undoStaffAction(input.id);
   }
 
   // ── connection and diagnostics ──────────────────────────────────────────

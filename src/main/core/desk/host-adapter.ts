@@ -3,6 +3,7 @@ import { BRIDGE_ERROR_MESSAGE_MAX, BRIDGE_METHODS, DeskEvent, type BridgeEnvelop
 import { valueShapeProblem } from '../../../shared/json-limits';
 import {
   ApiError,
+  ConflictError,
   ForbiddenError,
   NetworkError,
   NotAClinicError,
@@ -86,7 +87,7 @@ export function failure(kind: BridgeErrorKind, message: string): BridgeEnvelope<
 }
 
 function failedCall(method: BridgeMethodName, error: unknown, logger: Logger): BridgeEnvelope<never> {
-  if (error instanceof DeskRefusal) return failure('unavailable', error.message);
+  if (error instanceof DeskRefusal) return failure(error.kind, error.message);
   if (error instanceof ApiError) {
     logger.warn('bridge call failed', { method, error: error.name, message: error.message, status: error.status });
     return failure(apiErrorKind(error), error.message);
@@ -99,6 +100,7 @@ function apiErrorKind(error: ApiError): BridgeErrorKind {
   if (error instanceof UnauthorizedError) return 'unauthorized';
   if (error instanceof ForbiddenError) return 'forbidden';
   if (error instanceof NotFoundError) return 'not-found';
+  if (error instanceof ConflictError) return 'conflict';
   if (error instanceof ValidationFailedError) return 'validation';
   if (error instanceof RateLimitedError) return 'rate-limited';
   if (error instanceof NetworkError) return 'network';

@@ -2,6 +2,7 @@ import type { Channel as PusherChannel, PresenceChannel } from 'pusher-js';
 import { channels as channelNames, parseChannel, type ChannelRef } from '../../../shared/channels';
 import { SERVER_EVENTS, TYPING_CLIENT_EVENT, TypingData, type ServerEventKey } from '../../../shared/payloads';
 import type { ChannelStatus } from '../../../shared/desk-state';
+import { CALLED_IN_CLIENT_EVENT, CalledInWhisper, type CalledIn } from '../../../shared/staff-actions';
 import { errorMessage, isClearRefusal, type Authorize } from './channel-auth';
 import { RealtimeStateTracker, backoffDelay, type RealtimeStatus } from './connection-state';
 import { deskEchoFactory, describeTransport, openDeskEcho, subscribeDeskChannel, type EchoFactory, type EchoInstance, type RealtimeTransport } from './echo-instance';
@@ -9,7 +10,7 @@ import { silentLogger, type Logger } from '../log';
 import { PresenceRoster, parseMember, parseMemberId, type OnlinePresenceMember } from './presence';
 import { RejectionLog } from './rejection-log';
 import { handOffChannel, handedOff } from './pusher-guard';
-import { EVENTS_ON, validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
+import { EVENTS_ON, validateCalledIn, validateServerEvent, validateTyping, type TypingData as TypingDataT, type ValidatedEvent } from './validate';
 
 export type { RealtimeState, RealtimeStatus } from './connection-state';
 export type { OnlinePresenceMember } from './presence';
@@ -151,7 +152,7 @@ function latencyOf(stamp: string, receivedMs: number): number | null {
 /** Does nothing: bound to each event name a channel expects, so pusher-js finds a callback (see `subscribeIn`). */
 const noop = (): void => undefined;
 
-/** The wire names (both styles) of the events each channel kind carries, and the typing whisper on conversations. */
+/** The wire names (both styles) of the events each channel kind carries, and the whispers: typing on conversations, call-ins on the clinic's presence channel. */
 function expectedEventNames(ref: ChannelRef): string[] {
   const names = new Set<string>();
   for (const key of EVENTS_ON[ref.kind]) {
@@ -159,6 +160,7 @@ function expectedEventNames(ref: ChannelRef): string[] {
     names.add(SERVER_EVENTS[key].className);
   }
   if (ref.kind === 'conversation') names.add(TYPING_CLIENT_EVENT);
+  if (ref.kind === 'presence-clinic') names.add(CALLED_IN_CLIENT_EVENT);
   return [...names];
 }
 
@@ -171,6 +173,8 @@ export interface RealtimeEvents {
   rejected: { channel: string; event: string; reason: string; at: string; count: number };
   presence: RealtimePresenceHere | RealtimePresenceChange;
   typing: { conversationId: number; data: TypingDataT; at: string };
+  /** A colleague's desk called a patient in (its whisper on the clinic's presence channel). */
+  calledIn: CalledIn;
   /** Every (re)connect; the sync layer catches up over REST on it. */
   connected: { socketId: string; reconnect: boolean };
 }
@@ -438,6 +442,29 @@ export class Realtime {
     const sent = rec.bound.sub.trigger(TYPING_CLIENT_EVENT, payload);
     if (sent) this.lastWhisper.set(conversationId, { typing: parsed.data.typing, at: now });
     return sent;
+  }
+
+  /**
+   * Whispers `client-called-in` on the clinic's presence channel (Echo
+   * `whisper('called-in')`): a courtesy to the other desks, which the
+   * server's notification to reception does not depend on. Returns whether
+   * it went out: false when the channel is not subscribed or the data is invalid.
+   */
+  whisperCalledIn(clinicId: number, call: CalledInWhisper): boolean {
+    let ref: ChannelRef;
+    try {
+      ref = channelNames.presenceClinic(clinicId);
+    } catch {
+      return false;
+    }
+    const rec = this.wanted.get(ref.fullName);
+    if (rec?.bound == null || rec.status.state !== 'subscribed') return false;
+    const parsed = CalledInWhisper.safeParse(call);
+    if (!parsed.success) {
+      this.logger.warn('realtime: call-in whisper not sent, invalid data', { clinicId });
+      return false;
+    }
+    return rec.bound.sub.trigger(CALLED_IN_CLIENT_EVENT, parsed.data);
   }
 
   // ------------------------------------------------------- generations ---
@@ -888,6 +915,13 @@ export class Realtime {
       const receivedMs = this.now();
       this.countEvent(rec, receivedMs, null);
       this.emit('typing', { conversationId: typing.conversationId, data: typing.data, at: new Date(receivedMs).toISOString() });
+      return;
+    }
+    if (event === CALLED_IN_CLIENT_EVENT) {
+      const called = validateCalledIn(channel, data);
+      if (!called.ok) return this.reject(rec, event, called.reason);
+      this.countEvent(rec, this.now(), null);
+      this.emit('calledIn', called.call);
       return;
     }
     const result = validateServerEvent(channel, event, data);

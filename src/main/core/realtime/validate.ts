@@ -13,6 +13,7 @@ import {
 } from '../../../shared/payloads';
 import { MAX_JSON_DEPTH, jsonTextDepth, valueShapeProblem } from '../../../shared/json-limits';
 import { IsoDateTime } from '../../../shared/time';
+import { CalledInWhisper, type CalledIn } from '../../../shared/staff-actions';
 import { fastConsultation, fastNotification } from './fast-check';
 import { refusedFrameReason } from './pusher-guard';
 
@@ -40,6 +41,8 @@ export interface ServerEventPayloads {
 export type ValidatedEvent = { [K in ServerEventKey]: { key: K; payload: ServerEventPayloads[K] } }[ServerEventKey];
 
 export type Validated = ({ ok: true } & ValidatedEvent) | { ok: false; reason: string };
+
+export type ValidatedCalledIn = { ok: true; call: CalledIn } | { ok: false; reason: string };
 
 export type ValidatedTyping =
   | { ok: true; conversationId: number; data: TypingData; timestamp: string | null }
@@ -282,4 +285,21 @@ export function validateTyping(channel: string, data: unknown): ValidatedTyping 
     return fail(`typing for conversation ${parsed.data.conversation_id} on the channel of conversation ${ref.id}`);
   }
   return { ok: true, conversationId: ref.id, data: parsed.data.data, timestamp: parsed.data.timestamp };
+}
+
+/**
+ * Checks a `client-called-in` whisper (a colleague's desk called a patient
+ * in): only on the clinic's presence channel, and only the contract's
+ * `{appointment_id, patient_name, doctor_id, doctor_name, at}`.
+ */
+export function validateCalledIn(channel: string, data: unknown): ValidatedCalledIn {
+  const ref = parseChannel(channel);
+  if (ref === null) return fail(`unknown channel ${clip(channel, 80)}`);
+  if (ref.kind !== 'presence-clinic') return fail(`a call-in does not belong on a ${ref.kind} channel`);
+  const decoded = decodeData(data);
+  if (!decoded.ok) return fail(decoded.reason);
+  const parsed = parseWith(CalledInWhisper, decoded.value);
+  if (!parsed.ok) return fail(parsed.reason);
+  const w = parsed.data;
+  return { ok: true, call: { appointmentId: w.appointment_id, patientName: w.patient_name, doctorId: w.doctor_id, doctorName: w.doctor_name, at: w.at } };
 }

@@ -19,6 +19,9 @@ import { MembersPart } from '../sync/members';
 import { NotificationsPart } from '../sync/notifications';
 import { DEFAULT_OUTBOX_RETRY, OutboxSender, refusalReason } from '../sync/outbox-sender';
 import type { PartContext } from '../sync/part';
+import { StaffActionOffers } from '../sync/staff-action-offers';
+import { StaffActionsPart } from '../sync/staff-actions';
+import type { ActionId, StaffActionRequest, StaffActionResult } from '../../../shared/staff-actions';
 import { wantedChannels } from './wanted-channels';
 import { resolveActionUrl } from './action-url';
 
@@ -87,8 +90,12 @@ const DAY_CHECK_MAX_MS = 60 * 60_000;
 const FEATURE_PATHS = { notifications: 'notifications', board: 'appointments', consultations: 'consultations', conversations: 'conversations', members: 'members' } as const;
 const FEATURES_IN_ORDER = Object.keys(FEATURE_PATHS) as Feature[];
 
-/** Appointment statuses after which a consultation is opened (or soon will be). */
-const CONSULTATION_STARTS: ReadonlySet<string> = new Set(['checked_in', 'in_consultation']);
+/**
+ * Appointment statuses after which a consultation is opened (or soon will be),
+ * or closed: another desk started or completed it, on a channel this desk
+ * may not follow yet.
+ */
+const CONSULTATION_CHANGES: ReadonlySet<string> = new Set(['checked_in', 'in_consultation', 'completed']);
 
 /** The lists a notification of this type suggests have changed (Laravel names types after their class: `ConsultationStarted`, `new_message`). */
 function impliedByNotification(type: string): Feature[] {
@@ -108,6 +115,8 @@ export class DeskSession {
   private readonly board: BoardPart;
   private readonly consultations: ConsultationsPart;
   private readonly conversations: ConversationsPart;
+  private readonly offers: StaffActionOffers;
+  private readonly staffActions: StaffActionsPart;
   private readonly unsubscribers: Array<() => void> = [];
   private restOk: boolean | null = null;
   /** The desk has been live in this session (a lost connection then reads "reconnecting"). */
@@ -173,6 +182,7 @@ export class DeskSession {
       logger: deps.logger,
       retry: deps.outboxRetry ?? DEFAULT_OUTBOX_RETRY,
       onDone: (entry, outcome) => this.onOutboxDone(entry, outcome),
+      onSend: (entry) => this.staffActions.onSend(entry),
       onExpired: () => deps.onExpired(),
       socketId: () => deps.realtime?.status.socketId ?? null,
       ended: () => this.disposed,
@@ -182,6 +192,23 @@ export class DeskSession {
     this.board = new BoardPart(ctx, this.currentDay, () => this.members.list());
     this.consultations = new ConsultationsPart(ctx);
     this.conversations = new ConversationsPart(ctx, () => new Set(deps.cache.pendingActions().flatMap((e) => (e.action.kind === 'conversation-read' ? [e.action.conversationId] : []))));
+    this.offers = new StaffActionOffers({ ctx, now: deps.now, logger: deps.logger });
+    this.staffActions = new StaffActionsPart({
+      ctx,
+      cache: deps.cache,
+      deliver: (outboxId) => this.outbox.deliver(outboxId),
+      offers: this.offers,
+      board: this.board,
+      consultations: this.consultations,
+      now: deps.now,
+      logger: deps.logger,
+      consultationsChanged: () => deps.realtime?.setChannels(this.channels()),
+      refresh: (features) => {
+        const wanted = features.filter((f) => this.offered(f));
+        if (wanted.length > 0) this.scheduleRefresh(wanted);
+      },
+      whisper: (call) => deps.realtime?.whisperCalledIn(deps.user.clinic_id, call) ?? false,
+    });
   }
 
   // ── lifecycle ───────────────────────────────────────────────────────────
@@ -230,6 +257,7 @@ export class DeskSession {
         rt.on('typing', (e) => {
           if (e.data.user_id !== this.user.id) this.emit({ kind: 'typing', conversationId: e.conversationId, typing: e.data });
         }),
+        rt.on('calledIn', (call) => this.emit({ kind: 'called-in', call })),
       );
       rt.setChannels(this.channels());
     }
@@ -288,8 +316,8 @@ export class DeskSession {
       presence: this.members.presence(),
       conversations: this.conversations.list(),
       outgoing: this.d.cache.pendingActions().flatMap((e) => outgoingOf(e, 'queued', null) ?? []),
-      pendingActions: [],
-      staffActions: [],
+      pendingActions: this.staffActions.pending(),
+      staffActions: this.offers.list(),
       unreadNotifications: this.d.cache.unreadCount(),
       channels: this.channelStatuses(),
       features: this.features.list(),
@@ -342,6 +370,9 @@ export class DeskSession {
     // A catch-up brings the desk up to date as of when it started.
     const covers = this.catchUpsNeeded;
     const force = reason === 'sign-in' || reason === 'manual' || reason === 'connect';
+    // What the server offers of the staff actions: asked alongside, never waited for (the connect
+    // right after signing in does not ask again: its routes do not change with the socket).
+    if (this.offers.due(reason === 'sign-in' || reason === 'manual')) void this.offers.detect();
     // A refresh reads what the events that asked for it named; every other catch-up reads everything.
     const only = reason === 'refresh' ? new Set(this.refreshWanted) : null;
     this.refreshWanted.clear();
@@ -652,8 +683,8 @@ export class DeskSession {
       }
       case 'appointment':
         if (this.board.onUpdate(e.payload) === 'incomplete' && this.offered('board')) this.scheduleRefresh(['board']);
-        // A patient checked in or called in: a consultation is (about to be) opened, on a channel not followed yet.
-        if (CONSULTATION_STARTS.has(e.payload.status) && this.offered('consultations')) this.scheduleRefresh(['consultations']);
+        // A patient checked in, in consultation or done: a consultation opened (or closed) on a channel this desk may not follow yet.
+        if (CONSULTATION_CHANGES.has(e.payload.status) && this.offered('consultations')) this.scheduleRefresh(['consultations']);
         return;
       case 'consultation': {
         const { result, closed } = this.consultations.onUpdate(e.payload, !this.offered('consultations'));
@@ -778,6 +809,15 @@ export class DeskSession {
     return this.outbox.sendNow(outboxId);
   }
 
+  /** A staff action, through the outbox (`sync/staff-actions.ts`); a refusal fails the call with the server's sentence. */
+  staffAction(request: StaffActionRequest): Promise<StaffActionResult> {
+    return this.staffActions.act(request);
+  }
+
+  undoStaffAction(id: ActionId): Promise<StaffActionResult> {
+    return this.staffActions.undo(id);
+  }
+
   setTyping(conversationId: number, typing: boolean): void {
     this.d.realtime?.whisperTyping(conversationId, { user_id: this.user.id, name: this.user.name, typing });
   }
@@ -793,6 +833,10 @@ export class DeskSession {
 
   private onOutboxDone(entry: OutboxEntry, outcome: ActionOutcome): void {
     const action = entry.action;
+    if (action.kind === 'staff-action') {
+      this.staffActions.onDone(entry, outcome);
+      return;
+    }
     if (action.kind === 'read' || action.kind === 'delete') this.emitNotification(action.notificationId);
     if (action.kind !== 'send-message') return;
     if (outcome.kind === 'refused') {

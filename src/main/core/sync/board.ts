@@ -2,7 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Appointment, ClinicMember } from '../../../shared/domain';
 import { Board } from '../../../shared/desk-state';
 import type { AppointmentUpdatePayload } from '../../../shared/payloads';
-import { applyAppointmentUpdate, applyBoardRead, boardState, EMPTY_BOARD_STATE, type BoardState } from '../../../shared/reducers/board';
+import { APPOINTMENT_FIELDS } from '../../../shared/reducers/newest-wins';
+import { applyAppointmentUpdate, applyBoardRead, boardState, EMPTY_BOARD_STATE, placeAppointment, type BoardState } from '../../../shared/reducers/board';
 import { UnauthorizedError } from '../api/client';
 import type { FeatureOutcome } from './features';
 import type { PartContext } from './part';
@@ -113,14 +114,38 @@ export class BoardPart {
     if (!this.state.board) this.state = boardState(this.empty(this.day));
     const applied = applyAppointmentUpdate(this.state, update, { zone: this.ctx.zone, clinicId: this.ctx.user.clinic_id });
     if (applied.result !== 'applied') return applied.result;
-    const board = applied.state.board;
+    return this.keep(applied.state, applied.appointment, update.action, applied.changed);
+  }
+
+  /**
+   * An appointment as the server answered an action of this desk (whose own
+   * broadcast does not come back to it): placed newest wins, like a live
+   * update, so a broadcast that crossed it is not undone by it.
+   */
+  place(appointment: Appointment): 'applied' | 'ignored' {
+    if (!this.state.board) this.state = boardState(this.empty(this.day));
+    const held = this.state.board?.appointments.find((a) => a.id === appointment.id);
+    const placed = placeAppointment(this.state, appointment, this.ctx.zone);
+    if (placed.effect !== 'placed' && placed.effect !== 'moved-off') return 'ignored';
+    const changed = held ? APPOINTMENT_FIELDS.filter((f) => held[f] !== appointment[f]) : [...APPOINTMENT_FIELDS];
+    return this.keep(placed.state, appointment, null, changed);
+  }
+
+  /** Holds a board one appointment changed, tells the window and saves it. */
+  private keep(next: BoardState, appointment: Appointment, action: string | null, changed: string[]): 'applied' | 'ignored' {
+    const board = next.board;
     if (!board) return 'ignored';
-    const doctors = board.doctors.some((d) => d.doctorId === applied.appointment.doctor_id) ? board.doctors : this.doctors(board.appointments);
-    this.state = { board: { ...board, doctors }, departed: applied.state.departed };
-    if (this.readsOut > 0) this.liveDuringRead.set(update.id, ++this.liveCount);
-    this.ctx.emit({ kind: 'appointment.updated', appointment: applied.appointment, action: update.action, changed: applied.changed });
+    const doctors = board.doctors.some((d) => d.doctorId === appointment.doctor_id) ? board.doctors : this.doctors(board.appointments);
+    this.state = { board: { ...board, doctors }, departed: next.departed };
+    if (this.readsOut > 0) this.liveDuringRead.set(appointment.id, ++this.liveCount);
+    this.ctx.emit({ kind: 'appointment.updated', appointment, action, changed });
     this.ctx.saveSnapshot(snapshotKey(board.date), this.state.board ?? board, Board);
     return 'applied';
+  }
+
+  /** The appointment as this desk holds it, when it is on the board. */
+  appointment(id: number): Appointment | null {
+    return this.state.board?.appointments.find((a) => a.id === id) ?? null;
   }
 
   /**

@@ -1,8 +1,9 @@
 import type { Notification } from '../../../shared/domain';
 import type { FieldProblem } from '../../../shared/features';
-import { ApiError, ForbiddenError, NotAClinicError, NetworkError, NotFoundError, RateLimitedError, ServerError, UnauthorizedError, ValidationFailedError, MAX_LIST_PAGES, type ApiClient, type NotificationPageRead } from '../api/client';
+import { ApiError, ForbiddenError, NotAClinicError, NetworkError, NotFoundError, RateLimitedError, ServerError, UnauthorizedError, ValidationFailedError, MAX_LIST_PAGES, routeMissing, type ApiClient, type NotificationPageRead } from '../api/client';
 import type { DeskCache, OutboxEntry } from '../cache/cache';
 import type { Logger } from '../log';
+import { sendStaffAction } from './staff-action-send';
 
 /**
  * Catching up and flushing: the two halves of "nothing lost". Catch-up asks
@@ -166,6 +167,8 @@ export interface FlushOptions {
   onDone?: (entry: OutboxEntry, outcome: ActionOutcome) => void;
   /** Checked before each action: a session that ended sends nothing more. */
   cancelled?: () => boolean;
+  /** Told just before an action's request goes out (a staff action can be withdrawn only before that). */
+  onSend?: (entry: OutboxEntry) => void;
   /** This desk's socket (`X-Socket-ID`): the broadcast of a message it sends is not echoed back to it. */
   socketId?: () => string | null;
 }
@@ -177,16 +180,26 @@ export async function flushOutbox(api: ApiClient, cache: DeskCache, logger: Logg
   let stoppedBy: ApiError | null = null;
   for (const entry of cache.pendingActions()) {
     if (cancelled()) break;
+    // Withdrawn while this flush went through the ones before it (an undo in time): never sent.
+    if (!cache.hasAction(entry.id)) continue;
     let refusal: ApiError | null = null;
     let answer: unknown = null;
+    options.onSend?.(entry);
     const outcome = await send(api, entry, options.socketId?.() ?? undefined).then(
       (answered): Outcome => {
         answer = answered ?? null;
         return 'done';
       },
       (error: unknown): Outcome => {
-        // Already deleted, already read: the intent holds. A message to a conversation that is gone was not sent.
-        if (error instanceof NotFoundError && entry.action.kind !== 'send-message') return 'done';
+        // Already deleted, already read: the intent holds. A message to a conversation that is gone was not
+        // sent, and a staff action on a record that is gone (or on a route the server lacks) did not happen.
+        const staffAction = entry.action.kind === 'staff-action';
+        if (error instanceof NotFoundError && entry.action.kind !== 'send-message' && !staffAction) return 'done';
+        if (staffAction && error instanceof ApiError && routeMissing(error)) {
+          logger.warn('staff action met a missing route; dropped', { action: entry.action, error: error.message });
+          refusal = error;
+          return 'dropped';
+        }
         if (error instanceof UnauthorizedError || error instanceof NetworkError || error instanceof ServerError || error instanceof RateLimitedError) {
           stoppedBy = error;
           cache.failAction(entry.id, error.message);
@@ -238,5 +251,7 @@ async function send(api: ApiClient, entry: OutboxEntry, socketId: string | undef
     case 'conversation-read':
       await api.markConversationRead(action.conversationId);
       return null;
+    case 'staff-action':
+      return sendStaffAction(api, action, socketId);
   }
 }

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { Consultation } from '../../../shared/domain';
 import type { ConsultationStatusPayload } from '../../../shared/payloads';
-import { applyConsultationsRead, applyStatusChange, isOpenConsultation, type ConsultationsState } from '../../../shared/reducers/consultations';
+import { applyConsultationsRead, applyStatusChange, isOpenConsultation, placeConsultation, type ConsultationsState } from '../../../shared/reducers/consultations';
 import type { FeatureOutcome } from './features';
 import type { PartContext } from './part';
 
@@ -47,6 +47,24 @@ export class ConsultationsPart {
     this.ctx.emit({ kind: 'consultations.replaced', consultations: this.list() });
     this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConsultationList);
     return { ...listing, unannounced: read.unannounced };
+  }
+
+  get(id: number): Consultation | null {
+    return this.state.find((c) => c.id === id) ?? null;
+  }
+
+  /**
+   * A consultation as the server answered an action of this desk (a start, a
+   * completion): placed newest wins, like a live change. Returns whether it
+   * changed the list (a new open one is then followed live).
+   */
+  place(consultation: Consultation): boolean {
+    const placed = placeConsultation(this.state, consultation);
+    if (!placed.applied) return false;
+    this.state = placed.state;
+    this.ctx.emit({ kind: 'consultation.updated', consultation });
+    this.ctx.saveSnapshot(SNAPSHOT, this.list(), ConsultationList);
+    return true;
   }
 
   /**

@@ -15,6 +15,8 @@ export interface OutboxSenderDeps {
   retry: { baseDelayMs: number; maxDelayMs: number };
   /** An action the server took (or that is moot), or refused for good: the window shows it. */
   onDone: (entry: OutboxEntry, outcome: ActionOutcome) => void;
+  /** An action's request is about to go out. */
+  onSend?: (entry: OutboxEntry) => void;
   /** This desk's socket, so that the broadcast of its own message is not echoed back to it. */
   socketId?: () => string | null;
   /** The server no longer accepts the token. */
@@ -111,7 +113,12 @@ export class OutboxSender {
       if (this.outcomes.size > OUTCOMES_KEPT) this.outcomes.delete(this.outcomes.keys().next().value ?? entry.id);
       this.d.onDone(entry, outcome);
     };
-    const run: Promise<FlushResult | null> = flushOutbox(api, this.d.cache, this.d.logger, { onDone, cancelled: this.d.ended, ...(this.d.socketId ? { socketId: this.d.socketId } : {}) })
+    const run: Promise<FlushResult | null> = flushOutbox(api, this.d.cache, this.d.logger, {
+      onDone,
+      cancelled: this.d.ended,
+      ...(this.d.onSend ? { onSend: this.d.onSend } : {}),
+      ...(this.d.socketId ? { socketId: this.d.socketId } : {}),
+    })
       .then(
         (result) => {
           this.after(result);
