@@ -22,7 +22,8 @@
  * listening → the desk says Live, which it does only once caught up).
  * Targets: core heap within 5 MB of the start, renderer heap within 10 MB.
  * `--snapshots DIR` writes heap snapshots of the desk process at the start and
- * the end (to compare object counts when the heap grows).
+ * the end, and of the page with the renderer (renderer-start/-end), to compare
+ * object counts when a heap grows.
  * Writes bench/results/working-day.json (headline first) and prints a table.
  */
 import fs from 'node:fs';

@@ -41,7 +41,7 @@ export interface WorkingDayOptions {
   warmupEvents?: number;
   /** Progress lines. */
   log?: (line: string) => void;
-  /** Writes heap snapshots of the desk process at the start and the end into this directory (to find what grows). */
+  /** Writes heap snapshots of the desk process (and of the page, with `renderer`) at the start and the end into this directory (to find what grows). */
   snapshotDir?: string;
 }
 
@@ -173,6 +173,22 @@ async function rendererHeap(b: Browsing): Promise<RendererHeap> {
   return { at: hr(), usedSize: usage.usedSize, totalSize: usage.totalSize };
 }
 
+/** Writes a heap snapshot of the page (CDP `HeapProfiler.takeHeapSnapshot`, its chunks joined) after a collection; returns its path. */
+async function rendererSnapshot(b: Browsing, file: string): Promise<string> {
+  const { createWriteStream } = await import('node:fs');
+  await b.cdp.send('HeapProfiler.collectGarbage');
+  const out = createWriteStream(file);
+  const onChunk = ({ chunk }: { chunk: string }) => void out.write(chunk);
+  b.cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  try {
+    await b.cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  } finally {
+    b.cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  }
+  return file;
+}
+
 const mb = (bytes: number) => round(bytes / MB, 2);
 
 export async function runWorkingDay(options: WorkingDayOptions): Promise<WorkingDayResult> {
@@ -253,7 +269,10 @@ export async function runWorkingDay(options: WorkingDayOptions): Promise<Working
     fromStop.length = 0;
 
     const start = await sample();
-    if (options.snapshotDir) log(`snapshot: ${await desk.call.snapshot(`${options.snapshotDir}/start.heapsnapshot`)}`);
+    if (options.snapshotDir) {
+      log(`snapshot: ${await desk.call.snapshot(`${options.snapshotDir}/start.heapsnapshot`)}`);
+      if (browsing) log(`snapshot: ${await rendererSnapshot(browsing, `${options.snapshotDir}/renderer-start.heapsnapshot`)}`);
+    }
     log(`start: core heap ${mb(start.core.heapUsed)} MB, RSS ${mb(start.core.rss)} MB${start.renderer ? `, renderer heap ${mb(start.renderer.usedSize)} MB` : ''}`);
     const hours: HourSample[] = [];
     const reconnectAt = new Set<number>();
@@ -272,7 +291,10 @@ export async function runWorkingDay(options: WorkingDayOptions): Promise<Working
     }
     const last = hours[hours.length - 1];
     const end = last ? { core: last.core, renderer: last.renderer } : await sample();
-    if (options.snapshotDir) log(`snapshot: ${await desk.call.snapshot(`${options.snapshotDir}/end.heapsnapshot`)}`);
+    if (options.snapshotDir) {
+      log(`snapshot: ${await desk.call.snapshot(`${options.snapshotDir}/end.heapsnapshot`)}`);
+      if (browsing) log(`snapshot: ${await rendererSnapshot(browsing, `${options.snapshotDir}/renderer-end.heapsnapshot`)}`);
+    }
 
     const [pub, got, state, online] = await Promise.all([clinic.call.dayCounts(), desk.call.counts(), desk.call.state(), clinic.call.colleaguesOnline()]);
     const announced = zeroCounts();

@@ -33,6 +33,36 @@ describe('conversations store', () => {
     expect(store.unreadTotal).toBe(1)
   })
 
+  it('keeps the thread of the conversation on show only: one left behind takes no more live messages, and opening it again reads it again', async () => {
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation(), conversation({ id: 71, subject: 'Lab' })] } }))
+    const store = useConversationsStore()
+    fake.loadMessages.mockResolvedValueOnce([message({ id: 1 })])
+    await store.select(70)
+    fake.loadMessages.mockResolvedValueOnce([message({ id: 2, conversation_id: 71 })])
+    await store.select(71)
+    for (let id = 10; id < 20; id++) fake.emit({ kind: 'message.created', message: message({ id }), clientId: null })
+    expect(store.messages).toEqual({ 71: [expect.objectContaining({ id: 2 })] })
+    fake.loadMessages.mockResolvedValueOnce([message({ id: 18 }), message({ id: 19 })])
+    await store.select(70)
+    expect(fake.loadMessages).toHaveBeenLastCalledWith({ conversationId: 70 })
+    expect(store.messagesFor(70).map((m) => m.id)).toEqual([18, 19])
+    expect(store.messagesFor(71)).toEqual([])
+  })
+
+  it('does not keep the thread of a conversation left before its messages came', async () => {
+    const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation(), conversation({ id: 71, subject: 'Lab' })] } }))
+    const store = useConversationsStore()
+    let answer: (list: Awaited<ReturnType<typeof fake.loadMessages>>) => void = () => undefined
+    fake.loadMessages.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)))
+    const first = store.select(70)
+    fake.loadMessages.mockResolvedValueOnce([message({ id: 2, conversation_id: 71 })])
+    await store.select(71)
+    answer([message({ id: 1 })])
+    await first
+    expect(store.selectedId).toBe(71)
+    expect(Object.keys(store.messages)).toEqual(['71'])
+  })
+
   it('sends with a fresh clientId and shows a pending bubble while queued; the stored message with that clientId replaces it', async () => {
     const { fake } = await startedDesk(createFakeBridge({ snapshot: { conversations: [conversation()] } }))
     const store = useConversationsStore()

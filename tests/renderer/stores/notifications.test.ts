@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest'
-import { ALL_TYPES, useNotificationsStore } from '../../../src/renderer/src/stores/notifications'
+import { ALL_TYPES, PAGE_SIZE, useNotificationsStore } from '../../../src/renderer/src/stores/notifications'
 import { createFakeBridge, settle } from '../fake-bridge'
 import { notification } from '../fixtures'
 import { startedDesk, withFakeBridge } from '../setup'
@@ -146,5 +146,54 @@ describe('notifications store', () => {
     expect(fake.listNotifications).toHaveBeenLastCalledWith({ limit: 50, unreadOnly: false, beforeId: 20 })
     expect(store.items.map((n) => n.id)).toEqual([30, 20, 10])
     expect(store.hasMore).toBe(false)
+  })
+
+  it('keeps one page however many notifications arrive live, the older ones left to "Show older"', async () => {
+    const { fake } = await startedDesk()
+    fake.listNotifications.mockResolvedValue(page())
+    const store = useNotificationsStore()
+    await store.load()
+    for (let id = 4; id <= 3 + 4 * PAGE_SIZE; id++) fake.emit({ kind: 'notification.upserted', notification: notification({ id }), isNew: true })
+    const newest = 3 + 4 * PAGE_SIZE
+    expect(store.items).toHaveLength(PAGE_SIZE)
+    expect(store.items[0]?.id).toBe(newest)
+    expect(store.items.at(-1)?.id).toBe(newest - PAGE_SIZE + 1)
+    expect(store.hasMore).toBe(true)
+    fake.listNotifications.mockResolvedValueOnce({ items: [notification({ id: newest - PAGE_SIZE })], hasMore: true, unread: newest })
+    await store.loadMore()
+    expect(fake.listNotifications).toHaveBeenLastCalledWith({ limit: PAGE_SIZE, unreadOnly: false, beforeId: newest - PAGE_SIZE + 1 })
+    expect(store.items.at(-1)?.id).toBe(newest - PAGE_SIZE)
+  })
+
+  it('keeps the older pages the user asked for while notifications arrive', async () => {
+    const { fake } = await startedDesk()
+    const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => notification({ id: from - i }))
+    fake.listNotifications.mockResolvedValueOnce({ items: ids(200, PAGE_SIZE), hasMore: true, unread: 0 })
+    const store = useNotificationsStore()
+    await store.load()
+    fake.listNotifications.mockResolvedValueOnce({ items: ids(200 - PAGE_SIZE, PAGE_SIZE), hasMore: true, unread: 0 })
+    await store.loadMore()
+    for (let id = 201; id <= 210; id++) fake.emit({ kind: 'notification.upserted', notification: notification({ id }), isNew: true })
+    expect(store.items.map((n) => n.id)).toEqual(Array.from({ length: 2 * PAGE_SIZE }, (_, i) => 210 - i))
+    // A reload (a filter, a catch-up) starts again from one page.
+    fake.listNotifications.mockResolvedValueOnce({ items: ids(210, PAGE_SIZE), hasMore: true, unread: 0 })
+    await store.load()
+    fake.emit({ kind: 'notification.upserted', notification: notification({ id: 211 }), isNew: true })
+    expect(store.items).toHaveLength(PAGE_SIZE)
+  })
+
+  it('leaves no gap when notifications arrive while an older page is on its way', async () => {
+    const { fake } = await startedDesk()
+    const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => notification({ id: from - i }))
+    fake.listNotifications.mockResolvedValueOnce({ items: ids(100, PAGE_SIZE), hasMore: true, unread: 0 })
+    const store = useNotificationsStore()
+    await store.load()
+    let answer: (value: Awaited<ReturnType<typeof fake.listNotifications>>) => void = () => undefined
+    fake.listNotifications.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)))
+    const more = store.loadMore()
+    for (let id = 101; id <= 105; id++) fake.emit({ kind: 'notification.upserted', notification: notification({ id }), isNew: true })
+    answer({ items: ids(50, PAGE_SIZE), hasMore: false, unread: 0 })
+    await more
+    expect(store.items.map((n) => n.id)).toEqual(Array.from({ length: 105 }, (_, i) => 105 - i))
   })
 })

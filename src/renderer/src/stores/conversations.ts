@@ -171,15 +171,22 @@ export const useConversationsStore = defineStore('conversations', () => {
     }
   }
 
-  /** Opens a conversation: its messages, and it is marked read. */
+  /**
+   * Opens a conversation: its messages, and it is marked read. Only the
+   * conversation on show keeps its thread: a thread left loaded takes every
+   * live message of its conversation (`settle`) for the rest of the day, and
+   * opening a conversation reads its thread again anyway.
+   */
   async function select(conversationId: number): Promise<void> {
     if (selectedId.value !== conversationId) void stopTyping()
     selectedId.value = conversationId
+    releaseThreadsBut(conversationId)
     messagesError.value = null
     loadingMessages.value = true
     try {
       const list = await bridge.loadMessages({ conversationId })
-      messages.value = { ...messages.value, [conversationId]: mergeThread(messages.value[conversationId] ?? [], list) }
+      // Another conversation was opened meanwhile: this one's thread is not kept.
+      if (selectedId.value === conversationId) messages.value = { ...messages.value, [conversationId]: mergeThread(messages.value[conversationId] ?? [], list) }
     } catch (e) {
       if (selectedId.value === conversationId) messagesError.value = `Messages could not be loaded: ${errorMessage(e)}`
     } finally {
@@ -188,12 +195,23 @@ export const useConversationsStore = defineStore('conversations', () => {
     await markRead(conversationId)
   }
 
+  /** Drops the threads (and what was learnt of their history) of every conversation but this one. */
+  function releaseThreadsBut(conversationId: number): void {
+    const only = <T>(byId: Record<number, T>): Record<number, T> => {
+      const kept = byId[conversationId]
+      return kept === undefined ? {} : { [conversationId]: kept }
+    }
+    if (Object.keys(messages.value).some((id) => Number(id) !== conversationId)) messages.value = only(messages.value)
+    if (Object.keys(noEarlier.value).some((id) => Number(id) !== conversationId)) noEarlier.value = only(noEarlier.value)
+  }
+
   async function loadEarlier(conversationId: number): Promise<void> {
     const first = messagesFor(conversationId)[0]
     if (!first) return
     loadingMessages.value = true
     try {
       const list = await bridge.loadMessages({ conversationId, beforeId: first.id })
+      if (selectedId.value !== conversationId) return
       if (list.length === 0) noEarlier.value = { ...noEarlier.value, [conversationId]: true }
       messages.value = { ...messages.value, [conversationId]: mergeThread(list, messagesFor(conversationId)) }
     } catch (e) {

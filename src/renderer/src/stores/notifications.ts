@@ -14,6 +14,13 @@ export const ALL_TYPES = 'all'
  * The notification center and the bell. Reads the cache through the bridge,
  * so it works offline; an action taken offline shows as pending (`pending`)
  * until the server confirms it (a later upsert with `pending: null`).
+ *
+ * The list holds the rows the user has asked to see, never more: the first
+ * page, plus a page for each "Show older notifications" (`shown`). A live
+ * arrival goes on top and pushes the oldest row past that off the end, which
+ * "Show older notifications" reads back from the cache (`hasMore`). A desk
+ * left on another screen all day (tens of thousands of arrivals, each a
+ * reactive row) so keeps one page, not the day's every notification.
  */
 export const useNotificationsStore = defineStore('notifications', () => {
   const bridge = useBridge()
@@ -33,6 +40,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
   const fresh = createFlash(4000)
   const highlighted = fresh.active
   let request = 0
+  /** Rows the list keeps: the first page, and each older page the user asked for. */
+  let shown = PAGE_SIZE
 
   const types = computed(() => [...knownTypes.value].sort())
 
@@ -69,6 +78,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
     try {
       const page = await bridge.listNotifications(query())
       if (mine !== request) return
+      shown = PAGE_SIZE
       items.value = sortNewestFirst(page.items)
       hasMore.value = page.hasMore
       unread.value = page.unread
@@ -91,6 +101,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
       if (mine !== request) return
       const seen = new Set(items.value.map((n) => n.id))
       items.value = sortNewestFirst([...items.value, ...page.items.filter((n) => !seen.has(n.id))])
+      shown = Math.max(shown, items.value.length)
       hasMore.value = page.hasMore
       unread.value = page.unread
       noteTypes(page.items)
@@ -127,9 +138,23 @@ export const useNotificationsStore = defineStore('notifications', () => {
       next[index] = item
       items.value = next
     } else if (matchesFilter(item) && (isNew || !hasMore.value || item.id > (items.value.at(-1)?.id ?? 0))) {
-      items.value = sortNewestFirst([item, ...items.value])
+      keep(sortNewestFirst([item, ...items.value]))
     }
     if (isNew && live()) fresh.flash(item.id)
+  }
+
+  /**
+   * The list, down to the rows the user asked to see: the oldest beyond them
+   * wait in the cache for "Show older". Not while an older page is on its
+   * way: it is asked from the oldest row before the arrival, so dropping that
+   * row would leave a gap between the list and the page.
+   */
+  function keep(list: NotificationItem[]): void {
+    if (list.length > shown && !loadingMore.value) {
+      list.length = shown
+      hasMore.value = true
+    }
+    items.value = list
   }
 
   /** Drops an item from the list: the core says it is gone (`notification.removed`). Asks the server nothing. */
@@ -240,6 +265,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   function reset(): void {
     request++
+    shown = PAGE_SIZE
     items.value = []
     unread.value = 0
     hasMore.value = false
