@@ -10,6 +10,7 @@ import BoardView from '../../../src/renderer/src/views/BoardView.vue'
 import ConsultationsView from '../../../src/renderer/src/views/ConsultationsView.vue'
 import { createFakeBridge, type FakeBridge } from '../fake-bridge'
 import { DOCTOR_ACTIONS, RECEPTION_ACTIONS, appointment, at, board, consultation, pendingAction, signedIn, user } from '../fixtures'
+import { axeViolations } from '../axe'
 import { accessibleName, button, byLabel } from '../dom'
 import { startedDesk } from '../setup'
 
@@ -63,7 +64,10 @@ function doctorDesk(overrides: Partial<DeskSnapshot> = {}): FakeBridge {
 
 async function mountView(component: Component, fake: FakeBridge) {
   const { pinia } = await startedDesk(fake)
-  const wrapper = mount(component, { global: { plugins: [pinia] }, attachTo: document.body })
+  // Inside the app's main landmark, as the shell shows every screen.
+  const main = document.createElement('main')
+  document.body.append(main)
+  const wrapper = mount(component, { global: { plugins: [pinia] }, attachTo: main })
   mounted.push(wrapper)
   await flushPromises()
   return wrapper
@@ -491,5 +495,46 @@ describe('completing a consultation', () => {
     await flushPromises()
     expect(wrapper.find('[data-consultation-id="9"] [data-testid="consultation-note"]').text()).toBe('The consultation is already completed.')
     expect(assertive(wrapper)).toBe('Could not complete the consultation with Eve Evans: The consultation is already completed.')
+  })
+})
+
+describe('accessibility (axe-core)', () => {
+  it('the board with actions: buttons, a card on its way, a refused one, an undo and a colleague’s call-in', async () => {
+    const fake = receptionDesk({ pendingActions: [pendingAction({ appointmentId: DAN, kind: 'no-show', status: 'no_show', previousStatus: 'reminder_sent', state: 'queued', undoUntil: new Date(Date.now() + UNDO_WINDOW_MS).toISOString() })] })
+    const wrapper = await mountView(BoardView, fake)
+    fake.staffAction.mockRejectedValueOnce(new BridgeError('conflict', 'Already checked in by Elena Ruiz at 09:02.'))
+    await button(card(wrapper, ALICE), 'Check in').trigger('click')
+    fake.emit({ kind: 'called-in', call: { appointmentId: 41, patientName: 'Ana Lima', doctorId: 33, doctorName: 'Dr. Ortiz', at: at('09:05') } })
+    await flushPromises()
+    expect(card(wrapper, ALICE).find('[data-testid="card-refusal"]').exists()).toBe(true)
+    expect(buttonsOn(wrapper, DAN)).toContain('Undo')
+    expect(await axeViolations()).toEqual([])
+  })
+
+  it('the cancel dialog, with and without its error, and the shortcuts sheet', async () => {
+    const wrapper = await mountView(BoardView, receptionDesk())
+    await button(card(wrapper, ALICE), 'Cancel…').trigger('click')
+    await flushPromises()
+    expect(await axeViolations()).toEqual([])
+    await wrapper.find('dialog form').trigger('submit')
+    expect(wrapper.find('dialog [role="alert"]').exists()).toBe(true)
+    expect(await axeViolations()).toEqual([])
+    await press('Escape')
+    await button(wrapper, 'Keyboard shortcuts').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('dialog').exists()).toBe(true)
+    expect(await axeViolations()).toEqual([])
+  })
+
+  it('a doctor’s board and the consultations with Complete', async () => {
+    const fake = doctorDesk()
+    const board = await mountView(BoardView, fake)
+    expect(buttonsOn(board, EVE)).toEqual(['Complete'])
+    expect(await axeViolations()).toEqual([])
+    board.unmount()
+    document.body.innerHTML = ''
+    const consultations = await mountView(ConsultationsView, fake)
+    expect(consultations.find('[data-consultation-id="9"] button').exists()).toBe(true)
+    expect(await axeViolations()).toEqual([])
   })
 })
