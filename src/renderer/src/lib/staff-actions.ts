@@ -1,6 +1,5 @@
 import type { Appointment } from '../../../shared/domain'
 import { ACTION_STATUS, STAFF_ACTIONS, UNDOABLE_ACTIONS, type StaffActionKind } from '../../../shared/staff-actions'
-import type { IconName } from './icons'
 
 /**
  * Staff actions as the window shows them (issue 15): which fit a card, their
@@ -73,16 +72,6 @@ export const ACTION_DESCRIPTIONS: Record<ActionKind, string> = {
   'complete-consultation': 'Complete the consultation (done)',
 }
 
-export const ACTION_ICONS: Record<ActionKind, IconName> = {
-  'check-in': 'log-in',
-  'no-show': 'user-x',
-  cancel: 'x',
-  undo: 'undo',
-  'call-in': 'bell',
-  'start-consultation': 'stethoscope',
-  'complete-consultation': 'check-circle',
-}
-
 /** "Check in (I)": a button's tooltip, with its key. */
 export function actionTitle(kind: ActionKind): string {
   return `${ACTION_DESCRIPTIONS[kind]} (${ACTION_KEYS[kind]})`
@@ -120,7 +109,7 @@ export function actionsFitting(status: string, offered: ReadonlySet<StaffActionK
 
 /** No actions, no states: the same empty values everywhere, so a memoised card sees no change. */
 export const NO_ACTIONS: readonly StaffActionKind[] = Object.freeze([])
-export const noActions = (): readonly StaffActionKind[] => NO_ACTIONS
+export const noActions = (_a?: Appointment, _status?: string): readonly StaffActionKind[] => NO_ACTIONS
 export const NO_CARD_STATES: ReadonlyMap<number, CardActionState> = new Map()
 
 /**
@@ -142,10 +131,19 @@ export interface CardControls {
   undo: { id: string; kind: StaffActionKind } | null
 }
 
-/** A card's buttons: the same for the mouse and the keyboard. The actions are disabled while one is on its way; its Undo is not. */
+/** The status a card shows: the pending action's over the server's. */
+export function shownStatus(appointment: Pick<Appointment, 'status'>, state: CardActionState | null | undefined): string {
+  return state?.pending?.status ?? appointment.status
+}
+
+/**
+ * A card's buttons, the same for the mouse and the keyboard: `actions` are
+ * those that fit the status it shows. They are disabled while an action is on
+ * its way; its Undo is not.
+ */
 export function cardControls(appointment: Pick<Appointment, 'status'>, actions: readonly StaffActionKind[], state: CardActionState | null | undefined): CardControls {
   const pending = state?.pending ?? null
-  const status = pending?.status ?? appointment.status
+  const status = shownStatus(appointment, state)
   const undo = state?.undo ?? null
   // Offered while the card still shows what the action did (also while it waits to be sent: the undo withdraws it);
   // once a colleague moved the appointment on, there is nothing to undo.

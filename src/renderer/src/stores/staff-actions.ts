@@ -15,6 +15,7 @@ import { errorMessage } from '../lib/errors'
 import {
   ACTION_PENDING_STATUS,
   OWN_PATIENT_ACTIONS,
+  noActions,
   actionsFitting,
   calledInText,
   doneSentence,
@@ -156,13 +157,31 @@ export const useStaffActionsStore = defineStore('staff-actions', () => {
     return found
   })
 
-  /** The actions that fit an appointment's card now (offered, its status, the doctor's own patient). */
-  const actionsOf = computed(() => {
+  /**
+   * The actions that fit an appointment's card (offered, the doctor's own
+   * patient): at its status, or at the status it shows while an action is on
+   * its way (those buttons wait, disabled, for the server's answer).
+   */
+  const actionsOf = computed<(a: Appointment, status?: string) => readonly StaffActionKind[]>(() => {
     const offer = offeredSet.value
+    if (offer.size === 0) return noActions
     const offerKey = [...offer].sort().join(',')
     const mine = myDoctorId.value
     const open = activeConsultation.value
-    return (a: Appointment): readonly StaffActionKind[] => fitting(a.status, offerKey, offer, mine !== null && a.doctor_id === mine, open.has(a.id))
+    // Called for every card of a column each time it renders: by status, in one of four memos (own patient, with a consultation).
+    const memo = (): Map<string, readonly StaffActionKind[]> => new Map()
+    const memos = { plain: memo(), consultation: memo(), own: memo(), ownConsultation: memo() }
+    return (a, status = a.status) => {
+      const own = mine !== null && a.doctor_id === mine
+      const consultation = open.has(a.id)
+      const memo = own ? (consultation ? memos.ownConsultation : memos.own) : consultation ? memos.consultation : memos.plain
+      let found = memo.get(status)
+      if (!found) {
+        found = fitting(status, offerKey, offer, own, consultation)
+        memo.set(status, found)
+      }
+      return found
+    }
   })
 
   /** Whether a doctor's column may show actions at all: reception's everywhere, a doctor's in their own column. */
