@@ -14,6 +14,7 @@ import type {
 import type { Appointment, ClinicMember, Consultation, Conversation, Message, User } from '../../src/shared/domain'
 import { FEATURES, type Feature, type FeatureStatus } from '../../src/shared/features'
 import { DEFAULT_SETTINGS, type SettingsView } from '../../src/shared/settings'
+import type { PendingStaffAction, StaffActionKind } from '../../src/shared/staff-actions'
 
 /** Test data in the shapes the core sends, with just enough variety. */
 
@@ -186,6 +187,26 @@ export const ROSTER: ClinicMember[] = [
   { id: 6, name: 'Dr. Ben Carson', role: 'doctor', clinic_id: 1, doctor_id: 32 },
   { id: 1, name: 'Adam Admin', role: 'admin', clinic_id: 1, doctor_id: null },
 ]
+
+/** A staff action the core shows at once: a check-in of Alice Archer (appointment 1), on its way. */
+export function pendingAction(overrides: Partial<PendingStaffAction> = {}): PendingStaffAction {
+  return {
+    id: crypto.randomUUID(),
+    kind: 'check-in',
+    appointmentId: 1,
+    consultationId: null,
+    status: 'checked_in',
+    previousStatus: 'confirmed',
+    createdAt: new Date().toISOString(),
+    state: 'sending',
+    undoUntil: null,
+    undoes: null,
+    ...overrides,
+  }
+}
+
+export const RECEPTION_ACTIONS: StaffActionKind[] = ['check-in', 'no-show', 'cancel']
+export const DOCTOR_ACTIONS: StaffActionKind[] = ['call-in', 'start-consultation', 'complete-consultation']
 
 export function channel(overrides: Partial<ChannelStatus> = {}): ChannelStatus {
   return {

@@ -12,6 +12,7 @@ import { useNotificationsStore } from '../stores/notifications'
 import { usePresenceStore } from '../stores/presence'
 import { useSessionStore } from '../stores/session'
 import { useSettingsStore } from '../stores/settings'
+import { useStaffActionsStore } from '../stores/staff-actions'
 import { useUpdatesStore } from '../stores/updates'
 import { installBridge } from './bridge-context'
 
@@ -44,6 +45,7 @@ function storesOf(pinia: Pinia) {
     settings: useSettingsStore(pinia),
     navigation: useNavigationStore(pinia),
     updates: useUpdatesStore(pinia),
+    staffActions: useStaffActionsStore(pinia),
   }
 }
 
@@ -60,6 +62,8 @@ export function hydrate(s: DeskStores, snapshot: DeskSnapshot): void {
   s.conversations.replaceAll(snapshot.conversations)
   s.conversations.replaceOutgoing(snapshot.outgoing)
   s.notifications.setUnread(snapshot.unreadNotifications)
+  // After the board and consultations: the actions are worded with their patients' names.
+  s.staffActions.hydrate(snapshot.pendingActions, snapshot.staffActions)
 }
 
 /** Hands one event to the store that owns it. */
@@ -132,6 +136,18 @@ export function route(s: DeskStores, event: DeskEvent): void {
     case 'typing':
       s.conversations.applyTyping(event.conversationId, event.typing)
       return
+    case 'staff-action.pending':
+      s.staffActions.applyPending(event.action)
+      return
+    case 'staff-action.settled':
+      s.staffActions.applySettled(event.settled)
+      return
+    case 'staff-actions.offered':
+      s.staffActions.applyOffered(event.actions)
+      return
+    case 'called-in':
+      s.staffActions.applyCalledIn(event.call)
+      return
     case 'settings':
       s.settings.apply(event.settings)
       return
@@ -191,6 +207,7 @@ export async function startDesk(pinia: Pinia, bridge: ClinicBridge): Promise<Des
     s.conversations.reset()
     s.connection.reset()
     s.features.reset()
+    s.staffActions.reset()
     s.navigation.reset()
     void s.session.loadSignInOptions()
   }

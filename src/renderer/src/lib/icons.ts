@@ -46,6 +46,7 @@ export const ICONS = {
   moon: ['M21 12.79A9 9 0 1 1 11.21 3 7 7 0 0 0 21 12.79z'],
   'chevron-left': ['M15 18l-6-6 6-6'],
   'chevron-right': ['M9 18l6-6-6-6'],
+  keyboard: [rect(2, 6, 20, 12, 2), 'M6 10h.01', 'M10 10h.01', 'M14 10h.01', 'M18 10h.01', 'M7 14h10'],
 } as const satisfies Record<string, readonly string[]>
 
 export type IconName = keyof typeof ICONS
