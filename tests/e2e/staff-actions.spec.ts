@@ -64,6 +64,11 @@ test.describe('staff actions between two desks', () => {
     await page.keyboard.type('Patient rang to rebook');
     await screenshot(page, 'actions-cancel-dialog', { settle: false });
     await expectAccessible(page, 'cancel dialog');
+    // The reason is a text area (Enter is a new line there): Tab past "Keep the appointment" to the cancel button.
+    await page.keyboard.press('Tab');
+    await expect(dialog.getByRole('button', { name: 'Keep the appointment' })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(dialog.getByRole('button', { name: 'Cancel the appointment' })).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(dialog).toBeHidden();
     await expect(card).toHaveAttribute('data-status', 'cancelled');
