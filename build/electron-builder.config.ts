@@ -218,6 +218,9 @@ export function builderConfig(env: Env = {}): Configuration {
       // default file, which also disables library validation.
       entitlementsInherit: ENTITLEMENTS_FILE,
       darkModeSupport: true,
+      // Alerts that stay until dismissed: macOS shows a notification's buttons (a doctor's "Call in")
+      // only in this style, and only for a signed app.
+      extendInfo: { NSUserNotificationAlertStyle: 'alert' },
       // Without credentials: skip signing instead of picking whatever identity the keychain of
       // the build machine holds, so the banner's "unsigned" is true.
       ...(mac.unsigned ? { identity: null } : {}),

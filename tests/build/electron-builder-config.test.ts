@@ -152,6 +152,10 @@ describe('identity, link scheme, files', () => {
     }
   });
 
+  it("macOS alerts are of the style that shows buttons (a doctor's Call in)", () => {
+    expect(config.mac?.extendInfo).toMatchObject({ NSUserNotificationAlertStyle: 'alert' });
+  });
+
   it("the icons are the formats each platform's packager takes as is (no conversion, no download)", () => {
     expect(config.win?.icon).toMatch(/\.ico$/);
     expect(config.mac?.icon).toMatch(/\.icns$/);
