@@ -64,6 +64,18 @@ async function preVisit(d: TestDesk, doctorId?: number, skip: readonly number[] 
   return found;
 }
 
+/** Reception and the doctor signed in, and one of the doctor's patients checked in by reception and seen so by the doctor's desk. */
+async function patientWaiting(): Promise<{ c: DemoClinic; reception: TestDesk; doctor: TestDesk; me: User; target: Appointment }> {
+  const c = await clinic();
+  const reception = await signedIn(c, RECEPTION);
+  const doctor = await signedIn(c, DOCTOR);
+  const me = await userOf(doctor);
+  const target = await preVisit(reception, me.doctor_id ?? undefined);
+  await reception.desk.staffAction({ kind: 'check-in', appointmentId: target.id, expectedStatus: target.status });
+  await doctor.waitFor('appointment.updated', (e) => e.appointment.id === target.id && e.appointment.status === 'checked_in');
+  return { c, reception, doctor, me, target };
+}
+
 async function rowOf(d: TestDesk, id: number): Promise<Appointment | undefined> {
   return (await d.desk.getSnapshot()).board?.appointments.find((a) => a.id === id);
 }
@@ -289,13 +301,7 @@ describe('undo', () => {
 
 describe('the doctor’s actions', () => {
   it('call-in: reception is notified by the server and hears the doctor’s desk whisper', async () => {
-    const c = await clinic();
-    const reception = await signedIn(c, RECEPTION);
-    const doctor = await signedIn(c, DOCTOR);
-    const me = await userOf(doctor);
-    const target = await preVisit(reception, me.doctor_id ?? undefined);
-    await reception.desk.staffAction({ kind: 'check-in', appointmentId: target.id, expectedStatus: target.status });
-    await doctor.waitFor('appointment.updated', (e) => e.appointment.id === target.id && e.appointment.status === 'checked_in');
+    const { c, reception, doctor, me, target } = await patientWaiting();
 
     const since = reception.mark();
     const notified = reception.waitFor('notification.upserted', (e) => e.isNew && e.notification.type === 'call-in', 5_000, since);
@@ -312,13 +318,7 @@ describe('the doctor’s actions', () => {
   });
 
   it('start and complete a consultation: it joins the list and is followed live, and the other desks follow', async () => {
-    const c = await clinic();
-    const reception = await signedIn(c, RECEPTION);
-    const doctor = await signedIn(c, DOCTOR);
-    const me = await userOf(doctor);
-    const target = await preVisit(reception, me.doctor_id ?? undefined);
-    await reception.desk.staffAction({ kind: 'check-in', appointmentId: target.id, expectedStatus: target.status });
-    await doctor.waitFor('appointment.updated', (e) => e.appointment.id === target.id && e.appointment.status === 'checked_in');
+    const { c, reception, doctor, target } = await patientWaiting();
 
     const started = await doctor.desk.staffAction({ kind: 'start-consultation', appointmentId: target.id });
     expect(started.status).toBe('done');

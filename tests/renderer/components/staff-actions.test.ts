@@ -13,6 +13,7 @@ import { DOCTOR_ACTIONS, RECEPTION_ACTIONS, appointment, at, board, consultation
 import { axeViolations } from '../axe'
 import { accessibleName, button, byLabel } from '../dom'
 import { startedDesk } from '../setup'
+import { deferred } from '../deferred'
 
 const mounted: VueWrapper[] = []
 
@@ -31,15 +32,6 @@ const FRED = 7 // checked in, Dr. Carson (32)
 
 const DOCTOR = user({ id: 5, name: 'Dr. Ada Lovelace', email: 'doctor1@northside.clinic.test', role: 'doctor', doctor_id: 31 })
 
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve: (value: T) => void = () => undefined
-  let reject: (error: unknown) => void = () => undefined
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
 
 function receptionDesk(overrides: Partial<DeskSnapshot> = {}): FakeBridge {
   return createFakeBridge({ snapshot: { staffActions: RECEPTION_ACTIONS, ...overrides } })

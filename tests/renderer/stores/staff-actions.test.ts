@@ -8,6 +8,7 @@ import { createFakeBridge, settle } from '../fake-bridge'
 import type { DeskSnapshot } from '../../../src/shared/desk-state'
 import { DOCTOR_ACTIONS, RECEPTION_ACTIONS, appointment, at, board, consultation, pendingAction, signedIn, user } from '../fixtures'
 import { startedDesk } from '../setup'
+import { deferred } from '../deferred'
 
 afterEach(() => vi.useRealTimers())
 
@@ -15,15 +16,6 @@ const ALICE = 1 // confirmed, Dr. Lovelace (31)
 const BOB = 2 // checked_in, Dr. Lovelace (31)
 const CAROL = 3 // cancelled, Dr. Carson (32)
 
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve: (value: T) => void = () => undefined
-  let reject: (error: unknown) => void = () => undefined
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
 
 async function reception(overrides: Partial<DeskSnapshot> = {}) {
   const fake = createFakeBridge({ snapshot: { staffActions: RECEPTION_ACTIONS, ...overrides } })
