@@ -11,7 +11,9 @@
  *
  * `--actions` (60) check-ins by reception of the doctor's upcoming
  * appointments (the doctor's day topped up to that many), one action every
- * `--interval-ms` (250) so none waits behind another; unless `--no-mix`, the
+ * `--interval-ms` (250) so none waits behind another, each moved by a seeded
+ * 0–17 ms so they meet the pages' frame clock at every phase (250 ms is 15
+ * frames at 60 Hz); unless `--no-mix`, the
  * check-ins are followed in turn by reception's undo, no-show or cancel, and
  * by the doctor's start and completion of the consultation or call-in (about
  * as many again). A first cycle of `--warmup` (6) appointments with their
@@ -34,7 +36,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { z } from 'zod';
 import { rendererDir } from '../src/main/preview/build-renderer';
 import { startPreviewHost, type PreviewHost } from '../src/main/preview/server';
-import { awaitDelivery, delivered, planActions, runActions, startActionsRig, type Actor, type ActionsRig, type StepKind, type StepRecord } from './support/actions';
+import { SLOT_JITTER_MS, awaitDelivery, delivered, planActions, runActions, startActionsRig, type Actor, type ActionsRig, type StepKind, type StepRecord } from './support/actions';
 import { INSTRUMENT, clockOffset, readBoard, type BoardData } from './support/dashboard-page';
 import { CHROMIUM, CHROMIUM_ARGS, VIEWPORT, ensureRenderer, launchChromium, openPage, signInDemoAs } from './support/dashboard-preview';
 import { ROOT } from './support/ipc';
@@ -253,7 +255,7 @@ async function main(): Promise<void> {
   const results = {
     ...header,
     chromium: { version: m.chromium, executable: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: VIEWPORT, rendererBuiltNow: m.built },
-    options: { actions: ACTIONS, intervalMs: INTERVAL_MS, warmup: WARMUP, mix: MIX },
+    options: { actions: ACTIONS, intervalMs: INTERVAL_MS, slotJitterMs: SLOT_JITTER_MS, warmup: WARMUP, mix: MIX },
     setup: {
       processes: 'this Node process: the embedded demo clinic (REST API + socket server), two desk cores (DeskService via createPreviewDesk, each its own cache) and their two preview hosts; Chromium (headless) with one page per desk',
       desks: 'reception1@northside.clinic.test and doctor1@northside.clinic.test, each signed in through its page with "Try the demo clinic"',

@@ -25,6 +25,7 @@ import type { DemoClinic } from '../../src/main/demo/demo-clinic';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import type { DemoUserInfo } from '../../src/main/demo/info';
 import { quietDemoLogger } from '../../src/main/demo/logger';
+import { Rng } from '../../src/main/demo/rng';
 import { createBenchDesk, type BenchDesk } from './bench-desk';
 import { nodeEpoch } from './dashboard-page';
 import { sleep, until } from './report';
@@ -232,7 +233,7 @@ export interface StepRecord extends PlannedStep {
   index: number;
   /** Node epoch (ms) just before the acting desk was called. */
   sentAt: number;
-  /** How late the call was against its slot (start + index × interval). */
+  /** How late the call was against its slot (start + index × interval + its jitter). */
   lagMs: number;
   /** The acting desk's call answered `done` (null: it did not). */
   answerAt: number | null;
@@ -249,18 +250,28 @@ export function otherKey(step: PlannedStep): string {
 }
 
 /**
+ * How far (ms) each action's slot is moved, seeded: a person acts at any
+ * moment of the page's 60 Hz frame clock, but slots a round 250 ms apart
+ * (15 frames) would all meet it at the same phase, and the wait for the next
+ * frame, up to 16.7 ms of every figure, would be the same for all of them.
+ */
+export const SLOT_JITTER_MS = 17;
+const SLOT_SEED = 20261206;
+
+/**
  * Runs `plan` on the rig's desks (signed in and `ready`), one action every
- * `intervalMs`: each waits for its slot, so a slow answer delays the next
- * action rather than queueing it behind. Whatever a call needs first (the
- * check-in's id for its undo, the consultation's id for its completion) is
- * looked up before the time is taken.
+ * `intervalMs` (each slot moved by up to `SLOT_JITTER_MS`): each waits for
+ * its slot, so a slow answer delays the next action rather than queueing it
+ * behind. Whatever a call needs first (the check-in's id for its undo, the
+ * consultation's id for its completion) is looked up before the time is taken.
  */
 export async function runActions(rig: ActionsRig, plan: readonly PlannedStep[], intervalMs: number): Promise<StepRecord[]> {
   const checkIns = new Map<number, string>();
   const records: StepRecord[] = [];
+  const rng = new Rng(SLOT_SEED);
   const start = nodeEpoch();
   for (const [index, step] of plan.entries()) {
-    const slot = start + index * intervalMs;
+    const slot = start + index * intervalMs + rng.next() * SLOT_JITTER_MS;
     const wait = slot - nodeEpoch();
     if (wait > 0) await sleep(wait);
     const desk = deskOf(rig, step.actor).desk;
