@@ -5,7 +5,7 @@
  *
  * `npm run bench -- all [--quick] [--only a,b] [--skip a,b]` runs every
  * benchmark, each in its own process, in the order below (cheap and
- * single-process first, the browser last), then reads the `headline` of each
+ * single-process first, the browser ones last), then reads the `headline` of each
  * results file and prints one table: figure, value, target, PASS/MISS, with the
  * machine and the commit. Each figure is appended as one JSON line to
  * bench/results/history.jsonl (date, machine, CPU, Node, commit, dirty flag,
@@ -25,7 +25,7 @@ const root = path.resolve(here, '..');
 const SUFFIX = '.bench.ts';
 
 /** The order of `all`: in-process and short first, the socket benchmarks, the long ones, the browser last; others after, by name. */
-const ORDER = ['cache', 'startup', 'start', 'memory', 'idle', 'reconcile', 'catch-up', 'catch-up-dialects', 'pipeline', 'load', 'fuzz', 'heal', 'working-day', 'dashboard'];
+const ORDER = ['cache', 'startup', 'start', 'memory', 'idle', 'reconcile', 'catch-up', 'catch-up-dialects', 'pipeline', 'load', 'fuzz', 'heal', 'working-day', 'actions', 'dashboard'];
 
 /** Smaller sizes for `all --quick` (a smoke run: the figures are not the benchmark's). */
 const QUICK: Record<string, string[]> = {
@@ -41,6 +41,7 @@ const QUICK: Record<string, string[]> = {
   load: ['--desks', '20', '--presence-rounds', '2', '--notifications', '100'],
   fuzz: ['--payloads', '10000', '--rounds', '1'],
   heal: ['--fault-ms', '1000', '--outage-min', '2'],
+  actions: ['--actions', '12'],
   dashboard: ['--appointments', '500', '--seconds', '3', '--runs', '1', '--notifications', '2000'],
 };
 

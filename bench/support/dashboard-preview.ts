@@ -6,41 +6,23 @@
  * playwright-core. All of it but the browser runs in this Node process, as in
  * `clinic-desk preview` with "Try the demo clinic".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { DeskService } from '../../src/main/core/desk/desk-service';
-import type { Logger } from '../../src/main/core/log';
 import type { DemoClinic } from '../../src/main/demo/demo-clinic';
 import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import type { DemoUserInfo } from '../../src/main/demo/info';
 import { quietDemoLogger } from '../../src/main/demo/logger';
 import { ensureRendererBuilt, rendererDir } from '../../src/main/preview/build-renderer';
-import { createPreviewDesk } from '../../src/main/preview/preview-desk';
 import { startPreviewHost, type PreviewHost } from '../../src/main/preview/server';
+import { createBenchDesk, type ErrorCountingLogger } from './bench-desk';
 import { ROOT } from './ipc';
+
+export type { ErrorCountingLogger } from './bench-desk';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Playwright's "Desktop Chrome" viewport, as the e2e screenshots use. */
 export const VIEWPORT = { width: 1280, height: 720 };
-
-export interface ErrorCountingLogger extends Logger {
-  errors: Array<{ message: string; fields: Record<string, unknown> }>;
-}
-
-/** Drops debug and info; keeps errors (the run fails on any, as the e2e fixture does). */
-function errorCountingLogger(): ErrorCountingLogger {
-  const errors: ErrorCountingLogger['errors'] = [];
-  return {
-    errors,
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: (message, fields = {}) => void errors.push({ message, fields }),
-  };
-}
 
 export interface BenchPreview {
   host: PreviewHost;
@@ -59,17 +41,9 @@ export async function ensureRenderer(): Promise<boolean> {
 
 /** `dir`: the renderer to serve; out/renderer by default (another build, e.g. an earlier commit's, for a baseline). */
 export async function startBenchPreview(dir = rendererDir(ROOT)): Promise<BenchPreview> {
-  const base = mkdtempSync(join(tmpdir(), 'clinic-desk-dashboard-bench-'));
   const demo = embeddedDemo({ seed: 42, scenario: { autoStart: false }, logger: quietDemoLogger });
-  const logger = errorCountingLogger();
-  const { desk } = createPreviewDesk({
-    env: {},
-    settingsFile: join(base, 'settings.json'),
-    cacheDir: join(base, 'cache'),
-    demo,
-    logger,
-    appVersion: 'bench',
-  });
+  const bench = createBenchDesk(demo, 'clinic-desk-dashboard-bench-');
+  const { desk, logger } = bench;
   await demo.start('reception');
   const clinic = demo.clinic;
   if (!clinic) throw new Error('the demo clinic did not start');
@@ -88,9 +62,8 @@ export async function startBenchPreview(dir = rendererDir(ROOT)): Promise<BenchP
     },
     async close() {
       await host.close();
-      await desk.close();
+      await bench.close();
       await demo.close();
-      rmSync(base, { recursive: true, force: true });
     },
   };
 }
@@ -107,11 +80,16 @@ export async function openPage(browser: Browser, initScript: string): Promise<{ 
   return { context, page };
 }
 
-/** Opens the one-time link and signs in with "Try the demo clinic" → Reception; resolves once live. */
-export async function signInReception(page: Page, preview: BenchPreview, timeoutMs = 60_000): Promise<void> {
-  await page.goto(preview.host.url);
+/** Opens the one-time link `url` and signs in with "Try the demo clinic" → `role`; resolves once live. */
+export async function signInDemoAs(page: Page, url: string, role: 'Reception' | 'Doctor' | 'Admin', timeoutMs = 60_000): Promise<void> {
+  await page.goto(url);
   await page.getByRole('heading', { name: 'Sign in to your clinic' }).waitFor({ timeout: timeoutMs });
-  await page.getByRole('group', { name: 'Try the demo clinic' }).getByRole('button', { name: 'Reception' }).click();
+  await page.getByRole('group', { name: 'Try the demo clinic' }).getByRole('button', { name: role }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: timeoutMs });
   await page.locator('[data-testid="connection-status"][data-state="live"]').waitFor({ timeout: timeoutMs });
+}
+
+/** Opens the one-time link and signs in with "Try the demo clinic" → Reception; resolves once live. */
+export async function signInReception(page: Page, preview: BenchPreview, timeoutMs = 60_000): Promise<void> {
+  await signInDemoAs(page, preview.host.url, 'Reception', timeoutMs);
 }
