@@ -84,6 +84,34 @@ test.describe('staff actions between two desks', () => {
   });
 });
 
+test.describe('offline', () => {
+  test('a check-in while the clinic server is down is queued on the card, then sent once when it is back', async ({ page, preview }) => {
+    const { clinic } = preview;
+    const target = upcomingAppointment(preview);
+    await signInDemo(page, preview, 'Reception');
+    const card = page.locator(`[data-appointment-id="${target.id}"]`);
+    await expect(card).toHaveAttribute('data-status', target.status);
+
+    // The REST API answers 503 and the socket server is gone: the desk cannot send anything.
+    clinic.api.injectFault({ path: /^\/api\//, status: 503, times: 1_000_000 });
+    await clinic.stopRealtime();
+    await card.getByRole('button', { name: 'Check in', exact: true }).click();
+    await expect(card).toHaveAttribute('data-status', 'checked_in');
+    await expect(card).toContainText('Queued — will be sent when the server answers');
+    await screenshot(page, 'actions-queued', { settle: false });
+    expect(clinic.store.appointment(target.id)?.status).toBe(target.status);
+
+    // Back (the socket server restarted mid-way): the outbox sends it by itself, once, and the card is the server's.
+    clinic.api.clearFaults();
+    await clinic.startRealtime();
+    await expect.poll(() => clinic.store.appointment(target.id)?.status, { timeout: 20_000 }).toBe('checked_in');
+    await expect(card).not.toContainText('Queued', { timeout: 10_000 });
+    await expect(card).toHaveAttribute('data-status', 'checked_in');
+    const served = clinic.api.requestLog.filter((r) => r.method === 'PATCH' && r.path === `/api/appointments/${target.id}` && r.status === 200);
+    expect(served).toHaveLength(1);
+  });
+});
+
 test.describe('a change made elsewhere first', () => {
   test.use({ clinicZone: 'Asia/Kathmandu' });
 
