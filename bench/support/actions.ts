@@ -78,10 +78,23 @@ function record(seen: Map<string, number[]>, key: string, at: number): void {
 
 function watch(bench: BenchDesk, actor: Actor, account: DemoUserInfo): RigDesk {
   const seen = new Map<string, number[]>();
+  // What the desk last showed of each appointment: a re-read of the day (after a consultation starts or ends the
+  // acting desk reads the board again) can bring a colleague's change before its broadcast, which then changes
+  // nothing and is not announced again: the change arrived with the board.
+  let known: Map<number, string> | null = null;
   bench.desk.on((e: DeskEvent) => {
     const at = nodeEpoch();
-    if (e.kind === 'appointment.updated') record(seen, changeKey.status(e.appointment.id, e.appointment.status), at);
-    else if (e.kind === 'notification.upserted' && e.isNew && e.notification.type === 'call-in') {
+    if (e.kind === 'appointment.updated') {
+      record(seen, changeKey.status(e.appointment.id, e.appointment.status), at);
+      known?.set(e.appointment.id, e.appointment.status);
+    } else if (e.kind === 'board.replaced') {
+      const first = known === null;
+      known ??= new Map();
+      for (const a of e.board.appointments) {
+        if (!first && known.get(a.id) !== a.status) record(seen, changeKey.status(a.id, a.status), at);
+        known.set(a.id, a.status);
+      }
+    } else if (e.kind === 'notification.upserted' && e.isNew && e.notification.type === 'call-in') {
       const id = /^\/appointments\/(\d+)$/.exec(e.notification.action_url ?? '')?.[1];
       if (id !== undefined) record(seen, changeKey.callInNotification(Number(id)), at);
     } else if (e.kind === 'called-in') record(seen, changeKey.whisper(e.call.appointmentId), at);
