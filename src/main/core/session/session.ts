@@ -86,6 +86,10 @@ const SILENT_STREAK = 2;
 const DAY_CHECK_MAX_MS = 60 * 60_000;
 
 
+/** An event-implied refresh waits this long (the events of one change come together), plus up to the jitter. */
+const REFRESH_DELAY_MS = 250;
+const REFRESH_JITTER_MS = 250;
+
 /** The list each feature reads, as the API profile names it. */
 const FEATURE_PATHS = { notifications: 'notifications', board: 'appointments', consultations: 'consultations', conversations: 'conversations', members: 'members' } as const;
 const FEATURES_IN_ORDER = Object.keys(FEATURE_PATHS) as Feature[];
@@ -654,10 +658,15 @@ export class DeskSession {
   private scheduleRefresh(features: readonly Feature[] = FEATURES_IN_ORDER): void {
     for (const f of features) this.refreshWanted.add(f);
     if (this.refreshSoon || this.disposed) return;
-    this.refreshSoon = setTimeout(() => {
-      this.refreshSoon = null;
-      void this.sync('refresh');
-    }, 250);
+    // Jittered: every desk that heard the same broadcast (a clinic's for an appointment's status, a user's
+    // on each of their machines) would otherwise ask the server in the same millisecond.
+    this.refreshSoon = setTimeout(
+      () => {
+        this.refreshSoon = null;
+        void this.sync('refresh');
+      },
+      REFRESH_DELAY_MS + Math.random() * REFRESH_JITTER_MS,
+    );
     this.refreshSoon.unref();
   }
 
