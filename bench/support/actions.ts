@@ -4,7 +4,7 @@
  *
  * One embedded demo clinic (seed 42, no scenario, the clinic on UTC as the e2e
  * tests run it), and two desk cores on it, each its own `DeskService` with its
- * own cache (support/bench-desk.ts): reception1 and doctor1. What one desk does
+ * own cache (support/preview-bench-desk.ts): reception1 and doctor1. What one desk does
  * reaches the other only through the clinic's REST API and its socket server.
  * The doctor's day is topped up with upcoming appointments (one per check-in)
  * through the store's `createAppointment`, before the desks sign in.
@@ -26,7 +26,7 @@ import { embeddedDemo, type EmbeddedDemo } from '../../src/main/demo/demo-port';
 import type { DemoUserInfo } from '../../src/main/demo/info';
 import { quietDemoLogger } from '../../src/main/demo/logger';
 import { Rng } from '../../src/main/demo/rng';
-import { createBenchDesk, type BenchDesk } from './bench-desk';
+import { createPreviewBenchDesk, type PreviewBenchDesk } from './preview-bench-desk';
 import { nodeEpoch } from './dashboard-page';
 import { sleep, until } from './report';
 
@@ -37,7 +37,7 @@ const PRE_VISIT = new Set(['scheduled', 'confirmed', 'reminder_sent']);
 const UPCOMING = ['scheduled', 'confirmed', 'reminder_sent'] as const;
 const CANCEL_REASON = 'Patient rang to rebook';
 
-export interface RigDesk extends BenchDesk {
+export interface RigDesk extends PreviewBenchDesk {
   actor: Actor;
   account: DemoUserInfo;
   /** When the core emitted each change (Node epoch, ms), by `changeKey`, in order. */
@@ -76,7 +76,7 @@ function record(seen: Map<string, number[]>, key: string, at: number): void {
   else seen.set(key, [at]);
 }
 
-function watch(bench: BenchDesk, actor: Actor, account: DemoUserInfo): RigDesk {
+function watch(bench: PreviewBenchDesk, actor: Actor, account: DemoUserInfo): RigDesk {
   const seen = new Map<string, number[]>();
   // What the desk last showed of each appointment: a re-read of the day (after a consultation starts or ends the
   // acting desk reads the board again) can bring a colleague's change before its broadcast, which then changes
@@ -148,8 +148,8 @@ export async function startActionsRig(options: { appointments: number }): Promis
   if (doctorAccount.doctorId === undefined) throw new Error('doctor1 is not a doctor');
   const day = clinic.store.today();
   const { appointments, added } = doctorDay(clinic, doctorAccount.doctorId, day, options.appointments);
-  const reception = watch(createBenchDesk(demo, 'clinic-desk-actions-bench-'), 'reception', account('reception1@northside.clinic.test'));
-  const doctor = watch(createBenchDesk(demo, 'clinic-desk-actions-bench-'), 'doctor', doctorAccount);
+  const reception = watch(createPreviewBenchDesk(demo, 'clinic-desk-actions-bench-'), 'reception', account('reception1@northside.clinic.test'));
+  const doctor = watch(createPreviewBenchDesk(demo, 'clinic-desk-actions-bench-'), 'doctor', doctorAccount);
   const ids = appointments.map((a) => a.id);
 
   return {

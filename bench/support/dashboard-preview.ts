@@ -14,10 +14,10 @@ import type { DemoUserInfo } from '../../src/main/demo/info';
 import { quietDemoLogger } from '../../src/main/demo/logger';
 import { ensureRendererBuilt, rendererDir } from '../../src/main/preview/build-renderer';
 import { startPreviewHost, type PreviewHost } from '../../src/main/preview/server';
-import { createBenchDesk, type ErrorCountingLogger } from './bench-desk';
+import { createPreviewBenchDesk, type ErrorCountingLogger } from './preview-bench-desk';
 import { ROOT } from './ipc';
 
-export type { ErrorCountingLogger } from './bench-desk';
+export type { ErrorCountingLogger } from './preview-bench-desk';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -42,7 +42,7 @@ export async function ensureRenderer(): Promise<boolean> {
 /** `dir`: the renderer to serve; out/renderer by default (another build, e.g. an earlier commit's, for a baseline). */
 export async function startBenchPreview(dir = rendererDir(ROOT)): Promise<BenchPreview> {
   const demo = embeddedDemo({ seed: 42, scenario: { autoStart: false }, logger: quietDemoLogger });
-  const bench = createBenchDesk(demo, 'clinic-desk-dashboard-bench-');
+  const bench = createPreviewBenchDesk(demo, 'clinic-desk-dashboard-bench-');
   const { desk, logger } = bench;
   await demo.start('reception');
   const clinic = demo.clinic;

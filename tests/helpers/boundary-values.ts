@@ -1,8 +1,9 @@
 /**
  * Generated values for the property tests that hold a fast hand-written check
  * to its zod schema (`fast-check.test.ts`, `fast-snapshot.test.ts`): a seeded
- * generator, and text around a field's length limit with the characters the
- * desk's text cleaning treats specially.
+ * generator, numbers and date-times at and past their limits, and text around
+ * a field's length limit with the characters the desk's text cleaning treats
+ * specially.
  */
 import { expect } from 'vitest';
 
@@ -30,6 +31,37 @@ export function textAround(random: () => number, limit: number): string {
   while (out.length < length) out += random() < 0.1 ? pick(random, HOSTILE) : 'a';
   return out.slice(0, Math.max(0, length));
 }
+
+/**
+ * Numbers and ids at and past every limit a schema sets (positive, integer,
+ * safe, a day's minutes), and the near-misses a server sends instead (strings,
+ * null, booleans, objects).
+ */
+export const NUMBERS: readonly unknown[] = [1, 2, 15, 31, 1_440, 1_441, 80_000_001, 2 ** 53 - 1, 2 ** 53, 0, -1, 1.5, Number.NaN, Infinity, -0, '1', '31', '012', '0', ' 1', '1e3', null, true, undefined, {}, [], 1e21];
+
+/** Date-times valid and not quite (offsets, leap days, hour 24, missing seconds or zone, a space, a date alone). */
+export const DATE_TIMES: readonly unknown[] = [
+  '2026-11-26T09:00:00Z',
+  '2026-11-26T09:00:00.000000Z',
+  '2026-11-26T09:00:00.123+05:45',
+  '2026-11-26T09:00:00-03:00',
+  '2024-02-29T00:00:00Z',
+  '2026-02-29T00:00:00Z',
+  '2026-13-01T00:00:00Z',
+  '2026-11-31T00:00:00Z',
+  '2026-11-26T24:00:00Z',
+  '2026-11-26T09:00Z',
+  '2026-11-26 09:00:00Z',
+  '2026-11-26T09:00:00z',
+  '2026-11-26T09:00:00',
+  '2026-11-26T09:00:00+0545',
+  '2026-11-26T09:00:00.Z',
+  '2026-11-26',
+  '',
+  null,
+  undefined,
+  1_764_147_600_000,
+];
 
 /** How the candidates fell: taken by the fast check, left to zod and accepted there, refused by both. */
 export interface Tally {

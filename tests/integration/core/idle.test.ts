@@ -11,6 +11,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DeskCache } from '../../../src/main/core/cache/cache';
 import type { DeskEvent } from '../../../src/shared/bridge';
+import { closeAfterEach } from '../../helpers/close-after-each';
 import { createDesk, deskConfig, signInLive } from '../../helpers/desk';
 import { DEMO_SEED, startTestClinic } from '../../helpers/demo';
 
@@ -22,20 +23,25 @@ const SNAPSHOT_SETTLE_MS = 800;
 const STATE_KINDS = new Set<DeskEvent['kind']>(['board.replaced', 'consultations.replaced', 'presence.replaced', 'conversation.updated', 'appointment.updated', 'consultation.updated', 'message.created']);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
+const open = closeAfterEach();
+afterEach(() => {
   vi.restoreAllMocks();
-  for (const close of cleanups.splice(0).reverse()) await close();
 });
+
+/** A receptionist's desk, live on a quiet clinic, reconciling every 300 ms, after its first reconciliation. */
+async function quietLiveDesk() {
+  const clinic = await startTestClinic({ seed: DEMO_SEED, now: Date.now, timeZone: 'UTC' });
+  open.push(clinic);
+  const t = createDesk(clinic, { config: deskConfig(clinic), now: Date.now, reconcileIntervalMs: () => 300 });
+  open.push(t);
+  await signInLive(t, clinic, RECEPTION);
+  await t.waitFor('sync', (e) => e.reason === 'reconcile', 5_000);
+  return { clinic, t };
+}
 
 describe('idle desk', () => {
   it('sends only its reconciliation while nothing happens', async () => {
-    const clinic = await startTestClinic({ seed: DEMO_SEED, now: Date.now, timeZone: 'UTC' });
-    cleanups.push(() => clinic.close());
-    const t = createDesk(clinic, { config: deskConfig(clinic), now: Date.now, reconcileIntervalMs: () => 300 });
-    cleanups.push(() => t.close());
-    await signInLive(t, clinic, RECEPTION);
-    await t.waitFor('sync', (e) => e.reason === 'reconcile', 5_000);
+    const { clinic, t } = await quietLiveDesk();
 
     const log0 = clinic.api.requestLog.length;
     const diag0 = (await t.desk.getDiagnostics()).reconciliation;
@@ -57,12 +63,7 @@ describe('idle desk', () => {
   });
 
   it('tells the window nothing and saves no snapshot when a reconciliation finds nothing new; a change on the server is announced once', async () => {
-    const clinic = await startTestClinic({ seed: DEMO_SEED, now: Date.now, timeZone: 'UTC' });
-    cleanups.push(() => clinic.close());
-    const t = createDesk(clinic, { config: deskConfig(clinic), now: Date.now, reconcileIntervalMs: () => 300 });
-    cleanups.push(() => t.close());
-    await signInLive(t, clinic, RECEPTION);
-    await t.waitFor('sync', (e) => e.reason === 'reconcile', 5_000);
+    const { clinic, t } = await quietLiveDesk();
     // What sign-in saved is written by now.
     await sleep(SNAPSHOT_SETTLE_MS);
     const saves = vi.spyOn(DeskCache.prototype, 'saveSnapshot');

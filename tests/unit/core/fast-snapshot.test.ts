@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fastBoard, fastSnapshotCheck } from '../../../src/main/core/cache/fast-snapshot';
 import { Board, Presence } from '../../../src/shared/desk-state';
 import { DEFAULT_FUZZ_SEED } from '../../helpers/fuzz';
-import { holds, pick, rng, textAround } from '../../helpers/boundary-values';
+import { DATE_TIMES, NUMBERS, holds, pick, rng, textAround } from '../../helpers/boundary-values';
 
 /**
  * The hand-written check in front of zod when the cache reads the board's
@@ -13,25 +13,6 @@ import { holds, pick, rng, textAround } from '../../helpers/boundary-values';
  * read back through JSON as the cache stores them.
  */
 
-const NUMBERS: unknown[] = [1, 2, 15, 31, 1_440, 1_441, 80_000_001, 2 ** 53 - 1, 2 ** 53, 0, -1, 1.5, Number.NaN, Infinity, -0, '1', '31', null, true, undefined, {}, [], 1e21];
-const DATE_TIMES: unknown[] = [
-  '2026-11-26T09:00:00Z',
-  '2026-11-26T09:00:00.000000Z',
-  '2026-11-26T09:00:00.123+05:45',
-  '2026-11-26T09:00:00-03:00',
-  '2024-02-29T00:00:00Z',
-  '2026-02-29T00:00:00Z',
-  '2026-13-01T00:00:00Z',
-  '2026-11-26T24:00:00Z',
-  '2026-11-26T09:00Z',
-  '2026-11-26 09:00:00Z',
-  '2026-11-26T09:00:00',
-  '2026-11-26',
-  '',
-  null,
-  undefined,
-  1_764_147_600_000,
-];
 const DATES: unknown[] = ['2026-11-26', '2024-02-29', '2026-02-29', '2026-13-01', '2026-11-31', '2026-1-26', '26-11-2026', '2026-11-26T00:00:00Z', '', null, 20261126];
 
 function appointment(i: number): Record<string, unknown> {

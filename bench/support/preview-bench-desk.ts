@@ -29,14 +29,14 @@ export function errorCountingLogger(): ErrorCountingLogger {
   };
 }
 
-export interface BenchDesk {
+export interface PreviewBenchDesk {
   desk: DeskService;
   logger: ErrorCountingLogger;
   /** Closes the desk and deletes its files (the demo is its owner's to close). */
   close(): Promise<void>;
 }
 
-export function createBenchDesk(demo: EmbeddedDemo, prefix = 'clinic-desk-bench-'): BenchDesk {
+export function createPreviewBenchDesk(demo: EmbeddedDemo, prefix = 'clinic-desk-bench-'): PreviewBenchDesk {
   const base = mkdtempSync(join(tmpdir(), prefix));
   const logger = errorCountingLogger();
   const { desk } = createPreviewDesk({
