@@ -12,7 +12,9 @@ import { DeskConfig } from '../../src/main/core/config/schema';
 import { DeskService, fixedSettings, memoryTokenStore, type DeskServiceOptions, type TokenStore } from '../../src/main/core/desk/desk-service';
 import { memoryLogger } from '../../src/main/core/log';
 import type { DemoClinic } from '../../src/main/demo/demo-clinic';
-import { fixedClock } from './demo';
+import type { DemoClinicOptions } from '../../src/main/demo/demo-clinic';
+import { closeAfterEach, type Closeable } from './close-after-each';
+import { fixedClock, startTestClinic } from './demo';
 
 export interface TestDesk {
   desk: DeskService;
@@ -131,4 +133,33 @@ export async function eventually(check: () => Promise<void> | void, ms = 10_000)
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
+
+/** Reconnects within a fraction of a second, so a test that restarts the socket server does not wait pusher-js's 15 s. */
+export const FAST_REALTIME = { reconnect: { baseDelayMs: 50, maxDelayMs: 300 } };
+
+/**
+ * The demo clinics and desks of a test file, each closed after its test:
+ * `rig.clinic()` starts one (seeded, fixed clock), `rig.desk(c)` makes a desk
+ * of it that reconnects fast (`realtime` unless the options say otherwise).
+ */
+export function testRig(realtime: Partial<DeskServiceOptions>['realtime'] = FAST_REALTIME): {
+  clinic: (options?: DemoClinicOptions) => Promise<DemoClinic>;
+  desk: (c: DemoClinic, options?: Partial<DeskServiceOptions> & { cacheDir?: string }) => TestDesk;
+  open: { push(item: Closeable): void };
+} {
+  const open = closeAfterEach();
+  return {
+    open,
+    clinic: async (options = {}) => {
+      const c = await startTestClinic(options);
+      open.push(c);
+      return c;
+    },
+    desk: (c, options = {}) => {
+      const d = createDesk(c, { ...(realtime === undefined ? {} : { realtime }), ...options });
+      open.push(d);
+      return d;
+    },
+  };
 }

@@ -9,32 +9,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { channels } from '../../../src/shared/channels';
 import { ApiClient, BackoffError } from '../../../src/main/core/api/client';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
-import { account, startTestClinic } from '../../helpers/demo';
-import { createDesk, deskConfig, eventually, signInLive, type TestDesk } from '../../helpers/desk';
+import { account } from '../../helpers/demo';
+import { deskConfig, eventually, signInLive, testRig, type TestDesk } from '../../helpers/desk';
 import { RealtimePool, settled, until } from '../../helpers/core-realtime';
 import { signIn } from '../../helpers/staff-desk';
 import { plainServer } from '../../helpers/core';
-import { closeAfterEach } from '../../helpers/close-after-each';
 
 const RECEPTION = 'reception1@northside.clinic.test';
 const FAST = { reconnect: { baseDelayMs: 100, maxDelayMs: 1_000 } };
 
-const open = closeAfterEach();
+const rig = testRig(FAST);
+const { open, desk } = rig;
+const clinic = (): Promise<DemoClinic> => rig.clinic();
 const pool = new RealtimePool();
-// Registered after closeAfterEach, so it runs first: the pool's clients go before their clinic.
+// Registered after the rig's closing, so it runs first: the pool's clients go before their clinic.
 afterEach(() => pool.disconnectAll());
-
-async function clinic(): Promise<DemoClinic> {
-  const c = await startTestClinic();
-  open.push(c);
-  return c;
-}
-
-function desk(c: DemoClinic, options: Parameters<typeof createDesk>[1] = {}): TestDesk {
-  const d = createDesk(c, { realtime: FAST, ...options });
-  open.push(d);
-  return d;
-}
 
 async function unread(d: TestDesk): Promise<number> {
   const id = (await d.desk.listNotifications({ limit: 1, unreadOnly: true })).items[0]?.id;

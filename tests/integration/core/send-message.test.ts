@@ -11,27 +11,15 @@ import type { DeskEvent } from '../../../src/shared/bridge';
 import { ValidationFailedError } from '../../../src/main/core/api/client';
 import { memoryTokenStore } from '../../../src/main/core/desk/desk-service';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
-import { account, startTestClinic } from '../../helpers/demo';
-import { createDesk, signInLive, type TestDesk } from '../../helpers/desk';
-import { closeAfterEach } from '../../helpers/close-after-each';
+import { account } from '../../helpers/demo';
+import { signInLive, testRig, type TestDesk } from '../../helpers/desk';
 
 const RECEPTION = 'reception1@northside.clinic.test';
-const FAST = { reconnect: { baseDelayMs: 50, maxDelayMs: 300 } };
 const TOO_LONG = 'The body field must not be greater than 1000 characters.';
 
-const open = closeAfterEach();
-
-async function clinic(): Promise<DemoClinic> {
-  const c = await startTestClinic();
-  open.push(c);
-  return c;
-}
-
-function desk(c: DemoClinic, options: Parameters<typeof createDesk>[1] = {}): TestDesk {
-  const d = createDesk(c, { realtime: FAST, ...options });
-  open.push(d);
-  return d;
-}
+const rig = testRig();
+const clinic = (): Promise<DemoClinic> => rig.clinic();
+const desk = rig.desk;
 
 async function firstConversation(d: TestDesk): Promise<number> {
   const conversation = (await d.desk.getSnapshot()).conversations[0];

@@ -17,32 +17,19 @@ import { memoryTokenStore } from '../../../src/main/core/desk/desk-service';
 import { silentLogger } from '../../../src/main/core/log';
 import type { DemoClinic } from '../../../src/main/demo/demo-clinic';
 import type { ApiDialectName } from '../../../src/main/demo/dialects';
-import { startTestClinic } from '../../helpers/demo';
-import { createDesk, deskConfig, eventually, signInLive, type TestDesk } from '../../helpers/desk';
-import { closeAfterEach } from '../../helpers/close-after-each';
+import { deskConfig, eventually, signInLive, testRig, type TestDesk, type createDesk } from '../../helpers/desk';
 
 const RECEPTION = 'reception1@northside.clinic.test';
 const RECEPTION2 = 'reception2@northside.clinic.test';
 const DOCTOR = 'doctor1@northside.clinic.test';
-const FAST = { reconnect: { baseDelayMs: 50, maxDelayMs: 300 } };
 const PRE_VISIT: readonly string[] = ['scheduled', 'confirmed', 'reminder_sent'];
 const RECEPTION_ACTIONS = ['check-in', 'no-show', 'cancel'];
 const DOCTOR_ACTIONS = ['call-in', 'start-consultation', 'complete-consultation'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const open = closeAfterEach();
-
-async function clinic(apiDialect: ApiDialectName = 'default'): Promise<DemoClinic> {
-  const c = await startTestClinic({ apiDialect });
-  open.push(c);
-  return c;
-}
-
-function desk(c: DemoClinic, options: Parameters<typeof createDesk>[1] = {}): TestDesk {
-  const d = createDesk(c, { realtime: FAST, ...options });
-  open.push(d);
-  return d;
-}
+const rig = testRig();
+const clinic = (apiDialect: ApiDialectName = 'default'): Promise<DemoClinic> => rig.clinic({ apiDialect });
+const desk = rig.desk;
 
 async function signedIn(c: DemoClinic, email: string, options: Parameters<typeof createDesk>[1] = {}): Promise<TestDesk> {
   const d = desk(c, options);
