@@ -7,6 +7,7 @@
 import { inflateSync } from 'node:zlib';
 import { clockIn, systemTimeZone, zoneLabel } from '../../src/shared/clinic-time';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DeskEvent } from '../../src/shared/bridge';
 import type { Appointment } from '../../src/shared/domain';
 import type { ConnectionInfo, DeskSnapshot, NotificationItem } from '../../src/shared/desk-state';
 import type { PendingStaffAction } from '../../src/shared/staff-actions';
@@ -401,6 +402,31 @@ describe('the tray controller', () => {
     await c.refresh();
     expect(c.current).toMatchObject({ canCallIn: false, waiting: [] });
     expect(tray().menu?.all().some((i) => i.id === 'waiting-header')).toBe(false);
+  });
+
+  it("follows the board only while a doctor's waiting list is shown", async () => {
+    vi.useFakeTimers();
+    try {
+      const c = controller('linux');
+      c.start();
+      await c.refresh();
+      const refresh = vi.spyOn(c, 'refresh');
+      const update: DeskEvent = { kind: 'appointment.updated', appointment: appointment(1, 'checked_in', '2026-11-26T11:00:00Z'), action: 'confirmed', changed: ['status'] };
+      // No call-in here (reception, or a server without it): the board's changes do not touch the tray.
+      c.onEvent(update);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(refresh).not.toHaveBeenCalled();
+      // Once call-in is offered, the list is shown and follows the board.
+      snapshot = { ...snapshot, staffActions: ['call-in'] };
+      c.onEvent({ kind: 'staff-actions.offered', actions: ['call-in'] });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(c.current.canCallIn).toBe(true);
+      c.onEvent(update);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(refresh).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refreshes after the events that change it, once per burst', async () => {

@@ -38,13 +38,15 @@ const REFRESH_ON: ReadonlySet<DeskEvent['kind']> = new Set([
   'notifications.unread',
   'notifications.synced',
   'settings',
-  // A doctor's waiting list follows the board and the user's own actions.
-  'appointment.updated',
-  'board.replaced',
-  'staff-action.pending',
-  'staff-action.settled',
+  // Whether the waiting list is shown at all.
   'staff-actions.offered',
 ]);
+/**
+ * What a doctor's waiting list follows: the board and the user's own actions.
+ * Only while the list is shown: reception's board changes many times a
+ * second, and each refresh reads the whole snapshot.
+ */
+const REFRESH_WAITING_ON: ReadonlySet<DeskEvent['kind']> = new Set(['appointment.updated', 'board.replaced', 'staff-action.pending', 'staff-action.settled']);
 
 /** 32 px drawn, shown as 16 pt: sharp on high-density screens, right-sized on the others. */
 const ICON_PIXELS = 32;
@@ -75,7 +77,8 @@ export class TrayController {
   }
 
   onEvent(event: DeskEvent): void {
-    if (!REFRESH_ON.has(event.kind) || this.timer) return;
+    const wanted = REFRESH_ON.has(event.kind) || (this.view.canCallIn && REFRESH_WAITING_ON.has(event.kind));
+    if (!wanted || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.refresh();
